@@ -1,0 +1,48 @@
+// npm run token -- --sub alice [--email a@x.io] [--name "Alice"] [--ttl 1h]
+// Prints an HS256 token signed with BETTER_AUTH_SECRET (or the development secret that
+// `npm start` generates), for Swagger's "Authorize" button and curl. Never in production.
+import { parseArgs } from 'node:util';
+import { JwtService } from '@nestjs/jwt';
+import { loadDotEnv } from '../src/config/dotenv.js';
+import { devAuthSecret } from '../src/config/dev-environment.js';
+
+const TTL = /^(\d+)(s|m|h|d)?$/;
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+function fail(message: string): never {
+  process.stderr.write(`token: ${message}\n`);
+  process.exit(1);
+}
+
+loadDotEnv();
+if (process.env.NODE_ENV === 'production') fail('refusing to mint tokens with NODE_ENV=production');
+
+const { values } = parseArgs({
+  options: {
+    sub: { type: 'string' },
+    email: { type: 'string' },
+    name: { type: 'string' },
+    ttl: { type: 'string', default: '1h' },
+  },
+});
+if (!values.sub?.trim()) fail('usage: npm run token -- --sub <user-id> [--email e] [--name n] [--ttl 1h]');
+const ttl = TTL.exec(values.ttl ?? '');
+if (!ttl) fail(`--ttl must look like 900, 15m, 1h or 7d (got ${values.ttl})`);
+const seconds = Number(ttl[1]) * UNIT_SECONDS[(ttl[2] ?? 's') as keyof typeof UNIT_SECONDS];
+
+const secret = process.env.BETTER_AUTH_SECRET || devAuthSecret();
+const token = new JwtService().sign(
+  {
+    sub: values.sub,
+    ...(values.email ? { email: values.email } : {}),
+    ...(values.name ? { name: values.name } : {}),
+  },
+  {
+    secret,
+    algorithm: 'HS256',
+    expiresIn: seconds,
+    ...(process.env.JWT_ISSUER ? { issuer: process.env.JWT_ISSUER } : {}),
+    ...(process.env.JWT_AUDIENCE ? { audience: process.env.JWT_AUDIENCE } : {}),
+  },
+);
+process.stdout.write(`${token}\n`);

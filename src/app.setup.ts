@@ -1,0 +1,34 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigService } from '@nestjs/config';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { corsOrigins, type Env } from './config/env.js';
+import { setupSwagger } from './docs/swagger.js';
+
+export const EXPOSED_HEADERS = ['X-Total-Count', 'Link', 'ETag', 'Location', 'X-Request-Id', 'Retry-After'];
+
+/**
+ * What the app needs beyond its modules: logger, security headers, CORS, Swagger.
+ * main.ts and the e2e tests both call this, so the app under test is the app in production.
+ */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  const config = app.get<ConfigService<Env, true>>(ConfigService);
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  // Task responses carry their version as ETag; no hashing of other bodies.
+  app.set('etag', false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
+      frameguard: { action: 'deny' },
+    }),
+  );
+  app.enableCors({
+    origin: corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) }),
+    credentials: true,
+    exposedHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+  });
+  setupSwagger(app);
+  return app;
+}

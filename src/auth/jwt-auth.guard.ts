@@ -1,0 +1,44 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { Request } from 'express';
+import type { AuthUser } from './auth-user.js';
+import { HS256_STRATEGY } from './hs256.strategy.js';
+import { IS_PUBLIC } from './public.decorator.js';
+import { UnauthorizedProblem } from './unauthorized.js';
+
+const BEARER = /^Bearer +\S/i;
+
+const isExpiry = (info: unknown): boolean =>
+  Array.isArray(info) ? info.some(isExpiry) : (info as Error | undefined)?.name === 'TokenExpiredError';
+
+/**
+ * Global, default-deny: every route needs a valid bearer token unless marked @Public().
+ * The token's `sub` becomes `request.user.sub`, the user of the request.
+ */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY]) {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    return isPublic ? true : super.canActivate(context);
+  }
+
+  override handleRequest<T = AuthUser>(
+    err: unknown,
+    user: T | false,
+    info: unknown,
+    context: ExecutionContext,
+  ): T {
+    if (user) return user;
+    const req = context.switchToHttp().getRequest<Request>();
+    if (!BEARER.test(req.headers.authorization ?? '')) throw new UnauthorizedProblem('missing');
+    throw new UnauthorizedProblem(isExpiry(info) ? 'expired' : 'invalid');
+  }
+}

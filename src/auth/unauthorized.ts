@@ -1,0 +1,26 @@
+import { ProblemException } from '../errors/problem.exception.js';
+
+export const REALM = 'tasks-api';
+
+export type AuthFailure = 'missing' | 'expired' | 'invalid';
+
+const DETAIL: Record<AuthFailure, string> = {
+  missing: 'Send a bearer token: Authorization: Bearer <token>',
+  expired: 'The access token expired',
+  invalid: 'The access token is invalid',
+};
+
+/**
+ * 401 with the RFC 6750 challenge: a plain `Bearer realm` when no credentials came,
+ * `error="invalid_token"` when a token failed. It never says which check failed beyond
+ * expired vs invalid.
+ */
+export class UnauthorizedProblem extends ProblemException {
+  constructor(readonly failure: AuthFailure) {
+    const challenge =
+      failure === 'missing'
+        ? `Bearer realm="${REALM}"`
+        : `Bearer realm="${REALM}", error="invalid_token", error_description="${DETAIL[failure]}"`;
+    super(401, DETAIL[failure], { headers: { 'WWW-Authenticate': challenge } });
+  }
+}

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
+
+export const DEV_DATA_DIR = '.data';
+export const DEV_SECRET_FILE = `${DEV_DATA_DIR}/dev-auth-secret`;
+
+/**
+ * Outside production, a development secret generated once and kept in `.data/` (git-ignored),
+ * so `npm start` and `npm run token` agree without any configuration.
+ */
+export function devAuthSecret(): string {
+  const file = resolve(DEV_SECRET_FILE);
+  if (!existsSync(file)) {
+    mkdirSync(resolve(DEV_DATA_DIR), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * Zero-config first run (never in production): without BETTER_AUTH_SECRET (and no JWKS) a
+ * generated development secret is used; without DATABASE_URL an embedded PostgreSQL starts
+ * with its data in `.data/postgres`. Fills in process.env and says what it did.
+ */
+export async function prepareDevEnvironment(
+  env: NodeJS.ProcessEnv,
+  say: (message: string) => void,
+): Promise<EmbeddedDatabase | undefined> {
+  if (env.NODE_ENV === 'production') return undefined;
+  if (!env.BETTER_AUTH_SECRET && !env.BETTER_AUTH_URL && !env.JWT_JWKS_URL) {
+    env.BETTER_AUTH_SECRET = devAuthSecret();
+    say(
+      `BETTER_AUTH_SECRET is not set: using a development secret from ${DEV_SECRET_FILE}. ` +
+        "Get a token for it with `npm run token -- --sub alice`; set BETTER_AUTH_SECRET to the Better Auth frontend's secret to accept its tokens.",
+    );
+  }
+  if (env.DATABASE_URL || env.NEON_DATABASE_URL) return undefined;
+  const started = Date.now();
+  const db = await startEmbeddedPostgres(`${DEV_DATA_DIR}/postgres`, 'tasks');
+  env.DATABASE_URL = db.url;
+  say(
+    `DATABASE_URL is not set: started an embedded PostgreSQL in ${Date.now() - started} ms, data in ${db.dataDir}. ` +
+      'Set DATABASE_URL (e.g. postgresql://postgres:postgres@localhost:5432/tasks) to use a real database instead.',
+  );
+  return db;
+}

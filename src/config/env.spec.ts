@@ -1,0 +1,84 @@
+import { EnvValidationError, validateEnv } from './env.js';
+
+const problemsOf = (raw: Record<string, string>): string[] => {
+  try {
+    validateEnv(raw);
+  } catch (err) {
+    if (err instanceof EnvValidationError) return err.problems;
+    throw err;
+  }
+  return [];
+};
+
+const SECRET = 'x'.repeat(32);
+
+describe('validateEnv', () => {
+  it('applies the contract defaults', () => {
+    const env = validateEnv({});
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 8000,
+      DB_POOL_MAX: 10,
+      DB_MIGRATE_ON_START: true,
+      JWT_CLOCK_SKEW_S: 30,
+      CORS_ORIGINS: 'http://localhost:3000',
+      WEB_CONCURRENCY: 1,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('parses numbers and booleans from strings', () => {
+    const env = validateEnv({ PORT: '9000', DB_POOL_MAX: '25', DB_MIGRATE_ON_START: 'false' });
+    expect(env).toMatchObject({ PORT: 9000, DB_POOL_MAX: 25, DB_MIGRATE_ON_START: false });
+  });
+
+  it('names each offending variable at once', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DB_POOL_MAX: '0',
+      DATABASE_URL: 'mysql://x',
+      CORS_ORIGINS: 'localhost:3000',
+      JWT_CLOCK_SKEW_S: '300',
+      LOG_LEVEL: 'loud',
+    });
+    expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual([
+      'CORS_ORIGINS',
+      'DATABASE_URL',
+      'DB_POOL_MAX',
+      'JWT_CLOCK_SKEW_S',
+      'LOG_LEVEL',
+      'PORT',
+    ]);
+  });
+
+  it('accepts NEON_DATABASE_URL with sslmode', () => {
+    expect(problemsOf({ NEON_DATABASE_URL: 'postgresql://u:p@ep-x.neon.tech/db?sslmode=require' })).toEqual(
+      [],
+    );
+  });
+
+  describe('in production', () => {
+    const prod = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/tasks' };
+
+    it('refuses to start without a trust source', () => {
+      expect(problemsOf(prod).join()).toMatch(/BETTER_AUTH_SECRET or BETTER_AUTH_URL/);
+    });
+
+    it('refuses a secret shorter than 32 bytes, without echoing it', () => {
+      const problems = problemsOf({ ...prod, BETTER_AUTH_SECRET: 'short-secret' });
+      expect(problems.join()).toMatch(/BETTER_AUTH_SECRET must be at least 32 bytes/);
+      expect(problems.join()).not.toContain('short-secret');
+    });
+
+    it('refuses to start without DATABASE_URL', () => {
+      expect(problemsOf({ NODE_ENV: 'production', BETTER_AUTH_SECRET: SECRET }).join()).toMatch(
+        /DATABASE_URL is required in production/,
+      );
+    });
+
+    it('starts with a 32-byte secret, or with JWKS alone', () => {
+      expect(problemsOf({ ...prod, BETTER_AUTH_SECRET: SECRET })).toEqual([]);
+      expect(problemsOf({ ...prod, BETTER_AUTH_URL: 'https://app.example.com' })).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,203 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s]+$/;
+const HTTP_URL = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/;
+const REDIS_URL = /^rediss?:\/\/[^\s]*$/;
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * Every environment variable the service reads (the names are part of the API contract).
+ * Validated once at boot; read through `ConfigService<Env, true>`.
+ */
+export class Env {
+  @IsIn(NODE_ENVS)
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 8000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'must be a postgres:// or postgresql:// URL' })
+  NEON_DATABASE_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DB_POOL_MAX = 10;
+
+  @Transform(toBool)
+  @IsBoolean()
+  DB_MIGRATE_ON_START = true;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DB_CONNECT_TIMEOUT_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  DB_STATEMENT_TIMEOUT_MS = 10_000;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  BETTER_AUTH_SECRET?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'must be an http(s) URL' })
+  BETTER_AUTH_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'must be an http(s) URL' })
+  JWT_JWKS_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  JWT_ISSUER?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  JWT_AUDIENCE?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  JWT_CLOCK_SKEW_S = 30;
+
+  @IsString()
+  @Matches(/^\s*https?:\/\/[^\s/,]+\s*(,\s*https?:\/\/[^\s/,]+\s*)*$/, {
+    message: 'must be a comma-separated list of origins such as http://localhost:3000',
+  })
+  CORS_ORIGINS = 'http://localhost:3000';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(REDIS_URL, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_USER_PER_MINUTE = 600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_IP_PER_MINUTE = 300;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SHUTDOWN_GRACE_MS = 10_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WEB_CONCURRENCY = 1;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+}
+
+/** The connection string in force: `DATABASE_URL`, else its alias `NEON_DATABASE_URL`. */
+export const databaseUrl = (env: Pick<Env, 'DATABASE_URL' | 'NEON_DATABASE_URL'>): string | undefined =>
+  env.DATABASE_URL ?? env.NEON_DATABASE_URL;
+
+export const corsOrigins = (env: Pick<Env, 'CORS_ORIGINS'>): string[] =>
+  env.CORS_ORIGINS.split(',').map((o) => o.trim());
+
+export class EnvValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'EnvValidationError';
+  }
+}
+
+const describe = (e: ValidationError): string => {
+  const value = e.value === undefined ? 'missing' : `got ${JSON.stringify(String(e.value))}`;
+  const why = Object.values(e.constraints ?? {}).join(', ');
+  // Secrets are never echoed back, only their length.
+  const shown = e.property.includes('SECRET') ? 'value hidden' : value;
+  return `${e.property} ${why} (${shown})`;
+};
+
+/** Production rules that span several variables. */
+function crossChecks(env: Env): string[] {
+  const problems: string[] = [];
+  if (env.NODE_ENV !== 'production') return problems;
+  const jwks = env.BETTER_AUTH_URL ?? env.JWT_JWKS_URL;
+  if (!env.BETTER_AUTH_SECRET && !jwks) {
+    problems.push(
+      'BETTER_AUTH_SECRET or BETTER_AUTH_URL (or JWT_JWKS_URL) is required in production: no way to trust a token',
+    );
+  }
+  if (env.BETTER_AUTH_SECRET && Buffer.byteLength(env.BETTER_AUTH_SECRET) < 32) {
+    problems.push('BETTER_AUTH_SECRET must be at least 32 bytes in production (value hidden)');
+  }
+  if (!databaseUrl(env)) {
+    problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development only)');
+  }
+  return problems;
+}
+
+/** Parses and validates raw environment variables; throws EnvValidationError naming each bad one. */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  // whitelist drops every variable that is not a property of Env (PATH, HOME, …).
+  const env = plainToInstance(Env, raw);
+  const errors = validateSync(env, { whitelist: true });
+  const problems = [...errors.map(describe), ...crossChecks(env)];
+  if (problems.length) throw new EnvValidationError(problems);
+  return env;
+}

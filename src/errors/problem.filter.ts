@@ -1,0 +1,94 @@
+import { STATUS_CODES } from 'node:http';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { QueryFailedError } from 'typeorm';
+import { requestIdOf } from '../logging/request-id.js';
+import type { ProblemDto } from './problem.dto.js';
+import { ProblemException } from './problem.exception.js';
+
+type Problem = Omit<ProblemDto, 'instance' | 'request_id' | 'type' | 'title'> & {
+  headers?: Record<string, string>;
+};
+
+/** PostgreSQL error classes that mean the input was bad, not the server (a safety net: DTOs catch these first). */
+const PG_INPUT_ERRORS = /^(22|23)/;
+/** Errors that mean the database is unreachable or overloaded: retryable, so 503. */
+const PG_UNAVAILABLE =
+  /^(08|57P0[1-3]|53300)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection terminated|timeout exceeded|Query read timeout|connection timeout|terminating connection/i;
+
+function errorCode(err: unknown): string {
+  const e = err as { code?: unknown; driverError?: { code?: unknown }; message?: unknown };
+  return [e.driverError?.code, e.code, e.message].filter((x) => typeof x === 'string').join(' ');
+}
+
+function toProblem(exception: unknown): Problem | undefined {
+  if (exception instanceof ProblemException) {
+    return {
+      status: exception.getStatus(),
+      detail: exception.detail,
+      errors: exception.extras.errors,
+      headers: exception.extras.headers,
+    };
+  }
+  if (exception instanceof HttpException) {
+    const body = exception.getResponse();
+    const message: unknown = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+    const detail = Array.isArray(message)
+      ? message.join('; ')
+      : typeof message === 'string'
+        ? message
+        : exception.message;
+    return { status: exception.getStatus(), detail };
+  }
+  const code = errorCode(exception);
+  if (exception instanceof QueryFailedError && PG_INPUT_ERRORS.test(code)) {
+    return { status: 400, detail: 'A value in the request cannot be stored' };
+  }
+  if (PG_UNAVAILABLE.test(code)) {
+    return {
+      status: 503,
+      detail: 'The database is unavailable; try again shortly',
+      headers: { 'Retry-After': '5' },
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The one exception filter: every error leaves as RFC 9457 problem+json with the request id.
+ * Anything unexpected is logged with its stack and answered with a generic 500.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ProblemFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<Request>();
+    const res = host.switchToHttp().getResponse<Response>();
+    const requestId = requestIdOf(req, res);
+    if (res.headersSent) {
+      this.logger.error({ err: exception, request_id: requestId }, 'Error after the response started');
+      res.destroy();
+      return;
+    }
+    let problem = toProblem(exception);
+    if (!problem || problem.status >= 500) {
+      this.logger.error({ err: exception, request_id: requestId }, 'Request failed');
+    }
+    problem ??= {
+      status: 500,
+      detail: `An unexpected error occurred; quote request id ${requestId} when reporting it`,
+    };
+    const body: ProblemDto = {
+      type: 'about:blank',
+      title: STATUS_CODES[problem.status] ?? 'Error',
+      status: problem.status,
+      detail: problem.detail,
+      instance: req.originalUrl?.split('?')[0] ?? req.url,
+      request_id: requestId,
+      ...(problem.errors ? { errors: problem.errors } : {}),
+    };
+    for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
+  }
+}

@@ -1,0 +1,42 @@
+import { Injectable, NestMiddleware } from '@nestjs/common';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ProblemException } from '../errors/problem.exception.js';
+
+export const BODY_LIMIT = '64kb';
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+const parseJson = express.json({ limit: BODY_LIMIT, type: JSON_TYPES, strict: true });
+
+/** body-parser's error types, as the client should read them. */
+const BODY_ERRORS: Record<string, [status: number, detail: string]> = {
+  'entity.parse.failed': [400, 'The request body is not valid JSON'],
+  'entity.too.large': [413, 'The request body is larger than 64 KiB'],
+  'encoding.unsupported': [415, 'Unsupported content encoding'],
+  'charset.unsupported': [415, 'Unsupported charset: send UTF-8 JSON'],
+  'request.aborted': [400, 'The request body was cut short'],
+  'request.size.invalid': [400, 'The request body does not match its Content-Length'],
+};
+
+function asProblem(err: unknown): unknown {
+  const known = BODY_ERRORS[(err as { type?: string }).type ?? ''];
+  return known ? new ProblemException(...known) : err;
+}
+
+const hasBody = (req: Request) =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+
+/**
+ * Parses JSON bodies up to 64 KiB. Registered as Nest middleware (not express's own) so its
+ * errors (malformed JSON, too large) reach the ProblemFilter like every other error.
+ * A body in any other content type is 415.
+ */
+@Injectable()
+export class JsonBodyMiddleware implements NestMiddleware {
+  use(req: Request, res: Response, next: NextFunction): void {
+    if (hasBody(req) && !req.is(JSON_TYPES)) {
+      next(new ProblemException(415, 'Send the request body as application/json'));
+      return;
+    }
+    parseJson(req, res, (err?: unknown) => (err ? next(asProblem(err)) : next()));
+  }
+}

@@ -1,0 +1,184 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { ApiProblems } from '../errors/api-problems.decorator.js';
+import { CreateTaskDto } from './dto/create-task.dto.js';
+import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
+import { SetCompletedDto } from './dto/set-completed.dto.js';
+import { TaskStatsDto } from './dto/task-stats.dto.js';
+import { UpdateTaskDto } from './dto/update-task.dto.js';
+import { Task } from './entities/task.entity.js';
+import { etagOf, matchesNoneMatch } from './etag.js';
+import { ParseIdPipe } from './parse-id.pipe.js';
+import { TasksService } from './tasks.service.js';
+
+const ETAG_HEADER = {
+  ETag: { description: 'The task version as a strong tag, e.g. `"3"`', schema: { type: 'string' } },
+};
+
+/** The caller's tasks. Every route only ever sees the caller's own tasks: a foreign id is 404. */
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('api/tasks')
+export class TasksController {
+  constructor(protected readonly tasks: TasksService) {}
+
+  /**
+   * List tasks
+   * @remarks The caller's tasks, filtered and sorted. `X-Total-Count` carries the number of all matching tasks.
+   */
+  @Get()
+  @ApiResponse({
+    status: 200,
+    type: [Task],
+    description: 'A page of tasks',
+    headers: { 'X-Total-Count': { description: 'All matching tasks', schema: { type: 'integer' } } },
+  })
+  @ApiProblems(400, 401, 403, 429, 503)
+  async list(
+    @CurrentUser() user: AuthUser,
+    @Query() query: ListTasksQueryDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Task[]> {
+    const { items, total } = await this.tasks.list(user.sub, query);
+    res.setHeader('X-Total-Count', String(total));
+    return items;
+  }
+
+  /**
+   * Task counts
+   * @remarks `total`, `pending`, `completed`, and `overdue` (not completed, due before now).
+   */
+  @Get('stats')
+  @ApiProblems(401, 403, 429, 503)
+  stats(@CurrentUser() user: AuthUser): Promise<TaskStatsDto> {
+    return this.tasks.stats(user.sub);
+  }
+
+  /**
+   * Create a task
+   * @remarks Returns the task with `Location` and `ETag`. Unknown fields (including `id`, `user_id`,
+   * `version`, `created_at`) are rejected.
+   */
+  @Post()
+  @HttpCode(201)
+  @ApiResponse({
+    status: 201,
+    type: Task,
+    description: 'Created',
+    headers: { ...ETAG_HEADER, Location: { description: 'URL of the new task', schema: { type: 'string' } } },
+  })
+  @ApiProblems(400, 401, 403, 413, 415, 429, 503)
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: CreateTaskDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Task> {
+    const task = await this.tasks.create(user.sub, dto);
+    res.setHeader('Location', `${req.path.replace(/\/$/, '')}/${task.id}`);
+    return withEtag(res, task);
+  }
+
+  /**
+   * Get a task
+   * @remarks Sends `ETag`; with a matching `If-None-Match` the answer is `304` with no body.
+   */
+  @Get(':id')
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'A previously received `ETag`' })
+  @ApiResponse({ status: 200, type: Task, description: 'The task', headers: ETAG_HEADER })
+  @ApiProblems(304, 400, 401, 403, 404, 429, 503)
+  async get(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Task | undefined> {
+    const task = await this.tasks.get(user.sub, id);
+    withEtag(res, task);
+    if (matchesNoneMatch(ifNoneMatch, etagOf(task))) {
+      res.status(304);
+      return undefined;
+    }
+    return task;
+  }
+
+  /**
+   * Replace a task
+   * @remarks Sets every writable field; an absent optional field goes back to its default.
+   */
+  @Put(':id')
+  @ApiResponse({ status: 200, type: Task, description: 'The replaced task', headers: ETAG_HEADER })
+  @ApiProblems(400, 401, 403, 404, 413, 415, 429, 503)
+  async replace(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: CreateTaskDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Task> {
+    return withEtag(res, await this.tasks.replace(user.sub, id, dto));
+  }
+
+  /**
+   * Update a task
+   * @remarks Changes only the fields given; `null` clears `description` or `due_date`.
+   */
+  @Patch(':id')
+  @ApiResponse({ status: 200, type: Task, description: 'The updated task', headers: ETAG_HEADER })
+  @ApiProblems(400, 401, 403, 404, 413, 415, 429, 503)
+  async update(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateTaskDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Task> {
+    return withEtag(res, await this.tasks.update(user.sub, id, dto));
+  }
+
+  /**
+   * Toggle or set completion
+   * @remarks Without a body, flips `completed`. With `{"completed": true|false}`, sets it (idempotent).
+   */
+  @Patch(':id/complete')
+  @ApiBody({ type: SetCompletedDto, required: false })
+  @ApiResponse({ status: 200, type: Task, description: 'The updated task', headers: ETAG_HEADER })
+  @ApiProblems(400, 401, 403, 404, 413, 415, 429, 503)
+  async complete(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: SetCompletedDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Task> {
+    return withEtag(res, await this.tasks.setCompleted(user.sub, id, dto.completed));
+  }
+
+  /** Delete a task */
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiResponse({ status: 204, description: 'Deleted' })
+  @ApiProblems(400, 401, 403, 404, 429, 503)
+  async remove(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<void> {
+    await this.tasks.remove(user.sub, id);
+  }
+}
+
+function withEtag(res: Response, task: Task): Task {
+  res.setHeader('ETag', etagOf(task));
+  return task;
+}

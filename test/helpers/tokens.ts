@@ -1,0 +1,31 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { TEST_SECRET } from '../setup-env.js';
+
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const now = () => Math.floor(Date.now() / 1000);
+
+/**
+ * Signs a JWT by hand (node:crypto), independent of the libraries the server verifies with,
+ * so hostile tokens (`alg: none`, missing claims) can be built too.
+ */
+export function signToken(
+  claims: Record<string, unknown>,
+  {
+    secret = TEST_SECRET,
+    header = { alg: 'HS256', typ: 'JWT' },
+  }: { secret?: string; header?: Record<string, unknown> } = {},
+): string {
+  const unsigned = `${b64url(header)}.${b64url(claims)}`;
+  if (header.alg === 'none') return `${unsigned}.`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+/** A valid token for `sub` (15 minutes, like Better Auth's). */
+export function tokenFor(sub: string, extra: Record<string, unknown> = {}): string {
+  return signToken({ sub, iat: now(), exp: now() + 900, ...extra });
+}
+
+/** A fresh user id, so tests never see each other's tasks. */
+export const newUser = (label = 'user') => `${label}-${randomUUID()}`;
+
+export const seconds = now;

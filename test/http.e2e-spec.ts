@@ -1,0 +1,123 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { as, createTestApp, expectProblem } from './helpers/app.js';
+import { newUser } from './helpers/tokens.js';
+
+let app: NestExpressApplication;
+beforeAll(async () => {
+  app = await createTestApp();
+});
+afterAll(() => app.close());
+
+const server = () => request(app.getHttpServer());
+
+describe('X-Request-Id', () => {
+  it("echoes the client's id when it is safe", async () => {
+    const res = await server().get('/health/live').set('X-Request-Id', 'client-123.abc:XYZ_9');
+    expect(res.headers['x-request-id']).toBe('client-123.abc:XYZ_9');
+  });
+
+  it.each([
+    ['too long', 'a'.repeat(129)],
+    ['with unsafe characters', 'abc def<script>'],
+    ['empty', ''],
+  ])('replaces one that is %s', async (_, id) => {
+    const res = await server().get('/health/live').set('X-Request-Id', id);
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('is generated when absent, on success and error alike, and matches the problem body', async () => {
+    const ok = await server().get('/health/live');
+    expect(ok.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const err = await server().get('/api/tasks').set('X-Request-Id', 'trace-me');
+    expectProblem(err, 401);
+    expect(err.body.request_id).toBe('trace-me');
+  });
+});
+
+describe('security headers', () => {
+  it.each(['/health/live', '/api/tasks', '/docs', '/nope'])('are on %s', async (path) => {
+    const res = await server().get(path);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
+
+describe('CORS', () => {
+  it('answers the configured origin, with credentials and exposed headers', async () => {
+    const res = await server()
+      .options('/api/tasks')
+      .set('Origin', 'http://localhost:3000')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+    expect(res.headers['access-control-allow-credentials']).toBe('true');
+    const get = await server().get('/health/live').set('Origin', 'http://localhost:3000');
+    expect(get.headers['access-control-expose-headers']).toContain('X-Total-Count');
+  });
+
+  it('gives another origin no CORS headers', async () => {
+    const res = await server().get('/health/live').set('Origin', 'https://evil.example');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('health', () => {
+  it('live and ready answer without a token', async () => {
+    expect((await server().get('/health/live')).status).toBe(200);
+    const ready = await server().get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.details.database.status).toBe('up');
+  });
+});
+
+describe('errors', () => {
+  it('an unknown route is a problem+json 404', async () => {
+    expectProblem(await server().get('/nope'), 404);
+    expectProblem(await as(app, newUser()).get('/api/nope'), 404);
+  });
+
+  it('an unsupported method on a known path is a problem+json 404', async () => {
+    expectProblem(await as(app, newUser()).delete('/api/tasks'), 404);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('serves the Swagger UI and a document describing every route, body and error', async () => {
+    const ui = await server().get('/docs');
+    expect(ui.status).toBe(200);
+    expect(ui.text).toContain('swagger');
+    const doc = (await server().get('/docs-json')).body;
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/tasks',
+        '/api/tasks/{id}',
+        '/api/tasks/{id}/complete',
+        '/api/tasks/stats',
+        '/api/me',
+        '/api/{user_id}/tasks',
+        '/api/{user_id}/tasks/{id}',
+        '/health/live',
+        '/health/ready',
+      ]),
+    );
+    const create = doc.paths['/api/tasks'].post;
+    expect(create.summary).toBe('Create a task');
+    expect(create.responses['201'].headers.ETag).toBeDefined();
+    expect(create.responses['400'].content['application/problem+json']).toBeDefined();
+    expect(create.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/CreateTaskDto',
+    );
+    const props = doc.components.schemas.CreateTaskDto.properties;
+    expect(props.title).toMatchObject({ type: 'string', minLength: 1, maxLength: 200 });
+    expect(props.priority.enum).toEqual(['low', 'medium', 'high']);
+    expect(doc.components.schemas.CreateTaskDto.required).toEqual(['title']);
+    expect(doc.components.schemas.Task.properties.version.description).toMatch(/ETag/);
+    expect(doc.components.schemas.ProblemDto.properties.request_id).toBeDefined();
+  });
+});

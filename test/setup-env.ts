@@ -1,0 +1,19 @@
+// The environment of every test file, set before the app's modules are imported. A test file
+// that needs other settings changes process.env before it creates its app.
+export const TEST_SECRET = 'e2e-test-secret-that-is-at-least-32-bytes-long';
+
+for (const name of [
+  'NEON_DATABASE_URL',
+  'BETTER_AUTH_URL',
+  'JWT_JWKS_URL',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'REDIS_URL',
+]) {
+  delete process.env[name];
+}
+process.env.NODE_ENV = 'test';
+process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
+process.env.BETTER_AUTH_SECRET = TEST_SECRET;
+process.env.DATABASE_URL = process.env.E2E_DATABASE_URL;
+process.env.DB_POOL_MAX = '4';

@@ -1,31 +1,34 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { pino } from 'pino';
 import { loadDotEnv } from './config/dotenv.js';
 import { prepareDevEnvironment } from './config/dev-environment.js';
-import { EnvValidationError, validateEnv } from './config/env.js';
-
-const say = (message: string) =>
-  process.stdout.write(
-    `${JSON.stringify({ level: 'info', time: Date.now(), context: 'Bootstrap', msg: message })}\n`,
-  );
+import { EnvValidationError, validateEnv, type Env } from './config/env.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(1);
 }
 
-async function bootstrap(): Promise<void> {
-  const startedAt = Date.now();
-  loadDotEnv();
+/** Validates the environment, or stops the process with one line naming each bad variable. */
+function checkedEnv(): Env {
   try {
-    validateEnv(process.env);
+    return validateEnv(process.env);
   } catch (err) {
     if (err instanceof EnvValidationError) fail(err.message);
     throw err;
   }
+}
+
+async function bootstrap(): Promise<void> {
+  const startedAt = Date.now();
+  loadDotEnv();
+  // Before the app (and its logger) exists; the same JSON shape as the app's pino logs.
+  const bootLog = pino({ level: checkedEnv().LOG_LEVEL }).child({ context: 'Bootstrap' });
+  const say = (message: string) => bootLog.info(message);
   const embedded = await prepareDevEnvironment(process.env, say);
-  const env = validateEnv(process.env);
+  const env = checkedEnv();
 
   // Imported only now: the modules read the environment prepared above.
   const { AppModule } = await import('./app.module.js');

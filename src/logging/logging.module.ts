@@ -43,12 +43,13 @@ const prettyAvailable = (): boolean => {
           pinoHttp: {
             level: config.get('LOG_LEVEL', { infer: true }),
             genReqId: (req, res) => requestIdOf(req, res),
-            customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
+            customAttributeKeys: { responseTime: 'duration_ms' },
             customProps: (req: IncomingMessage & { user?: { sub?: string } }) => ({
               user_id: req.user?.sub,
             }),
             serializers: {
               req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
                 method: req.method,
                 url: safeUrl(req.url),
               }),

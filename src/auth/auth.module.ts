@@ -1,13 +1,34 @@
 import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import type { Env } from '../config/env.js';
+import { AUTH_SETTINGS, authSettings } from './auth-settings.js';
 import { Hs256Strategy } from './hs256.strategy.js';
+import { JwksStrategy } from './jwks.strategy.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { MeController } from './me.controller.js';
 
 @Module({
   imports: [PassportModule],
   controllers: [MeController],
-  providers: [Hs256Strategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  providers: [
+    {
+      provide: AUTH_SETTINGS,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) =>
+        authSettings({
+          BETTER_AUTH_SECRET: config.get('BETTER_AUTH_SECRET', { infer: true }),
+          BETTER_AUTH_URL: config.get('BETTER_AUTH_URL', { infer: true }),
+          JWT_JWKS_URL: config.get('JWT_JWKS_URL', { infer: true }),
+          JWT_ISSUER: config.get('JWT_ISSUER', { infer: true }),
+          JWT_AUDIENCE: config.get('JWT_AUDIENCE', { infer: true }),
+          JWT_CLOCK_SKEW_S: config.get('JWT_CLOCK_SKEW_S', { infer: true }),
+        }),
+    },
+    Hs256Strategy,
+    JwksStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
 })
 export class AuthModule {}

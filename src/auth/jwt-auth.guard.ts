@@ -4,20 +4,25 @@ import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import type { AuthUser } from './auth-user.js';
 import { HS256_STRATEGY } from './hs256.strategy.js';
+import { JWKS_STRATEGY } from './jwks.strategy.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { UnauthorizedProblem } from './unauthorized.js';
 
 const BEARER = /^Bearer +\S/i;
 
+// passport-jwt (jsonwebtoken) and jose name an expired token differently.
 const isExpiry = (info: unknown): boolean =>
-  Array.isArray(info) ? info.some(isExpiry) : (info as Error | undefined)?.name === 'TokenExpiredError';
+  Array.isArray(info)
+    ? info.some(isExpiry)
+    : ['TokenExpiredError', 'JWTExpired'].includes((info as Error | undefined)?.name ?? '');
 
 /**
  * Global, default-deny: every route needs a valid bearer token unless marked @Public().
- * The token's `sub` becomes `request.user.sub`, the user of the request.
+ * Passport tries the shared-secret strategy (HS256), then the JWKS one (Better Auth's own keys);
+ * the first that verifies the token wins. Its `sub` becomes `request.user.sub`, the user of the request.
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY]) {
+export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY, JWKS_STRATEGY]) {
   constructor(private readonly reflector: Reflector) {
     super();
   }

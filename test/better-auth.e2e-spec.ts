@@ -1,0 +1,211 @@
+import { createHmac } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { createTestApp, expectProblem } from './helpers/app.js';
+import { AuthServer, createBetterAuth, type BetterAuthAlg } from './helpers/auth-server.js';
+import { TEST_SECRET } from './setup-env.js';
+import { seconds, signToken } from './helpers/tokens.js';
+
+// The API's JWKS refetch interval for unknown kids (JwksKeyStore), plus a margin.
+const REFETCH_WAIT_MS = 2100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const headerOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { alg: string; kid: string };
+
+let auth: AuthServer;
+let app: NestExpressApplication;
+
+beforeAll(async () => {
+  auth = await AuthServer.start('EdDSA');
+  process.env.BETTER_AUTH_URL = auth.origin; // JWKS mode: iss/aud default to this origin
+  app = await createTestApp(); // HS256 with the shared secret stays on, side by side
+});
+afterAll(async () => {
+  await app.close();
+  await auth.close();
+});
+
+const api = () => request(app.getHttpServer());
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+const me = (token: string) => api().get('/api/me').set(bearer(token));
+
+function expectInvalid(res: request.Response) {
+  expectProblem(res, 401);
+  expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+  expect(res.body.detail).toBe('The access token is invalid');
+}
+
+describe('tokens from a real Better Auth server', () => {
+  it.each<BetterAuthAlg>(['EdDSA', 'ES256', 'RS256'])(
+    '%s: sign up, get a token, use the API',
+    async (alg) => {
+      auth.current = createBetterAuth(auth.origin, alg);
+      await sleep(REFETCH_WAIT_MS); // the new instance's key is an unknown kid to the API
+      const { user, jwt } = await auth.signUp();
+      const token = await jwt();
+      const header = headerOf(token);
+      expect(header).toMatchObject({ alg });
+
+      expect((await me(token)).body).toEqual({ id: user.id, email: user.email, name: 'Ada Lovelace' });
+      const created = await api()
+        .post('/api/tasks')
+        .set(bearer(token))
+        .send({ title: `from ${alg}` });
+      expect(created.status).toBe(201);
+      expect(created.body.user_id).toBe(user.id);
+      const list = await api().get(`/api/${user.id}/tasks`).set(bearer(token));
+      expect(list.body.map((t: { title: string }) => t.title)).toEqual([`from ${alg}`]);
+    },
+  );
+
+  it('accepts a token from a rotated key without a restart', async () => {
+    auth.current = createBetterAuth(auth.origin, 'EdDSA', { rotationInterval: 1 });
+    await sleep(REFETCH_WAIT_MS);
+    const { cookie } = await auth.signUp();
+    const first = await auth.tokenFor(cookie);
+    expect((await me(first)).status).toBe(200);
+    await sleep(Math.max(1100, REFETCH_WAIT_MS)); // past rotationInterval: Better Auth makes a new key
+    const second = await auth.tokenFor(cookie);
+    expect(headerOf(second).kid).not.toBe(headerOf(first).kid);
+    expect((await me(second)).status).toBe(200);
+    expect((await me(first)).status).toBe(200); // the old key stays during the grace period
+  });
+
+  it('rejects a token from an unrelated Better Auth instance', async () => {
+    const stranger = await AuthServer.start('EdDSA');
+    try {
+      // Same origin as ours, so iss/aud match: only the key differs.
+      const impostor = createBetterAuth(auth.origin, 'EdDSA');
+      const { cookie } = await stranger.signUp(impostor);
+      const token = await stranger.tokenFor(cookie, impostor);
+      await sleep(REFETCH_WAIT_MS);
+      expectInvalid(await me(token));
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  it('rejects the Better Auth session token (bearer plugin), which is not a JWT', async () => {
+    const { sessionToken } = await auth.signUp();
+    expect(sessionToken).toBeTruthy();
+    expectInvalid(await me(sessionToken));
+  });
+
+  it('accepts HS256 tokens from Better Auth with a custom jwt.sign and the shared secret, alongside', async () => {
+    const hsAuth = createBetterAuth(auth.origin, 'EdDSA', { hs256Secret: TEST_SECRET });
+    const { user, cookie } = await auth.signUp(hsAuth);
+    const token = await auth.tokenFor(cookie, hsAuth);
+    expect(headerOf(token).alg).toBe('HS256');
+    expect((await me(token)).body).toEqual({ id: user.id, email: user.email, name: 'Ada Lovelace' });
+  });
+
+  it('checks iss/aud on HS256 tokens too', async () => {
+    const claims = { sub: 'hs-user', iss: auth.origin, aud: auth.origin, exp: seconds() + 900 };
+    expect((await me(signToken(claims))).body.id).toBe('hs-user');
+    // iss/aud are checked on every token, whichever source verified it.
+    expectInvalid(await me(signToken({ ...claims, iss: 'https://evil.example' })));
+    expectInvalid(await me(signToken({ sub: 'hs-user', exp: seconds() + 900 })));
+  });
+});
+
+describe('hostile tokens against the JWKS', () => {
+  const valid = () => ({
+    sub: 'victim',
+    iss: auth.origin,
+    aud: auth.origin,
+    iat: seconds(),
+    exp: seconds() + 900,
+  });
+
+  it('accepts the test key when everything is right (so the rejections below mean something)', async () => {
+    expect((await me(await auth.signWithTestKey(valid()))).body.id).toBe('victim');
+  });
+
+  it.each([
+    ['wrong iss', { iss: 'https://other.example' }],
+    ['wrong aud', { aud: 'https://other.example' }],
+    ['expired beyond the skew', { exp: seconds() - 120, iat: seconds() - 1000 }],
+    ['nbf in the future', { nbf: seconds() + 600 }],
+    ['iat in the future', { iat: seconds() + 600 }],
+    ['no sub', { sub: undefined }],
+    ['an empty sub', { sub: '' }],
+    ['no exp', { exp: undefined }],
+  ])('rejects %s', async (name, override) => {
+    const res = await me(await auth.signWithTestKey({ ...valid(), ...override }));
+    expectProblem(res, 401);
+    expect(res.body.detail).toBe(
+      name.startsWith('expired') ? 'The access token expired' : 'The access token is invalid',
+    );
+  });
+
+  it('rejects a tampered payload', async () => {
+    const [h, , s] = (await auth.signWithTestKey(valid())).split('.');
+    const forged = Buffer.from(JSON.stringify({ ...valid(), sub: 'mallory' })).toString('base64url');
+    expectInvalid(await me(`${h}.${forged}.${s}`));
+  });
+
+  it('rejects alg none with a known kid', async () => {
+    const h = Buffer.from(JSON.stringify({ alg: 'none', kid: 'test-key' })).toString('base64url');
+    const p = Buffer.from(JSON.stringify(valid())).toString('base64url');
+    expectInvalid(await me(`${h}.${p}.`));
+  });
+
+  it('rejects HS256 signed with the JWKS public key bytes (algorithm confusion)', async () => {
+    const h = Buffer.from(JSON.stringify({ alg: 'HS256', kid: 'test-key' })).toString('base64url');
+    const p = Buffer.from(JSON.stringify(valid())).toString('base64url');
+    const sig = createHmac('sha256', auth.testPublicKeyBytes).update(`${h}.${p}`).digest('base64url');
+    expectInvalid(await me(`${h}.${p}.${sig}`));
+  });
+
+  it('never reads a token from ?token= or ?access_token=', async () => {
+    const token = await auth.signWithTestKey(valid());
+    for (const param of ['token', 'access_token']) {
+      const res = await api().get(`/api/me?${param}=${token}`);
+      expectProblem(res, 401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="tasks-api"');
+    }
+  });
+});
+
+describe('JWKS outage', () => {
+  afterEach(() => {
+    auth.down = false;
+  });
+
+  it('keeps verifying tokens whose key is cached, and rejects unknown kids quickly with 401', async () => {
+    const cached = await auth.signWithTestKey({
+      sub: 'cached',
+      iss: auth.origin,
+      aud: auth.origin,
+      exp: seconds() + 900,
+    });
+    expect((await me(cached)).status).toBe(200);
+    auth.down = true;
+    await sleep(REFETCH_WAIT_MS);
+
+    expect((await me(cached)).status).toBe(200);
+    const unknownKid = await auth.signWithTestKey(
+      { sub: 'x', iss: auth.origin, aud: auth.origin, exp: seconds() + 900 },
+      { kid: 'rotated-away' },
+    );
+    const started = Date.now();
+    expectInvalid(await me(unknownKid));
+    expect(Date.now() - started).toBeLessThan(4000); // the JWKS fetch timeout is 3 s
+  });
+
+  it('fetches the JWKS at most once per interval under a flood of random kids', async () => {
+    await sleep(REFETCH_WAIT_MS);
+    const before = auth.jwksRequests;
+    const tokens = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        auth.signWithTestKey(
+          { sub: 'x', iss: auth.origin, aud: auth.origin, exp: seconds() + 900 },
+          { kid: `random-${i}` },
+        ),
+      ),
+    );
+    const results = await Promise.all(tokens.map((t) => me(t)));
+    expect(results.every((r) => r.status === 401)).toBe(true);
+    expect(auth.jwksRequests - before).toBeLessThanOrEqual(1);
+  });
+});

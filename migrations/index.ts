@@ -1,6 +1,7 @@
 import { Init1795720852273 } from './1795720852273-Init.js';
+import { IdempotencyKeys1795722032667 } from './1795722032667-IdempotencyKeys.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app, the CLI data source
 // and the tests load the very same classes, whether run from TypeScript or from dist/.
-// `npm run migration:generate` writes a new file here: add its class to this list.
-export const MIGRATIONS: Function[] = [Init1795720852273];
+// `npm run migration:generate -- migrations/Name` writes a new file here: add its class to this list.
+export const MIGRATIONS: Function[] = [Init1795720852273, IdempotencyKeys1795722032667];

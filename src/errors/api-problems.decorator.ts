@@ -8,9 +8,11 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'Missing, invalid or expired bearer token (see the `WWW-Authenticate` header)',
   403: 'The `user_id` in the path is not the caller',
   404: 'No such task for this caller',
+  409: 'A request with this `Idempotency-Key` is still in progress; retry shortly',
   412: 'The `If-Match` tag is stale',
   413: 'The request body is larger than 64 KiB',
   415: 'The request body is not `application/json`',
+  422: 'This `Idempotency-Key` was already used with a different request body',
   429: 'Too many requests; see `Retry-After`',
   503: 'The database is unavailable; retry later',
 };

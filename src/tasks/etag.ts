@@ -1,3 +1,4 @@
+import { ProblemException } from '../errors/problem.exception.js';
 import type { Task } from './entities/task.entity.js';
 
 /** A task's entity tag is its version, as a strong tag: `"3"`. */
@@ -8,4 +9,26 @@ export function matchesNoneMatch(header: string | undefined, etag: string): bool
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+const ENTITY_TAG = /^(W\/)?"([^"]*)"$/;
+
+/**
+ * The versions an `If-Match` header allows: undefined when absent or `*` (any existing task),
+ * else the versions of its strong tags. `If-Match` uses strong comparison, so a weak tag
+ * (`W/"3"`) matches nothing. A malformed header is 400.
+ */
+export function parseIfMatch(header: string | undefined): number[] | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const versions: number[] = [];
+  for (const raw of header.split(',')) {
+    const m = ENTITY_TAG.exec(raw.trim());
+    if (!m) {
+      throw new ProblemException(400, 'If-Match must be * or a list of entity tags such as "3"', {
+        errors: [{ field: 'If-Match', message: 'must be * or entity tags such as "3"' }],
+      });
+    }
+    if (!m[1] && /^\d{1,9}$/.test(m[2])) versions.push(Number(m[2]));
+  }
+  return versions;
 }

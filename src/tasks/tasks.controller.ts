@@ -24,12 +24,30 @@ import { SetCompletedDto } from './dto/set-completed.dto.js';
 import { TaskStatsDto } from './dto/task-stats.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { Task } from './entities/task.entity.js';
-import { etagOf, matchesNoneMatch } from './etag.js';
+import { etagOf, matchesNoneMatch, parseIfMatch } from './etag.js';
 import { ParseIdPipe } from './parse-id.pipe.js';
 import { TasksService } from './tasks.service.js';
 
 const ETAG_HEADER = {
   ETag: { description: 'The task version as a strong tag, e.g. `"3"`', schema: { type: 'string' } },
+};
+const IF_MATCH_HEADER = {
+  name: 'If-Match',
+  required: false,
+  description:
+    'Make the write conditional: `"3"` (the `ETag` you read; strong comparison, so `W/` tags never match) ' +
+    'or `*` (any existing task). A stale tag is `412` with the current `ETag`, and nothing changes. ' +
+    'Without it the write is last-writer-wins, but atomic.',
+  example: '"3"',
+};
+const IDEMPOTENCY_KEY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    '1–255 printable ASCII characters, e.g. a UUID per logical create. A retry with the same key and body ' +
+    'replays the first response; another body is `422`; a retry while the first is in flight is `409`. ' +
+    'Keys are per user and expire after 24 h.',
+  example: '5b0c7e5e-8d1f-4c43-9d5a-2f0c8f3f1b7e',
 };
 
 /** The caller's tasks. Every route only ever sees the caller's own tasks: a foreign id is 404. */
@@ -74,26 +92,43 @@ export class TasksController {
   /**
    * Create a task
    * @remarks Returns the task with `Location` and `ETag`. Unknown fields (including `id`, `user_id`,
-   * `version`, `created_at`) are rejected.
+   * `version`, `created_at`) are rejected. With an `Idempotency-Key`, a retry with the same key and
+   * body returns the original `201` response (marked `Idempotent-Replayed: true`) and creates nothing.
    */
   @Post()
   @HttpCode(201)
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiResponse({
     status: 201,
     type: Task,
-    description: 'Created',
-    headers: { ...ETAG_HEADER, Location: { description: 'URL of the new task', schema: { type: 'string' } } },
+    description: 'Created (or, for a repeated Idempotency-Key, the original response replayed)',
+    headers: {
+      ...ETAG_HEADER,
+      Location: { description: 'URL of the new task', schema: { type: 'string' } },
+      'Idempotent-Replayed': {
+        description: '`true` when this is the stored response of an earlier request with the same key',
+        schema: { type: 'string', enum: ['true'] },
+      },
+    },
   })
-  @ApiProblems(400, 401, 403, 413, 415, 429, 503)
+  @ApiProblems(400, 401, 403, 409, 413, 415, 422, 429, 503)
   async create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateTaskDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<Task> {
-    const task = await this.tasks.create(user.sub, dto);
-    res.setHeader('Location', `${req.path.replace(/\/$/, '')}/${task.id}`);
-    return withEtag(res, task);
+  ): Promise<unknown> {
+    const collection = req.path.replace(/\/$/, '');
+    if (idempotencyKey === undefined) {
+      const task = await this.tasks.create(user.sub, dto);
+      res.setHeader('Location', `${collection}/${task.id}`);
+      return withEtag(res, task);
+    }
+    const result = await this.tasks.createIdempotent(user.sub, dto, idempotencyKey, collection);
+    res.status(result.status).set(result.headers);
+    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return result.body;
   }
 
   /**
@@ -124,15 +159,17 @@ export class TasksController {
    * @remarks Sets every writable field; an absent optional field goes back to its default.
    */
   @Put(':id')
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiResponse({ status: 200, type: Task, description: 'The replaced task', headers: ETAG_HEADER })
-  @ApiProblems(400, 401, 403, 404, 413, 415, 429, 503)
+  @ApiProblems(400, 401, 403, 404, 412, 413, 415, 429, 503)
   async replace(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: string,
     @Body() dto: CreateTaskDto,
+    @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Task> {
-    return withEtag(res, await this.tasks.replace(user.sub, id, dto));
+    return withEtag(res, await this.tasks.replace(user.sub, id, dto, parseIfMatch(ifMatch)));
   }
 
   /**
@@ -140,15 +177,17 @@ export class TasksController {
    * @remarks Changes only the fields given; `null` clears `description` or `due_date`.
    */
   @Patch(':id')
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiResponse({ status: 200, type: Task, description: 'The updated task', headers: ETAG_HEADER })
-  @ApiProblems(400, 401, 403, 404, 413, 415, 429, 503)
+  @ApiProblems(400, 401, 403, 404, 412, 413, 415, 429, 503)
   async update(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: string,
     @Body() dto: UpdateTaskDto,
+    @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Task> {
-    return withEtag(res, await this.tasks.update(user.sub, id, dto));
+    return withEtag(res, await this.tasks.update(user.sub, id, dto, parseIfMatch(ifMatch)));
   }
 
   /**
@@ -156,25 +195,32 @@ export class TasksController {
    * @remarks Without a body, flips `completed`. With `{"completed": true|false}`, sets it (idempotent).
    */
   @Patch(':id/complete')
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiBody({ type: SetCompletedDto, required: false })
   @ApiResponse({ status: 200, type: Task, description: 'The updated task', headers: ETAG_HEADER })
-  @ApiProblems(400, 401, 403, 404, 413, 415, 429, 503)
+  @ApiProblems(400, 401, 403, 404, 412, 413, 415, 429, 503)
   async complete(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: string,
     @Body() dto: SetCompletedDto,
+    @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Task> {
-    return withEtag(res, await this.tasks.setCompleted(user.sub, id, dto.completed));
+    return withEtag(res, await this.tasks.setCompleted(user.sub, id, dto.completed, parseIfMatch(ifMatch)));
   }
 
   /** Delete a task */
   @Delete(':id')
   @HttpCode(204)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiResponse({ status: 204, description: 'Deleted' })
-  @ApiProblems(400, 401, 403, 404, 429, 503)
-  async remove(@CurrentUser() user: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<void> {
-    await this.tasks.remove(user.sub, id);
+  @ApiProblems(400, 401, 403, 404, 412, 429, 503)
+  async remove(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    await this.tasks.remove(user.sub, id, parseIfMatch(ifMatch));
   }
 }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { Task } from './entities/task.entity.js';
 import { TasksController } from './tasks.controller.js';
 import { TasksRepository } from './tasks.repository.js';
@@ -7,7 +8,7 @@ import { TasksService } from './tasks.service.js';
 import { UserTasksController } from './user-tasks.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Task])],
+  imports: [TypeOrmModule.forFeature([Task]), IdempotencyModule],
   controllers: [TasksController, UserTasksController],
   providers: [TasksService, TasksRepository],
 })

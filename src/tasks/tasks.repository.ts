@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import { Task, type Priority } from './entities/task.entity.js';
 import type { Order, SortKey, Status } from './dto/list-tasks-query.dto.js';
 
@@ -70,8 +70,8 @@ export class TasksRepository {
     return this.scoped(userId).andWhere('t.id = :id', { id }).getOne();
   }
 
-  async insert(userId: string, values: Required<TaskChanges>): Promise<Task> {
-    const result = await this.tasks
+  async insert(userId: string, values: Required<TaskChanges>, manager?: EntityManager): Promise<Task> {
+    const result = await (manager ?? this.tasks.manager)
       .createQueryBuilder()
       .insert()
       .into(Task)
@@ -81,40 +81,56 @@ export class TasksRepository {
     return this.tasks.create((result.raw as Task[])[0]);
   }
 
-  /** Changes the given columns; `version` and `updated_at` move with them. Null when no such task. */
-  async update(userId: string, id: string, changes: TaskChanges): Promise<Task | null> {
-    return this.updateWhere(userId, id, changes);
+  /**
+   * Changes the given columns in one statement; `version` (+1) and `updated_at` move with them.
+   * With `versions`, only when the current version is one of them (compare-and-set).
+   * Null when nothing matched.
+   */
+  update(userId: string, id: string, changes: TaskChanges, versions?: number[]): Promise<Task | null> {
+    return this.updateWhere(userId, id, changes, versions);
   }
 
-  /** Flips `completed`, or sets it when a value is given. Null when no such task. */
-  async setCompleted(userId: string, id: string, completed?: boolean): Promise<Task | null> {
-    return this.updateWhere(userId, id, { completed: completed ?? (() => 'NOT completed') });
+  /** Flips `completed` (in SQL, so concurrent toggles never lose one), or sets it when a value is given. */
+  setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task | null> {
+    return this.updateWhere(userId, id, { completed: completed ?? (() => 'NOT completed') }, versions);
   }
 
   private async updateWhere(
     userId: string,
     id: string,
     changes: Omit<TaskChanges, 'completed'> & { completed?: boolean | (() => string) },
+    versions?: number[],
   ): Promise<Task | null> {
-    const result = await this.tasks
+    const qb = this.tasks
       .createQueryBuilder()
       .update(Task)
       .set(changes)
-      .where('id = :id AND user_id = :userId', { id, userId })
-      .returning('*')
-      .execute();
+      .where('id = :id AND user_id = :userId', { id, userId });
+    if (versions) qb.andWhere('version = ANY(:versions)', { versions });
+    const result = await qb.returning('*').execute();
     const row = (result.raw as Task[])[0];
     return row ? this.tasks.create(row) : null;
   }
 
-  async delete(userId: string, id: string): Promise<boolean> {
-    const result = await this.tasks
+  /** Deletes in one statement (only at one of `versions`, when given); false when nothing matched. */
+  async delete(userId: string, id: string, versions?: number[]): Promise<boolean> {
+    const qb = this.tasks
       .createQueryBuilder()
       .delete()
       .from(Task)
-      .where('id = :id AND user_id = :userId', { id, userId })
-      .execute();
+      .where('id = :id AND user_id = :userId', { id, userId });
+    if (versions) qb.andWhere('version = ANY(:versions)', { versions });
+    const result = await qb.execute();
     return (result.affected ?? 0) > 0;
+  }
+
+  /** The current version of the caller's task, or null: tells a stale `If-Match` (412) from a missing task (404). */
+  async currentVersion(userId: string, id: string): Promise<number | null> {
+    const row = await this.scoped(userId)
+      .select('t.version', 'version')
+      .andWhere('t.id = :id', { id })
+      .getRawOne<{ version: number }>();
+    return row?.version ?? null;
   }
 
   async stats(userId: string): Promise<TaskStats> {

@@ -4,6 +4,9 @@ import type { ListTasksQueryDto, Order, SortKey } from './dto/list-tasks-query.d
 import type { UpdateTaskDto } from './dto/update-task.dto.js';
 import { parseDateTime } from './dto/validators.js';
 import type { Task } from './entities/task.entity.js';
+import { etagOf } from './etag.js';
+import { ProblemException } from '../errors/problem.exception.js';
+import { checkIdempotencyKey, fingerprint, IdempotencyService } from '../idempotency/idempotency.service.js';
 import { TasksRepository, type TaskChanges, type TaskStats } from './tasks.repository.js';
 
 export const DEFAULT_LIMIT = 50;
@@ -46,7 +49,10 @@ function fullTask(dto: CreateTaskDto): Required<TaskChanges> {
 /** The rules of tasks: defaults, ownership (a foreign task is "not found"), listing defaults. */
 @Injectable()
 export class TasksService {
-  constructor(private readonly repo: TasksRepository) {}
+  constructor(
+    private readonly repo: TasksRepository,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   list(userId: string, query: ListTasksQueryDto): Promise<{ items: Task[]; total: number }> {
     const sort = query.sort ?? 'created_at';
@@ -66,22 +72,51 @@ export class TasksService {
     return this.repo.insert(userId, fullTask(dto));
   }
 
-  async replace(userId: string, id: string, dto: CreateTaskDto): Promise<Task> {
-    return found(await this.repo.update(userId, id, fullTask(dto)));
+  /**
+   * Create under an `Idempotency-Key`: the same key and body replay the first response, the
+   * same key with another body is 422, a duplicate still in flight is 409.
+   */
+  createIdempotent(userId: string, dto: CreateTaskDto, key: string, collectionPath: string) {
+    const values = fullTask(dto);
+    return this.idempotency.run(userId, checkIdempotencyKey(key), fingerprint(values), async (manager) => {
+      const task = await this.repo.insert(userId, values, manager);
+      return {
+        status: 201,
+        body: task,
+        headers: { Location: `${collectionPath}/${task.id}`, ETag: etagOf(task) },
+      };
+    });
   }
 
-  async update(userId: string, id: string, dto: UpdateTaskDto): Promise<Task> {
+  /** `versions`: the `If-Match` condition (see parseIfMatch); undefined means unconditional. */
+  async replace(userId: string, id: string, dto: CreateTaskDto, versions?: number[]): Promise<Task> {
+    return this.written(userId, id, versions, await this.repo.update(userId, id, fullTask(dto), versions));
+  }
+
+  async update(userId: string, id: string, dto: UpdateTaskDto, versions?: number[]): Promise<Task> {
     const changes = changesFrom(dto);
-    if (Object.keys(changes).length === 0) return this.get(userId, id);
-    return found(await this.repo.update(userId, id, changes));
+    if (Object.keys(changes).length === 0) {
+      const task = await this.get(userId, id);
+      if (versions && !versions.includes(task.version)) throw stale(task.version);
+      return task;
+    }
+    return this.written(userId, id, versions, await this.repo.update(userId, id, changes, versions));
   }
 
-  async setCompleted(userId: string, id: string, completed?: boolean): Promise<Task> {
-    return found(await this.repo.setCompleted(userId, id, completed));
+  async setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task> {
+    return this.written(userId, id, versions, await this.repo.setCompleted(userId, id, completed, versions));
   }
 
-  async remove(userId: string, id: string): Promise<void> {
-    if (!(await this.repo.delete(userId, id))) throw notFound();
+  async remove(userId: string, id: string, versions?: number[]): Promise<void> {
+    if (await this.repo.delete(userId, id, versions)) return;
+    await this.written(userId, id, versions, null);
+  }
+
+  /** A write that matched nothing: 412 when the task exists at another version, else 404. */
+  private async written(userId: string, id: string, versions: number[] | undefined, task: Task | null) {
+    if (task) return task;
+    const current = versions ? await this.repo.currentVersion(userId, id) : null;
+    throw current === null ? notFound() : stale(current);
   }
 
   stats(userId: string): Promise<TaskStats> {
@@ -90,6 +125,12 @@ export class TasksService {
 }
 
 const notFound = () => new NotFoundException('No task with this id');
+
+/** 412 with the current ETag, so the client can refetch or retry knowingly. */
+const stale = (version: number) =>
+  new ProblemException(412, `The task has changed: its current version is ${version}`, {
+    headers: { ETag: etagOf({ version }) },
+  });
 
 function found(task: Task | null): Task {
   if (!task) throw notFound();

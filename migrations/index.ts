@@ -1,7 +1,14 @@
 import { Init1795720852273 } from './1795720852273-Init.js';
 import { IdempotencyKeys1795722032667 } from './1795722032667-IdempotencyKeys.js';
+import { ListingIndexes1795722400000 } from './1795722400000-ListingIndexes.js';
+import { TaskCounts1795722500000 } from './1795722500000-TaskCounts.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app, the CLI data source
 // and the tests load the very same classes, whether run from TypeScript or from dist/.
 // `npm run migration:generate -- migrations/Name` writes a new file here: add its class to this list.
-export const MIGRATIONS: Function[] = [Init1795720852273, IdempotencyKeys1795722032667];
+export const MIGRATIONS: Function[] = [
+  Init1795720852273,
+  IdempotencyKeys1795722032667,
+  ListingIndexes1795722400000,
+  TaskCounts1795722500000,
+];

@@ -59,23 +59,35 @@ export class TasksController {
 
   /**
    * List tasks
-   * @remarks The caller's tasks, filtered and sorted. `X-Total-Count` carries the number of all matching tasks.
+   * @remarks The caller's tasks, filtered, sorted and paged by keyset: follow `Link: <…>; rel="next"`
+   * (or pass its `cursor`) for the next page; a page deep in a long list costs what the first does, and
+   * tasks created or deleted between pages neither repeat nor skip the others. `X-Total-Count` carries the
+   * number of all matching tasks.
    */
   @Get()
   @ApiResponse({
     status: 200,
     type: [Task],
     description: 'A page of tasks',
-    headers: { 'X-Total-Count': { description: 'All matching tasks', schema: { type: 'integer' } } },
+    headers: {
+      'X-Total-Count': { description: 'All matching tasks', schema: { type: 'integer' } },
+      Link: {
+        description:
+          'While more pages remain: `<url of the next page>; rel="next"` (same query, plus `cursor`)',
+        schema: { type: 'string' },
+      },
+    },
   })
   @ApiProblems(400, 401, 403, 429, 503)
   async list(
     @CurrentUser() user: AuthUser,
     @Query() query: ListTasksQueryDto,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Task[]> {
-    const { items, total } = await this.tasks.list(user.sub, query);
+    const { items, total, next } = await this.tasks.list(user.sub, query);
     res.setHeader('X-Total-Count', String(total));
+    if (next) res.setHeader('Link', `<${nextPageUrl(req, next)}>; rel="next"`);
     return items;
   }
 
@@ -222,6 +234,13 @@ export class TasksController {
   ): Promise<void> {
     await this.tasks.remove(user.sub, id, parseIfMatch(ifMatch));
   }
+}
+
+/** This request's URL with `cursor` set to the next page's. */
+function nextPageUrl(req: Request, cursor: string): string {
+  const params = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+  params.set('cursor', cursor);
+  return `${req.path}?${params.toString()}`;
 }
 
 function withEtag(res: Response, task: Task): Task {

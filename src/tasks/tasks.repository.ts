@@ -14,11 +14,21 @@ export interface TaskChanges {
   tags?: string[];
 }
 
-export interface ListQuery {
+export interface ListFilters {
   status: Status;
+  priority?: Priority;
+  tag?: string;
+  q?: string;
+  dueAfter?: Date;
+  dueBefore?: Date;
+}
+
+export interface ListQuery extends ListFilters {
   sort: SortKey;
   order: Order;
   limit: number;
+  /** Keyset position: rows strictly after this (sort key, id) in the listing's order. */
+  after?: { key: string | number; id: string };
 }
 
 export interface TaskStats {
@@ -29,13 +39,46 @@ export interface TaskStats {
 }
 
 const PRIORITY_RANK = `(CASE t.priority WHEN 'low' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END)`;
-const SORT_EXPRESSIONS: Record<SortKey, string> = {
-  created_at: 't.created_at',
-  updated_at: 't.updated_at',
-  title: 't.title',
-  due_date: 't.due_date',
-  priority: PRIORITY_RANK,
-};
+
+/**
+ * Each sort as the SQL expression it orders by, which is also what its index is built on
+ * (migration ListingIndexes), and the type its cursor value is compared as. `due_date` sorts
+ * missing dates as +infinity ascending and -infinity descending: last in both directions.
+ */
+function sortExpression(sort: SortKey, order: Order): { expr: string; type: string } {
+  switch (sort) {
+    case 'due_date':
+      return {
+        expr: `COALESCE(t.due_date, '${order === 'asc' ? 'infinity' : '-infinity'}'::timestamptz)`,
+        type: 'timestamptz',
+      };
+    case 'priority':
+      return { expr: PRIORITY_RANK, type: 'int' };
+    case 'title':
+      return { expr: 't.title', type: 'varchar' };
+    default:
+      return { expr: `t.${sort}`, type: 'timestamptz' };
+  }
+}
+
+const RANK: Record<Priority, number> = { low: 1, medium: 2, high: 3 };
+
+/** The value of `task` under `sort`, as the keyset comparison sees it (see sortExpression). */
+export function sortKeyOf(task: Task, sort: SortKey, order: Order): string | number {
+  switch (sort) {
+    case 'due_date':
+      return task.due_date?.toISOString() ?? (order === 'asc' ? 'infinity' : '-infinity');
+    case 'priority':
+      return RANK[task.priority];
+    case 'title':
+      return task.title;
+    default:
+      return task[sort].toISOString();
+  }
+}
+
+/** `%`, `_` and `\` in a search string match literally (backslash is ILIKE's default escape). */
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * All SQL on the tasks table. Every statement is scoped by `user_id`, and every write is one
@@ -49,21 +92,64 @@ export class TasksRepository {
     return this.tasks.createQueryBuilder('t').where('t.user_id = :userId', { userId });
   }
 
-  private filtered(userId: string, query: Pick<ListQuery, 'status'>): SelectQueryBuilder<Task> {
+  private filtered(userId: string, f: ListFilters): SelectQueryBuilder<Task> {
     const qb = this.scoped(userId);
-    if (query.status !== 'all')
-      qb.andWhere('t.completed = :completed', { completed: query.status === 'completed' });
+    if (f.status !== 'all') qb.andWhere('t.completed = :completed', { completed: f.status === 'completed' });
+    if (f.priority) qb.andWhere('t.priority = :priority', { priority: f.priority });
+    if (f.tag) qb.andWhere('t.tags @> :tags', { tags: [f.tag] });
+    if (f.q) qb.andWhere('(t.title ILIKE :q OR t.description ILIKE :q)', { q: likePattern(f.q) });
+    if (f.dueAfter) qb.andWhere('t.due_date >= :dueAfter', { dueAfter: f.dueAfter });
+    if (f.dueBefore) qb.andWhere('t.due_date < :dueBefore', { dueBefore: f.dueBefore });
     return qb;
   }
 
-  async list(userId: string, query: ListQuery): Promise<{ items: Task[]; total: number }> {
+  /**
+   * The statements of a listing: one keyset page (`limit` + 1 rows, to know whether more remain)
+   * and, when filters beyond `status` apply, the count of all matching tasks (otherwise the
+   * trigger-kept `task_counts` row answers). Every sort is `(key, id)` in one direction, so the
+   * row comparison against the cursor walks the matching index: a deep page costs what the first
+   * one does. (Public so tests can EXPLAIN exactly what runs.)
+   */
+  listQueries(
+    userId: string,
+    query: ListQuery,
+  ): { page: SelectQueryBuilder<Task>; count?: SelectQueryBuilder<Task> } {
+    const { expr, type } = sortExpression(query.sort, query.order);
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-    const page = this.filtered(userId, query)
-      .orderBy(SORT_EXPRESSIONS[query.sort], direction, query.sort === 'due_date' ? 'NULLS LAST' : undefined)
+    const page = this.filtered(userId, query);
+    if (query.after) {
+      const op = query.order === 'asc' ? '>' : '<';
+      page.andWhere(`(${expr}, t.id) ${op} (CAST(:afterKey AS ${type}), CAST(:afterId AS uuid))`, {
+        afterKey: query.after.key,
+        afterId: query.after.id,
+      });
+    }
+    page
+      .orderBy(expr, direction)
       .addOrderBy('t.id', direction)
-      .limit(query.limit);
-    const [items, total] = await Promise.all([page.getMany(), this.filtered(userId, query).getCount()]);
-    return { items, total };
+      .limit(query.limit + 1);
+    const onlyStatus = !query.priority && !query.tag && !query.q && !query.dueAfter && !query.dueBefore;
+    return { page, count: onlyStatus ? undefined : this.filtered(userId, query) };
+  }
+
+  async list(userId: string, query: ListQuery): Promise<{ items: Task[]; total: number; more: boolean }> {
+    const { page, count } = this.listQueries(userId, query);
+    const [rows, total] = await Promise.all([
+      page.getMany(),
+      count ? count.getCount() : this.countByStatus(userId, query.status),
+    ]);
+    return { items: rows.slice(0, query.limit), total, more: rows.length > query.limit };
+  }
+
+  /** From the trigger-kept counters (migration TaskCounts): one row, whatever the number of tasks. */
+  private async countByStatus(userId: string, status: Status): Promise<number> {
+    const [row] = await this.tasks.query<{ total: string; completed: string }[]>(
+      'SELECT total, completed FROM task_counts WHERE user_id = $1',
+      [userId],
+    );
+    const total = Number(row?.total ?? 0);
+    const completed = Number(row?.completed ?? 0);
+    return status === 'all' ? total : status === 'completed' ? completed : total - completed;
   }
 
   findOne(userId: string, id: string): Promise<Task | null> {
@@ -133,13 +219,20 @@ export class TasksRepository {
     return row?.version ?? null;
   }
 
+  /** One statement: the counters row, plus the overdue count from the partial index of pending tasks. */
   async stats(userId: string): Promise<TaskStats> {
-    const row = await this.scoped(userId)
-      .select('count(*)::int', 'total')
-      .addSelect('(count(*) FILTER (WHERE NOT t.completed))::int', 'pending')
-      .addSelect('(count(*) FILTER (WHERE t.completed))::int', 'completed')
-      .addSelect('(count(*) FILTER (WHERE NOT t.completed AND t.due_date < now()))::int', 'overdue')
-      .getRawOne<TaskStats>();
-    return row ?? { total: 0, pending: 0, completed: 0, overdue: 0 };
+    const [row] = await this.tasks.query<{ total: number; completed: number; overdue: number }[]>(
+      `SELECT COALESCE(c.total, 0)::int AS total, COALESCE(c.completed, 0)::int AS completed,
+              (SELECT count(*) FROM tasks t
+                WHERE t.user_id = $1 AND NOT t.completed AND t.due_date < now())::int AS overdue
+         FROM (SELECT 1) AS one LEFT JOIN task_counts c ON c.user_id = $1`,
+      [userId],
+    );
+    return {
+      total: row.total,
+      pending: row.total - row.completed,
+      completed: row.completed,
+      overdue: row.overdue,
+    };
   }
 }

@@ -7,7 +7,14 @@ import type { Task } from './entities/task.entity.js';
 import { etagOf } from './etag.js';
 import { ProblemException } from '../errors/problem.exception.js';
 import { checkIdempotencyKey, fingerprint, IdempotencyService } from '../idempotency/idempotency.service.js';
-import { TasksRepository, type TaskChanges, type TaskStats } from './tasks.repository.js';
+import { decodeCursor, encodeCursor, filtersFingerprint } from './cursor.js';
+import {
+  sortKeyOf,
+  TasksRepository,
+  type ListFilters,
+  type TaskChanges,
+  type TaskStats,
+} from './tasks.repository.js';
 
 export const DEFAULT_LIMIT = 50;
 const DEFAULT_ORDER: Record<SortKey, Order> = {
@@ -54,14 +61,38 @@ export class TasksService {
     private readonly idempotency: IdempotencyService,
   ) {}
 
-  list(userId: string, query: ListTasksQueryDto): Promise<{ items: Task[]; total: number }> {
+  /** A keyset page of the caller's tasks, the count of all matches, and the cursor of the next page. */
+  async list(
+    userId: string,
+    query: ListTasksQueryDto,
+  ): Promise<{ items: Task[]; total: number; next?: string }> {
     const sort = query.sort ?? 'created_at';
-    return this.repo.list(userId, {
+    const order = query.order ?? DEFAULT_ORDER[sort];
+    const filters: ListFilters = {
       status: query.status ?? 'all',
+      priority: query.priority,
+      tag: query.tag,
+      q: query.q,
+      dueAfter: toDate(query.due_after) ?? undefined,
+      dueBefore: toDate(query.due_before) ?? undefined,
+    };
+    const fingerprint = filtersFingerprint({ ...filters, sort, order });
+    const after = query.cursor
+      ? decodeCursor(query.cursor, { sort, order, filters: fingerprint })
+      : undefined;
+    const page = await this.repo.list(userId, {
+      ...filters,
       sort,
-      order: query.order ?? DEFAULT_ORDER[sort],
+      order,
       limit: query.limit ?? DEFAULT_LIMIT,
+      after,
     });
+    const last = page.items.at(-1);
+    const next =
+      page.more && last
+        ? encodeCursor({ sort, order, filters: fingerprint, key: sortKeyOf(last, sort, order), id: last.id })
+        : undefined;
+    return { items: page.items, total: page.total, next };
   }
 
   async get(userId: string, id: string): Promise<Task> {

@@ -1,5 +1,7 @@
-import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { Defined, QueryInt } from './validators.js';
+import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { PRIORITIES, type Priority } from '../entities/task.entity.js';
+import { Defined, IsDateTimeWithOffset, NoNulCharacters, QueryInt } from './validators.js';
 
 export const STATUSES = ['all', 'pending', 'completed'] as const;
 export const SORT_KEYS = ['created_at', 'updated_at', 'title', 'due_date', 'priority'] as const;
@@ -20,8 +22,55 @@ export class ListTasksQueryDto {
   status?: Status;
 
   /**
-   * Sort key (default `created_at`); ties are broken by `id`, so the order is total.
-   * Tasks without a `due_date` come last in both directions.
+   * Only tasks of this priority.
+   * @example "high"
+   */
+  @Defined()
+  @IsIn(PRIORITIES)
+  priority?: Priority;
+
+  /**
+   * Only tasks carrying this tag (compared trimmed and lower-cased, like stored tags).
+   * @example "home"
+   */
+  @Defined()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().toLowerCase() : value,
+  )
+  @IsString()
+  @NoNulCharacters()
+  @Length(1, 32)
+  tag?: string;
+
+  /**
+   * Case-insensitive substring of the title or the description; `%`, `_` and `\` match literally.
+   * @example "milk"
+   */
+  @Defined()
+  @IsString()
+  @NoNulCharacters()
+  @Length(1, 200)
+  q?: string;
+
+  /**
+   * Only tasks due at or after this instant (ISO 8601 with offset). Excludes tasks without a due date.
+   * @example "2026-12-01T00:00:00Z"
+   */
+  @Defined()
+  @IsDateTimeWithOffset()
+  due_after?: string;
+
+  /**
+   * Only tasks due before this instant (exclusive; ISO 8601 with offset). Excludes tasks without a due date.
+   * @example "2027-01-01T00:00:00Z"
+   */
+  @Defined()
+  @IsDateTimeWithOffset()
+  due_before?: string;
+
+  /**
+   * Sort key (default `created_at`); ties are broken by `id` in the same direction, so the order is
+   * total. Tasks without a `due_date` come last in both directions.
    * @example "due_date"
    */
   @Defined()
@@ -47,4 +96,14 @@ export class ListTasksQueryDto {
   @Min(1)
   @Max(100)
   limit?: number;
+
+  /**
+   * Opaque position from the previous page's `Link: <…>; rel="next"`. Valid only with the same
+   * filters, `sort` and `order` as the page it came from.
+   * @example "eyJzIjoiY3JlYXRlZF9hdCIsIm8iOiJkZXNjIiwi..."
+   */
+  @Defined()
+  @IsString()
+  @Length(1, 1000)
+  cursor?: string;
 }

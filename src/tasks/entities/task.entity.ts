@@ -15,6 +15,16 @@ export type Priority = (typeof PRIORITIES)[number];
 /** A to-do item. Field names are the API's (snake_case), so rows serialise as they are. */
 @Entity({ name: 'tasks' })
 @Index('ix_tasks_user_created_id', ['user_id', 'created_at', 'id'])
+// Listing indexes made by the ListingIndexes migration (expressions, GIN): schema diffs leave them alone.
+@Index('ix_tasks_user_updated_id', { synchronize: false })
+@Index('ix_tasks_user_title_id', { synchronize: false })
+@Index('ix_tasks_user_due_asc_id', { synchronize: false })
+@Index('ix_tasks_user_due_desc_id', { synchronize: false })
+@Index('ix_tasks_user_priority_id', { synchronize: false })
+@Index('ix_tasks_title_trgm', { synchronize: false })
+@Index('ix_tasks_description_trgm', { synchronize: false })
+@Index('ix_tasks_user_tags', { synchronize: false })
+@Index('ix_tasks_user_overdue', { synchronize: false })
 @Check('ck_tasks_priority', `"priority" IN ('low', 'medium', 'high')`)
 @Check('ck_tasks_title_length', `char_length("title") BETWEEN 1 AND 200`)
 export class Task {

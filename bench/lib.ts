@@ -1,0 +1,101 @@
+// Shared by the benchmark scripts: a database (DATABASE_URL or an embedded one), the built
+// server as a child process, and HS256 tokens for it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { freePort, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+
+export interface BenchDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** DATABASE_URL when set (its tasks table is truncated), else a throw-away embedded PostgreSQL. */
+export async function benchDatabase(): Promise<BenchDatabase> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: () => Promise.resolve() };
+  const dir = await mkdtemp(join(tmpdir(), 'tasks-api-bench-'));
+  await chmod(dir, 0o755);
+  const db = await startEmbeddedPostgres(join(dir, 'data'), 'bench', { persistent: false });
+  return {
+    url: db.url,
+    stop: async () => {
+      await db.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BenchServer {
+  url: string;
+  process: ChildProcess;
+  secret: string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `node dist/main.js` (build first) in production mode and waits for /health/ready. */
+export async function startServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<BenchServer> {
+  if (!existsSync('dist/main.js')) throw new Error('dist/main.js is missing: run `npm run build` first');
+  const port = await freePort();
+  const secret = randomBytes(32).toString('base64url');
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      BETTER_AUTH_SECRET: secret,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_USER_PER_MINUTE: '0',
+      RATE_LIMIT_IP_PER_MINUTE: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error('server did not become ready in 60 s');
+    const ok = await fetch(`${url}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    process: child,
+    secret,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export function tokenFor(secret: string, sub: string): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(secret));
+}
+
+/** Median and p99 of a list of durations (ms). */
+export function summarise(ms: number[]): { median: number; p99: number } {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  return { median: at(0.5), p99: at(0.99) };
+}

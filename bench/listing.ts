@@ -1,0 +1,84 @@
+// npm run bench:listing — one user with 100 000 tasks: first page vs a page 90 000 deep vs a `q`
+// search vs the tag filter vs stats, over HTTP against the built server, one request at a time.
+// DATABASE_URL picks the database (its tasks table is emptied first); default: embedded.
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { benchDatabase, startServer, summarise, tokenFor } from './lib.js';
+
+const TASKS = Number(process.env.TASKS ?? 100_000);
+const DEPTH = Number(process.env.DEPTH ?? 90_000);
+const RUNS = Number(process.env.RUNS ?? 300);
+const USER = 'bench-heavy-user';
+
+const db = await benchDatabase();
+const server = await startServer(db.url); // migrates the database
+try {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  const started = performance.now();
+  await client.query('TRUNCATE tasks');
+  await client.query(
+    `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, tags, created_at, updated_at)
+     SELECT CASE WHEN n <= $2 THEN $1 ELSE 'other-user-' || (n % 1000) END,
+            'Task ' || n || ': ' || (ARRAY['buy groceries','write report','call the bank','fix the bike','plan the trip'])[1 + n % 5],
+            CASE WHEN n % 2 = 0 THEN NULL ELSE 'Some description text for task ' || n END,
+            (ARRAY['low','medium','high'])[1 + n % 3],
+            CASE WHEN n % 4 = 0 THEN NULL ELSE now() + ((n % 400) - 200) * interval '1 day' END,
+            n % 3 = 0,
+            CASE n % 5 WHEN 0 THEN '{}'::text[] WHEN 1 THEN '{work}' WHEN 2 THEN '{home,urgent}' ELSE '{errand}' END,
+            timestamptz '2021-01-01Z' + n * interval '1 minute', timestamptz '2021-01-01Z' + n * interval '1 minute'
+     FROM generate_series(1, $2 * 2) AS n`,
+    [USER, TASKS],
+  );
+  await client.query('VACUUM ANALYZE tasks');
+  await client.end();
+  console.log(
+    `seeded ${TASKS} tasks for one user (+${TASKS} for 1000 others) in ${Math.round(performance.now() - started)} ms`,
+  );
+
+  const headers = { Authorization: `Bearer ${await tokenFor(server.secret, USER)}` };
+  const get = async (path: string) => {
+    const res = await fetch(`${server.url}${path}`, { headers });
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+    return res;
+  };
+
+  // Walk to the page that starts DEPTH tasks in, the way a client would: by following Link.
+  let deep = '/api/tasks?limit=100';
+  for (let seen = 0; seen < DEPTH; seen += 100) {
+    const link = (await get(deep)).headers.get('link');
+    deep = /<([^>]+)>/.exec(link ?? '')![1];
+  }
+  deep = deep.replace('limit=100', 'limit=50');
+
+  const queries: [string, string][] = [
+    ['first page (limit 50)', '/api/tasks'],
+    [`page at depth ${DEPTH}`, deep],
+    ['q search ("groceries")', '/api/tasks?q=groceries'],
+    ['q search, rare ("task 4242:")', '/api/tasks?q=task%204242%3A'],
+    ['tag filter ("urgent")', '/api/tasks?tag=urgent'],
+    ['pending by due date', '/api/tasks?status=pending&sort=due_date'],
+    ['stats', '/api/tasks/stats'],
+  ];
+  console.log(`\n${RUNS} sequential requests each, after 30 warm-up requests (node ${process.version})\n`);
+  console.log(`| query | median ms | p99 ms |\n|---|---:|---:|`);
+  const results: Record<string, { median: number; p99: number }> = {};
+  for (const [label, path] of queries) {
+    for (let i = 0; i < 30; i++) await get(path);
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      await get(path);
+      times.push(performance.now() - t0);
+    }
+    results[label] = summarise(times);
+    console.log(`| ${label} | ${results[label].median.toFixed(2)} | ${results[label].p99.toFixed(2)} |`);
+  }
+  const first = results['first page (limit 50)'].median;
+  const deepMedian = results[`page at depth ${DEPTH}`].median;
+  console.log(`\ndeep page / first page (median): ${(deepMedian / first).toFixed(2)}×`);
+} finally {
+  await server.stop();
+  await db.stop();
+}

@@ -1,0 +1,117 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { SelectQueryBuilder } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { TasksRepository, type ListQuery } from '../src/tasks/tasks.repository.js';
+import { as, createTestApp } from './helpers/app.js';
+import { newUser } from './helpers/tokens.js';
+
+// One heavy user with 100 000 tasks among 20 000 of other users; the plans of the listing queries
+// the app really builds must use indexes, never a sequential scan of the tasks table.
+const HEAVY = 100_000;
+
+let app: NestExpressApplication;
+let db: DataSource;
+let repo: TasksRepository;
+const user = newUser('heavy');
+
+beforeAll(async () => {
+  app = await createTestApp();
+  db = app.get(DataSource);
+  repo = app.get(TasksRepository);
+  await db.query(
+    `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, tags, created_at, updated_at)
+     SELECT CASE WHEN n <= $2 THEN $1 ELSE 'other-' || (n % 500) END,
+            'Task ' || n || ' ' || (ARRAY['buy groceries','write report','call the bank','fix the bike'])[1 + n % 4],
+            CASE WHEN n % 2 = 0 THEN NULL ELSE 'details for task ' || n END,
+            (ARRAY['low','medium','high'])[1 + n % 3],
+            CASE WHEN n % 4 = 0 THEN NULL ELSE timestamptz '2026-01-01Z' + (n % 400) * interval '1 day' END,
+            n % 3 = 0,
+            CASE n % 5 WHEN 0 THEN '{}'::text[] WHEN 1 THEN '{work}' WHEN 2 THEN '{home,urgent}' ELSE '{errand}' END,
+            timestamptz '2020-01-01Z' + n * interval '1 minute', timestamptz '2020-01-01Z' + n * interval '1 minute'
+     FROM generate_series(1, $2 + 20000) AS n`,
+    [user, HEAVY],
+  );
+  await db.query('VACUUM ANALYZE tasks');
+}, 120_000);
+afterAll(() => app.close());
+
+async function plan(qb: SelectQueryBuilder<any>): Promise<string> {
+  const [sql, params] = qb.getQueryAndParameters();
+  const rows: { 'QUERY PLAN': string }[] = await db.query(`EXPLAIN ${sql}`, params);
+  return rows.map((r) => r['QUERY PLAN']).join('\n');
+}
+
+const base: ListQuery = { status: 'all', sort: 'created_at', order: 'desc', limit: 50 };
+
+async function deepCursor(): Promise<ListQuery['after']> {
+  const [row] = await db.query(
+    `SELECT id, created_at FROM tasks WHERE user_id = $1 ORDER BY created_at DESC, id DESC OFFSET 90000 LIMIT 1`,
+    [user],
+  );
+  return { key: new Date(row.created_at).toISOString(), id: row.id };
+}
+
+describe(`listing ${HEAVY} tasks of one user`, () => {
+  it.each<[string, () => ListQuery | Promise<ListQuery>]>([
+    ['the default list', () => base],
+    ['a deep cursor page (90 000 in)', async () => ({ ...base, after: await deepCursor() })],
+    ['the q search', () => ({ ...base, q: 'groceries' })],
+    ['a rare q search', () => ({ ...base, q: 'task 4242 ' })],
+    ['the tag filter', () => ({ ...base, tag: 'urgent' })],
+    ['pending, by due date', () => ({ ...base, status: 'pending', sort: 'due_date', order: 'asc' })],
+    [
+      'by due date, descending, deep',
+      () => ({
+        ...base,
+        sort: 'due_date',
+        order: 'desc',
+        after: { key: '2026-03-01T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000000' },
+      }),
+    ],
+    ['by priority', () => ({ ...base, sort: 'priority' })],
+    ['by title', () => ({ ...base, sort: 'title', order: 'asc' })],
+    ['by updated_at', () => ({ ...base, sort: 'updated_at' })],
+  ])('%s uses an index', async (_, make) => {
+    const { page } = repo.listQueries(user, await make());
+    const text = await plan(page);
+    expect(text).not.toMatch(/Seq Scan on tasks/);
+    expect(text).toMatch(/Index|Bitmap/);
+  });
+
+  it('counts unfiltered and status-only listings from the counters, and filtered ones with an index', async () => {
+    expect(repo.listQueries(user, base).count).toBeUndefined();
+    expect(repo.listQueries(user, { ...base, status: 'pending' }).count).toBeUndefined();
+    for (const query of [
+      { ...base, tag: 'urgent' },
+      { ...base, q: 'groceries' },
+      { ...base, q: 'task 4242 ' },
+    ]) {
+      expect(await plan(repo.listQueries(user, query).count!)).not.toMatch(/Seq Scan on tasks/);
+    }
+  });
+
+  it('counts overdue tasks for stats from the partial index', async () => {
+    const rows: { 'QUERY PLAN': string }[] = await db.query(
+      `EXPLAIN SELECT count(*) FROM tasks t WHERE t.user_id = $1 AND NOT t.completed AND t.due_date < now()`,
+      [user],
+    );
+    expect(rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/ix_tasks_user_overdue/);
+  });
+
+  it('serves the first page, a deep page and a search over HTTP', async () => {
+    const api = as(app, user);
+    const first = await api.get('/api/tasks');
+    expect(first.headers['x-total-count']).toBe(String(HEAVY));
+    expect(first.body).toHaveLength(50);
+    const search = await api.get('/api/tasks?q=task%2099999%20');
+    expect(search.body.map((t: { title: string }) => t.title)).toEqual(['Task 99999 fix the bike']);
+    const stats = await api.get('/api/tasks/stats');
+    const [expected] = await db.query(
+      `SELECT count(*)::int AS total, (count(*) FILTER (WHERE completed))::int AS completed,
+              (count(*) FILTER (WHERE NOT completed AND due_date < now()))::int AS overdue
+         FROM tasks WHERE user_id = $1`,
+      [user],
+    );
+    expect(stats.body).toEqual({ ...expected, pending: expected.total - expected.completed });
+  });
+});

@@ -6,6 +6,7 @@ import { ErrorsModule } from './errors/errors.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpModule } from './http/http.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 
 @Module({
@@ -14,6 +15,7 @@ import { TasksModule } from './tasks/tasks.module.js';
     LoggingModule,
     HttpModule,
     ErrorsModule,
+    RateLimitModule,
     DatabaseModule,
     AuthModule,
     TasksModule,

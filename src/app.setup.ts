@@ -4,6 +4,8 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { corsOrigins, type Env } from './config/env.js';
 import { setupSwagger } from './docs/swagger.js';
+import { ShutdownState } from './health/shutdown-state.js';
+import type { NextFunction, Request, Response } from 'express';
 
 export const EXPOSED_HEADERS = ['X-Total-Count', 'Link', 'ETag', 'Location', 'X-Request-Id', 'Retry-After'];
 
@@ -23,6 +25,16 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       frameguard: { action: 'deny' },
     }),
   );
+  const shutdown = app.get(ShutdownState);
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    // Decided when the headers go out, so requests in flight at SIGTERM close their connection too.
+    const writeHead = res.writeHead.bind(res);
+    res.writeHead = ((...args: Parameters<Response['writeHead']>) => {
+      if (shutdown.stopping) res.shouldKeepAlive = false;
+      return writeHead(...args);
+    }) as Response['writeHead'];
+    next();
+  });
   app.enableCors({
     origin: corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) }),
     credentials: true,

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { pino } from 'pino';
 import { loadDotEnv } from './config/dotenv.js';
 import { prepareDevEnvironment } from './config/dev-environment.js';
 import { EnvValidationError, validateEnv, type Env } from './config/env.js';
+import type { EmbeddedDatabase } from './database/embedded-postgres.js';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -21,41 +23,83 @@ function checkedEnv(): Env {
   }
 }
 
-async function bootstrap(): Promise<void> {
-  const startedAt = Date.now();
-  loadDotEnv();
-  // Before the app (and its logger) exists; the same JSON shape as the app's pino logs.
-  const bootLog = pino({ level: checkedEnv().LOG_LEVEL }).child({ context: 'Bootstrap' });
-  const say = (message: string) => bootLog.info(message);
-  const embedded = await prepareDevEnvironment(process.env, say);
-  const env = checkedEnv();
+type Say = (message: string) => void;
 
-  // Imported only now: the modules read the environment prepared above.
+/** One HTTP server process: serve until SIGTERM/SIGINT, then stop gracefully and exit 0. */
+async function serve(env: Env, say: Say, embedded?: EmbeddedDatabase): Promise<void> {
+  const startedAt = Date.now();
+  // Imported only now: the modules read the environment prepared before.
   const { AppModule } = await import('./app.module.js');
   const { configureApp } = await import('./app.setup.js');
+  const { ShutdownState } = await import('./health/shutdown-state.js');
   const app = configureApp(
     await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false }),
   );
   await app.listen(env.PORT, env.HOST);
-
   const url = `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;
   say(`Tasks API ready in ${Date.now() - startedAt} ms: ${url}/docs (Swagger), ${url}/health/ready`);
 
-  let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    const state = app.get(ShutdownState);
+    if (state.stopping) return;
+    state.stopping = true;
     say(`${signal}: finishing in-flight requests (up to ${env.SHUTDOWN_GRACE_MS} ms), then exiting`);
+    // Stop accepting, let in-flight requests finish (keep-alive clients get Connection: close),
+    // and only then close the database pool: Nest's own close() would close the pool first.
     const server = app.getHttpServer();
-    const force = setTimeout(() => server.closeAllConnections(), env.SHUTDOWN_GRACE_MS);
-    force.unref();
+    const closed = new Promise((resolve) => server.close(resolve));
     server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), env.SHUTDOWN_GRACE_MS);
+    await closed;
+    clearTimeout(force);
     await app.close();
     await embedded?.stop();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * WEB_CONCURRENCY > 1: this process forks that many workers (node:cluster) sharing the port, and
+ * restarts one that dies; SIGTERM/SIGINT are passed on, and it exits 0 once all have stopped.
+ */
+function supervise(env: Env, say: Say, embedded?: EmbeddedDatabase): void {
+  let stopping = false;
+  const fork = () =>
+    cluster.fork().on('exit', (code, signal) => {
+      if (stopping) return;
+      say(`worker exited (${signal ?? code}); starting another`);
+      setTimeout(fork, 1000);
+    });
+  for (let i = 0; i < env.WEB_CONCURRENCY; i++) fork();
+  say(`started ${env.WEB_CONCURRENCY} workers`);
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    let alive = workers.length;
+    const done = () => void (embedded?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
+    if (alive === 0) return done();
+    for (const worker of workers) {
+      worker.once('exit', () => --alive === 0 && done());
+      worker.process.kill(signal);
+    }
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+async function bootstrap(): Promise<void> {
+  loadDotEnv();
+  // Before the app (and its logger) exists; the same JSON shape as the app's pino logs.
+  const bootLog = pino({ level: checkedEnv().LOG_LEVEL }).child({ context: 'Bootstrap' });
+  const say = (message: string) => bootLog.info(message);
+  // Workers inherit the primary's prepared environment (database URL, development secret).
+  const embedded = cluster.isPrimary ? await prepareDevEnvironment(process.env, say) : undefined;
+  const env = checkedEnv();
+  if (cluster.isPrimary && env.WEB_CONCURRENCY > 1) return supervise(env, say, embedded);
+  await serve(env, say, embedded);
 }
 
 bootstrap().catch((err: unknown) => {

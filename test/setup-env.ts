@@ -17,3 +17,6 @@ process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 process.env.BETTER_AUTH_SECRET = TEST_SECRET;
 process.env.DATABASE_URL = process.env.E2E_DATABASE_URL;
 process.env.DB_POOL_MAX = '4';
+// Limits on, but out of reach; test/rate-limit.e2e-spec.ts sets small ones.
+process.env.RATE_LIMIT_USER_PER_MINUTE = '1000000';
+process.env.RATE_LIMIT_IP_PER_MINUTE = '1000000';

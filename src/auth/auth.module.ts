@@ -8,6 +8,7 @@ import { Hs256Strategy } from './hs256.strategy.js';
 import { JwksStrategy } from './jwks.strategy.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { MeController } from './me.controller.js';
+import { UserRateLimitGuard } from '../rate-limit/user-rate-limit.guard.js';
 
 @Module({
   imports: [PassportModule],
@@ -28,7 +29,9 @@ import { MeController } from './me.controller.js';
     },
     Hs256Strategy,
     JwksStrategy,
+    // Global guards run in this order: authenticate, then limit per user.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useExisting: UserRateLimitGuard },
   ],
 })
 export class AuthModule {}

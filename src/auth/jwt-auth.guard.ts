@@ -6,6 +6,7 @@ import type { AuthUser } from './auth-user.js';
 import { HS256_STRATEGY } from './hs256.strategy.js';
 import { JWKS_STRATEGY } from './jwks.strategy.js';
 import { IS_PUBLIC } from './public.decorator.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { UnauthorizedProblem } from './unauthorized.js';
 
 const BEARER = /^Bearer +\S/i;
@@ -23,16 +24,29 @@ const isExpiry = (info: unknown): boolean =>
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY, JWKS_STRATEGY]) {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: RateLimiter,
+  ) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
       context.getHandler(),
       context.getClass(),
     ]);
-    return isPublic ? true : super.canActivate(context);
+    if (isPublic) return true;
+    try {
+      return (await super.canActivate(context)) as boolean;
+    } catch (err) {
+      // Failed or missing credentials count against the client's IP (429 once over the limit).
+      if (err instanceof UnauthorizedProblem) {
+        const req = context.switchToHttp().getRequest<Request>();
+        await this.limiter.consumeFailedAuth(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+      }
+      throw err;
+    }
   }
 
   override handleRequest<T = AuthUser>(

@@ -2,6 +2,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
 import { Task } from '../tasks/entities/task.entity.js';
 import { MIGRATIONS } from '../../migrations/index.js';
+import { TypeOrmLogger } from './typeorm-logger.js';
 import { databaseUrl, type Env } from '../config/env.js';
 
 type DbEnv = Pick<
@@ -28,6 +29,8 @@ export function buildDataSourceOptions(env: DbEnv): DataSourceOptions {
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     logging: ['error', 'warn', 'migration'],
+    logger: new TypeOrmLogger(),
+    maxQueryExecutionTime: 1000,
     extra: {
       max: env.DB_POOL_MAX,
       connectionTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,

@@ -1,0 +1,91 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Redis } from 'ioredis';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import type { Env } from '../config/env.js';
+import { ProblemException } from '../errors/problem.exception.js';
+
+const WINDOW_S = 60;
+
+/**
+ * Two fixed-window limits (rate-limiter-flexible): per user for authenticated requests, per IP
+ * for requests without a valid token. Counters live in Redis when REDIS_URL is set, so all
+ * instances share them; if Redis stops answering, each instance falls back to in-memory counters
+ * (an "insurance" limiter) instead of failing requests. Without REDIS_URL they are in memory,
+ * per process.
+ */
+@Injectable()
+export class RateLimiter implements OnModuleDestroy {
+  private readonly logger = new Logger(RateLimiter.name);
+  private readonly redis?: Redis;
+  private readonly perUser?: RateLimiterAbstract;
+  private readonly perIp?: RateLimiterAbstract;
+
+  constructor(config: ConfigService<Env, true>) {
+    const url = config.get('REDIS_URL', { infer: true });
+    if (url) {
+      this.redis = new Redis(url, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 1000,
+        commandTimeout: 500,
+      });
+      this.redis.on('error', (err: Error) => this.logger.debug(`Redis: ${err.message}`));
+    }
+    this.perUser = this.limiter('rl:user', config.get('RATE_LIMIT_USER_PER_MINUTE', { infer: true }));
+    this.perIp = this.limiter('rl:ip', config.get('RATE_LIMIT_IP_PER_MINUTE', { infer: true }));
+  }
+
+  private limiter(keyPrefix: string, points: number): RateLimiterAbstract | undefined {
+    if (points === 0) return undefined;
+    const memory = new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_S });
+    if (!this.redis) return memory;
+    return new RateLimiterRedis({
+      storeClient: this.redis,
+      keyPrefix,
+      points,
+      duration: WINDOW_S,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: memory,
+    });
+  }
+
+  /** Counts one request of an authenticated user; 429 over the limit. */
+  consumeUser(userId: string): Promise<void> {
+    return this.consume(this.perUser, userId, 'Too many requests for this user; retry later');
+  }
+
+  /** Counts one request that came without a valid token; 429 over the limit. */
+  consumeFailedAuth(ip: string): Promise<void> {
+    return this.consume(
+      this.perIp,
+      ip,
+      'Too many requests without a valid token from this address; retry later',
+    );
+  }
+
+  private async consume(
+    limiter: RateLimiterAbstract | undefined,
+    key: string,
+    detail: string,
+  ): Promise<void> {
+    if (!limiter) return;
+    try {
+      await limiter.consume(key);
+    } catch (res) {
+      if (!(res instanceof RateLimiterRes)) throw res;
+      throw new ProblemException(429, detail, {
+        headers: { 'Retry-After': String(Math.max(1, Math.ceil(res.msBeforeNext / 1000))) },
+      });
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.redis?.disconnect();
+  }
+}

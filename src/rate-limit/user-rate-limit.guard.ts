@@ -1,0 +1,18 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user.js';
+import { RateLimiter } from './rate-limiter.js';
+
+/**
+ * The per-user limit. A global guard registered right after the JwtAuthGuard, so the user is
+ * known; public routes (health) have no user and are not limited.
+ */
+@Injectable()
+export class UserRateLimitGuard implements CanActivate {
+  constructor(private readonly limiter: RateLimiter) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+    if (user) await this.limiter.consumeUser(user.sub);
+    return true;
+  }
+}

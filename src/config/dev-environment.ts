@@ -1,10 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
 
 export const DEV_DATA_DIR = '.data';
 export const DEV_SECRET_FILE = `${DEV_DATA_DIR}/dev-auth-secret`;
+const DEV_URL_FILE = `${DEV_DATA_DIR}/postgres.url`;
+
+/** The URL of an embedded server that is up (started by another process), if any. */
+async function runningEmbeddedUrl(): Promise<string | undefined> {
+  const file = resolve(DEV_URL_FILE);
+  if (!existsSync(file) || !existsSync(resolve(`${DEV_DATA_DIR}/postgres/postmaster.pid`))) return undefined;
+  const url = readFileSync(file, 'utf8').trim();
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    return url;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
 
 /**
  * Outside production, a development secret generated once and kept in `.data/` (git-ignored),
@@ -37,8 +55,16 @@ export async function prepareDevEnvironment(
     );
   }
   if (env.DATABASE_URL || env.NEON_DATABASE_URL) return undefined;
+  // Another process (`npm start`, `npm run seed`) may be running the embedded server already: share it.
+  const running = await runningEmbeddedUrl();
+  if (running) {
+    env.DATABASE_URL = running;
+    say(`DATABASE_URL is not set: using the embedded PostgreSQL another process started (${DEV_URL_FILE})`);
+    return undefined;
+  }
   const started = Date.now();
   const db = await startEmbeddedPostgres(`${DEV_DATA_DIR}/postgres`, 'tasks');
+  writeFileSync(resolve(DEV_URL_FILE), db.url, { mode: 0o600 });
   env.DATABASE_URL = db.url;
   say(
     `DATABASE_URL is not set: started an embedded PostgreSQL in ${Date.now() - started} ms, data in ${db.dataDir}. ` +

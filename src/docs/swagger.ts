@@ -28,7 +28,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       description: 'A Better Auth JWT, or for development one from `npm run token -- --sub <user-id>`',
     })
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto, FieldErrorDto] });
+  return SwaggerModule.createDocument(app, config, {
+    extraModels: [ProblemDto, FieldErrorDto],
+    // Stable ids named after the controller methods: Tasks_list, UserTasks_list, Me_me, …
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
 }
 
 /** Swagger UI at /docs and the OpenAPI JSON at /docs-json (both public). */

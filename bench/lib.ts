@@ -44,7 +44,9 @@ export async function startServer(
   if (!existsSync('dist/main.js')) throw new Error('dist/main.js is missing: run `npm run build` first');
   const port = await freePort();
   const secret = randomBytes(32).toString('base64url');
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the server under load.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

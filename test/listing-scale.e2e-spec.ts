@@ -1,7 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { SelectQueryBuilder } from 'typeorm';
 import { DataSource } from 'typeorm';
-import { TasksRepository, type ListQuery } from '../src/tasks/tasks.repository.js';
+import { TasksRepository, type ListQuery, type Statement } from '../src/tasks/tasks.repository.js';
 import { as, createTestApp } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 
@@ -35,9 +34,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => app.close());
 
-async function plan(qb: SelectQueryBuilder<any>): Promise<string> {
-  const [sql, params] = qb.getQueryAndParameters();
-  const rows: { 'QUERY PLAN': string }[] = await db.query(`EXPLAIN ${sql}`, params);
+async function plan(statement: Statement): Promise<string> {
+  const rows: { 'QUERY PLAN': string }[] = await db.query(`EXPLAIN ${statement.text}`, statement.values);
   return rows.map((r) => r['QUERY PLAN']).join('\n');
 }
 

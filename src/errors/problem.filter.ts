@@ -16,6 +16,10 @@ const PG_INPUT_ERRORS = /^(22|23)/;
 const PG_UNAVAILABLE =
   /^(08|57P0[1-3]|53300)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection terminated|timeout exceeded|Query read timeout|connection timeout|terminating connection/i;
 
+/** A PostgreSQL error answer, from TypeORM (QueryFailedError) or straight from pg (DatabaseError). */
+const isDatabaseError = (err: unknown): boolean =>
+  err instanceof QueryFailedError || (err instanceof Error && err.name === 'DatabaseError');
+
 function errorCode(err: unknown): string {
   const e = err as { code?: unknown; driverError?: { code?: unknown }; message?: unknown };
   return [e.driverError?.code, e.code, e.message].filter((x) => typeof x === 'string').join(' ');
@@ -41,7 +45,7 @@ function toProblem(exception: unknown): Problem | undefined {
     return { status: exception.getStatus(), detail };
   }
   const code = errorCode(exception);
-  if (exception instanceof QueryFailedError && PG_INPUT_ERRORS.test(code)) {
+  if (isDatabaseError(exception) && PG_INPUT_ERRORS.test(code)) {
     return { status: 400, detail: 'A value in the request cannot be stored' };
   }
   if (PG_UNAVAILABLE.test(code)) {

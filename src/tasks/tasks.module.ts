@@ -1,14 +1,12 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
-import { Task } from './entities/task.entity.js';
 import { TasksController } from './tasks.controller.js';
 import { TasksRepository } from './tasks.repository.js';
 import { TasksService } from './tasks.service.js';
 import { UserTasksController } from './user-tasks.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Task]), IdempotencyModule],
+  imports: [IdempotencyModule],
   controllers: [TasksController, UserTasksController],
   providers: [TasksService, TasksRepository],
 })

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
-import { Task, type Priority } from './entities/task.entity.js';
+import type pg from 'pg';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Task, Priority } from './entities/task.entity.js';
 import type { Order, SortKey, Status } from './dto/list-tasks-query.dto.js';
 
 /** The columns a client may write, already normalised by the service. */
@@ -80,27 +81,60 @@ export function sortKeyOf(task: Task, sort: SortKey, order: Order): string | num
 /** `%`, `_` and `\` in a search string match literally (backslash is ILIKE's default escape). */
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** One SQL statement, run as a named prepared statement (parsed once per connection). */
+export interface Statement {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
+const statement = (text: string, values: unknown[]): Statement => ({
+  name: `tasks_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`,
+  text,
+  values,
+});
+
+/** Every column, in the order of the entity: rows come back as the API's Task objects. */
+const COLUMNS =
+  'id, user_id, title, description, completed, priority, due_date, tags, created_at, updated_at, version';
+const T_COLUMNS = COLUMNS.split(', ')
+  .map((c) => `t.${c}`)
+  .join(', ');
+/** Writable columns in a fixed order, so equal shapes of change share one prepared statement. */
+const WRITABLE = ['title', 'description', 'completed', 'priority', 'due_date', 'tags'] as const;
+
 /**
- * All SQL on the tasks table. Every statement is scoped by `user_id`, and every write is one
- * atomic statement (`UPDATE … RETURNING`), never read-modify-write in the app.
+ * All SQL on the tasks table, scoped by `user_id` in every statement. TypeORM owns the model and
+ * the migrations; the hot paths here are plain parameterised SQL run as named prepared statements
+ * on TypeORM's own pg pool (same timeouts), which skips the ORM's per-request query building and
+ * entity hydration. Every write is one atomic statement (`UPDATE … RETURNING`), never
+ * read-modify-write in the app.
  */
 @Injectable()
 export class TasksRepository {
-  constructor(@InjectRepository(Task) private readonly tasks: Repository<Task>) {}
+  private readonly pool: pg.Pool;
 
-  private scoped(userId: string): SelectQueryBuilder<Task> {
-    return this.tasks.createQueryBuilder('t').where('t.user_id = :userId', { userId });
+  constructor(private readonly dataSource: DataSource) {
+    this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
   }
 
-  private filtered(userId: string, f: ListFilters): SelectQueryBuilder<Task> {
-    const qb = this.scoped(userId);
-    if (f.status !== 'all') qb.andWhere('t.completed = :completed', { completed: f.status === 'completed' });
-    if (f.priority) qb.andWhere('t.priority = :priority', { priority: f.priority });
-    if (f.tag) qb.andWhere('t.tags @> :tags', { tags: [f.tag] });
-    if (f.q) qb.andWhere('(t.title ILIKE :q OR t.description ILIKE :q)', { q: likePattern(f.q) });
-    if (f.dueAfter) qb.andWhere('t.due_date >= :dueAfter', { dueAfter: f.dueAfter });
-    if (f.dueBefore) qb.andWhere('t.due_date < :dueBefore', { dueBefore: f.dueBefore });
-    return qb;
+  private async rows<T>(s: Statement): Promise<T[]> {
+    return (await this.pool.query<T & pg.QueryResultRow>(s)).rows;
+  }
+
+  private filters(userId: string, f: ListFilters, values: unknown[] = [userId]): string {
+    const where = ['t.user_id = $1'];
+    const param = (v: unknown) => `$${values.push(v)}`;
+    if (f.status !== 'all') where.push(f.status === 'completed' ? 't.completed' : 'NOT t.completed');
+    if (f.priority) where.push(`t.priority = ${param(f.priority)}`);
+    if (f.tag) where.push(`t.tags @> ARRAY[${param(f.tag)}]::text[]`);
+    if (f.q) {
+      const q = param(likePattern(f.q));
+      where.push(`(t.title ILIKE ${q} OR t.description ILIKE ${q})`);
+    }
+    if (f.dueAfter) where.push(`t.due_date >= ${param(f.dueAfter)}`);
+    if (f.dueBefore) where.push(`t.due_date < ${param(f.dueBefore)}`);
+    return where.join(' AND ');
   }
 
   /**
@@ -110,61 +144,64 @@ export class TasksRepository {
    * row comparison against the cursor walks the matching index: a deep page costs what the first
    * one does. (Public so tests can EXPLAIN exactly what runs.)
    */
-  listQueries(
-    userId: string,
-    query: ListQuery,
-  ): { page: SelectQueryBuilder<Task>; count?: SelectQueryBuilder<Task> } {
+  listQueries(userId: string, query: ListQuery): { page: Statement; count?: Statement } {
     const { expr, type } = sortExpression(query.sort, query.order);
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-    const page = this.filtered(userId, query);
+    const values: unknown[] = [userId];
+    let where = this.filters(userId, query, values);
+    const countValues = [...values];
+    const countWhere = where;
     if (query.after) {
+      values.push(query.after.key, query.after.id);
       const op = query.order === 'asc' ? '>' : '<';
-      page.andWhere(`(${expr}, t.id) ${op} (CAST(:afterKey AS ${type}), CAST(:afterId AS uuid))`, {
-        afterKey: query.after.key,
-        afterId: query.after.id,
-      });
+      where += ` AND (${expr}, t.id) ${op} ($${values.length - 1}::${type}, $${values.length}::uuid)`;
     }
-    page
-      .orderBy(expr, direction)
-      .addOrderBy('t.id', direction)
-      .limit(query.limit + 1);
+    values.push(query.limit + 1);
+    const page = statement(
+      `SELECT ${T_COLUMNS} FROM tasks t WHERE ${where} ORDER BY ${expr} ${direction}, t.id ${direction} LIMIT $${values.length}`,
+      values,
+    );
     const onlyStatus = !query.priority && !query.tag && !query.q && !query.dueAfter && !query.dueBefore;
-    return { page, count: onlyStatus ? undefined : this.filtered(userId, query) };
+    const count = onlyStatus
+      ? undefined
+      : statement(`SELECT count(*)::int AS n FROM tasks t WHERE ${countWhere}`, countValues);
+    return { page, count };
   }
 
   async list(userId: string, query: ListQuery): Promise<{ items: Task[]; total: number; more: boolean }> {
     const { page, count } = this.listQueries(userId, query);
     const [rows, total] = await Promise.all([
-      page.getMany(),
-      count ? count.getCount() : this.countByStatus(userId, query.status),
+      this.rows<Task>(page),
+      count ? this.rows<{ n: number }>(count).then(([r]) => r.n) : this.countByStatus(userId, query.status),
     ]);
     return { items: rows.slice(0, query.limit), total, more: rows.length > query.limit };
   }
 
   /** From the trigger-kept counters (migration TaskCounts): one row, whatever the number of tasks. */
   private async countByStatus(userId: string, status: Status): Promise<number> {
-    const [row] = await this.tasks.query<{ total: string; completed: string }[]>(
-      'SELECT total, completed FROM task_counts WHERE user_id = $1',
-      [userId],
+    const [row] = await this.rows<{ total: string; completed: string }>(
+      statement('SELECT total, completed FROM task_counts WHERE user_id = $1', [userId]),
     );
     const total = Number(row?.total ?? 0);
     const completed = Number(row?.completed ?? 0);
     return status === 'all' ? total : status === 'completed' ? completed : total - completed;
   }
 
-  findOne(userId: string, id: string): Promise<Task | null> {
-    return this.scoped(userId).andWhere('t.id = :id', { id }).getOne();
+  async findOne(userId: string, id: string): Promise<Task | null> {
+    const [row] = await this.rows<Task>(
+      statement(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]),
+    );
+    return row ?? null;
   }
 
+  /** Inserts a task; inside `manager`'s transaction when given (idempotent creates). */
   async insert(userId: string, values: Required<TaskChanges>, manager?: EntityManager): Promise<Task> {
-    const result = await (manager ?? this.tasks.manager)
-      .createQueryBuilder()
-      .insert()
-      .into(Task)
-      .values({ ...values, user_id: userId })
-      .returning('*')
-      .execute();
-    return this.tasks.create((result.raw as Task[])[0]);
+    const s = statement(
+      `INSERT INTO tasks (user_id, ${WRITABLE.join(', ')}) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+      [userId, ...WRITABLE.map((c) => values[c])],
+    );
+    const [row] = manager ? await manager.query<Task[]>(s.text, s.values) : await this.rows<Task>(s);
+    return row;
   }
 
   /**
@@ -173,60 +210,61 @@ export class TasksRepository {
    * Null when nothing matched.
    */
   update(userId: string, id: string, changes: TaskChanges, versions?: number[]): Promise<Task | null> {
-    return this.updateWhere(userId, id, changes, versions);
+    const values: unknown[] = [id, userId];
+    const set = WRITABLE.filter((c) => changes[c] !== undefined).map(
+      (c) => `${c} = $${values.push(changes[c])}`,
+    );
+    return this.updateWhere(set, values, versions);
   }
 
   /** Flips `completed` (in SQL, so concurrent toggles never lose one), or sets it when a value is given. */
   setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task | null> {
-    return this.updateWhere(userId, id, { completed: completed ?? (() => 'NOT completed') }, versions);
+    const values: unknown[] = [id, userId];
+    const set =
+      completed === undefined ? 'completed = NOT completed' : `completed = $${values.push(completed)}`;
+    return this.updateWhere([set], values, versions);
   }
 
-  private async updateWhere(
-    userId: string,
-    id: string,
-    changes: Omit<TaskChanges, 'completed'> & { completed?: boolean | (() => string) },
-    versions?: number[],
-  ): Promise<Task | null> {
-    const qb = this.tasks
-      .createQueryBuilder()
-      .update(Task)
-      .set(changes)
-      .where('id = :id AND user_id = :userId', { id, userId });
-    if (versions) qb.andWhere('version = ANY(:versions)', { versions });
-    const result = await qb.returning('*').execute();
-    const row = (result.raw as Task[])[0];
-    return row ? this.tasks.create(row) : null;
+  private async updateWhere(set: string[], values: unknown[], versions?: number[]): Promise<Task | null> {
+    const condition = versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '';
+    const [row] = await this.rows<Task>(
+      statement(
+        `UPDATE tasks SET ${[...set, 'version = version + 1', 'updated_at = now()'].join(', ')} ` +
+          `WHERE id = $1 AND user_id = $2${condition} RETURNING ${COLUMNS}`,
+        values,
+      ),
+    );
+    return row ?? null;
   }
 
   /** Deletes in one statement (only at one of `versions`, when given); false when nothing matched. */
   async delete(userId: string, id: string, versions?: number[]): Promise<boolean> {
-    const qb = this.tasks
-      .createQueryBuilder()
-      .delete()
-      .from(Task)
-      .where('id = :id AND user_id = :userId', { id, userId });
-    if (versions) qb.andWhere('version = ANY(:versions)', { versions });
-    const result = await qb.execute();
-    return (result.affected ?? 0) > 0;
+    const values: unknown[] = [id, userId];
+    const condition = versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '';
+    const result = await this.pool.query(
+      statement(`DELETE FROM tasks WHERE id = $1 AND user_id = $2${condition}`, values),
+    );
+    return (result.rowCount ?? 0) > 0;
   }
 
   /** The current version of the caller's task, or null: tells a stale `If-Match` (412) from a missing task (404). */
   async currentVersion(userId: string, id: string): Promise<number | null> {
-    const row = await this.scoped(userId)
-      .select('t.version', 'version')
-      .andWhere('t.id = :id', { id })
-      .getRawOne<{ version: number }>();
+    const [row] = await this.rows<{ version: number }>(
+      statement('SELECT version FROM tasks WHERE id = $1 AND user_id = $2', [id, userId]),
+    );
     return row?.version ?? null;
   }
 
   /** One statement: the counters row, plus the overdue count from the partial index of pending tasks. */
   async stats(userId: string): Promise<TaskStats> {
-    const [row] = await this.tasks.query<{ total: number; completed: number; overdue: number }[]>(
-      `SELECT COALESCE(c.total, 0)::int AS total, COALESCE(c.completed, 0)::int AS completed,
-              (SELECT count(*) FROM tasks t
-                WHERE t.user_id = $1 AND NOT t.completed AND t.due_date < now())::int AS overdue
-         FROM (SELECT 1) AS one LEFT JOIN task_counts c ON c.user_id = $1`,
-      [userId],
+    const [row] = await this.rows<{ total: number; completed: number; overdue: number }>(
+      statement(
+        `SELECT COALESCE(c.total, 0)::int AS total, COALESCE(c.completed, 0)::int AS completed,
+                (SELECT count(*) FROM tasks t
+                  WHERE t.user_id = $1 AND NOT t.completed AND t.due_date < now())::int AS overdue
+           FROM (SELECT 1) AS one LEFT JOIN task_counts c ON c.user_id = $1`,
+        [userId],
+      ),
     );
     return {
       total: row.total,

@@ -120,4 +120,22 @@ describe('OpenAPI', () => {
     expect(doc.components.schemas.Task.properties.version.description).toMatch(/ETag/);
     expect(doc.components.schemas.ProblemDto.properties.request_id).toBeDefined();
   });
+
+  it('declares exactly the path parameters of each path, and unique operation ids', async () => {
+    const doc = (await server().get('/docs-json')).body;
+    const ids: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      const template = [...path.matchAll(/{(\w+)}/g)].map((m) => m[1]).sort();
+      for (const op of Object.values(ops)) {
+        const declared = (op.parameters ?? [])
+          .filter((p: any) => p.in === 'path')
+          .map((p: any) => p.name)
+          .sort();
+        expect(`${path}: ${declared.join(',')}`).toBe(`${path}: ${template.join(',')}`);
+        ids.push(op.operationId);
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(['Tasks_list', 'UserTasks_list', 'Me_me', 'Health_ready']));
+  });
 });

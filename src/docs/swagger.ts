@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type ParameterObject } from '@nestjs/swagger';
 import { FieldErrorDto, ProblemDto } from '../errors/problem.dto.js';
 
 export const DOCS_PATH = 'docs';
@@ -28,12 +28,29 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       description: 'A Better Auth JWT, or for development one from `npm run token -- --sub <user-id>`',
     })
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDto, FieldErrorDto],
     // Stable ids named after the controller methods: Tasks_list, UserTasks_list, Me_me, …
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
+  // The user-scoped routes inherit TasksController's methods, whose documentation cannot see the
+  // subclass's path parameter: declare it on every operation under /api/{user_id}/.
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.includes('{user_id}')) continue;
+    for (const op of Object.values(item) as { parameters?: ParameterObject[] }[]) {
+      op.parameters = [USER_ID_PARAMETER, ...(op.parameters ?? []).filter((p) => p.name !== 'user_id')];
+    }
+  }
+  return document;
 }
+
+const USER_ID_PARAMETER: ParameterObject = {
+  name: 'user_id',
+  in: 'path',
+  required: true,
+  description: "The caller's own user id (the token's `sub`); any other is 403",
+  schema: { type: 'string', example: 'user_2x9k3h' },
+};
 
 /** Swagger UI at /docs and the OpenAPI JSON at /docs-json (both public). */
 export function setupSwagger(app: INestApplication): void {

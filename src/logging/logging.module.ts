@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
+import { pino } from 'pino';
+import type { Options } from 'pino-http';
 import type { Env } from '../config/env.js';
 import { requestIdOf } from './request-id.js';
 
@@ -39,31 +41,35 @@ const prettyAvailable = (): boolean => {
       inject: [ConfigService],
       useFactory: (config: ConfigService<Env, true>) => {
         const pretty = config.get('NODE_ENV', { infer: true }) === 'development' && prettyAvailable();
-        return {
-          pinoHttp: {
-            level: config.get('LOG_LEVEL', { infer: true }),
-            genReqId: (req, res) => requestIdOf(req, res),
-            customAttributeKeys: { responseTime: 'duration_ms' },
-            customProps: (req: IncomingMessage & { user?: { sub?: string } }) => ({
-              user_id: req.user?.sub,
+        const options: Options = {
+          level: config.get('LOG_LEVEL', { infer: true }),
+          genReqId: (req, res) => requestIdOf(req, res),
+          customAttributeKeys: { responseTime: 'duration_ms' },
+          customProps: (req: IncomingMessage & { user?: { sub?: string } }) => ({
+            user_id: req.user?.sub,
+          }),
+          serializers: {
+            req: (req: { id: string; method: string; url: string }) => ({
+              id: req.id,
+              method: req.method,
+              url: safeUrl(req.url),
             }),
-            serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({
-                id: req.id,
-                method: req.method,
-                url: safeUrl(req.url),
-              }),
-              res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-            },
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
-            customLogLevel: (_req, res, err) =>
-              err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-            transport: pretty
-              ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
-              : undefined,
+            res: (res: { statusCode: number }) => ({ status: res.statusCode }),
           },
+          redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+          autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
+          customLogLevel: (_req, res, err) =>
+            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         };
+        if (pretty) {
+          options.transport = {
+            target: 'pino-pretty',
+            options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' },
+          };
+          return { pinoHttp: options };
+        }
+        // Asynchronous writes to stdout: logging never blocks a request on the pipe (flushed at exit).
+        return { pinoHttp: [options, pino.destination({ dest: 1, sync: false })] };
       },
     }),
   ],

@@ -13,7 +13,7 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -31,6 +31,11 @@ import { TasksService } from './tasks.service.js';
 const ETAG_HEADER = {
   ETag: { description: 'The task version as a strong tag, e.g. `"3"`', schema: { type: 'string' } },
 };
+const TASK_ID = ApiParam({
+  name: 'id',
+  description: "The task's id (a UUID; anything else is 400)",
+  example: '3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b',
+});
 const IF_MATCH_HEADER = {
   name: 'If-Match',
   required: false,
@@ -148,6 +153,7 @@ export class TasksController {
    * @remarks Sends `ETag`; with a matching `If-None-Match` the answer is `304` with no body.
    */
   @Get(':id')
+  @TASK_ID
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'A previously received `ETag`' })
   @ApiResponse({ status: 200, type: Task, description: 'The task', headers: ETAG_HEADER })
   @ApiProblems(304, 400, 401, 403, 404, 429, 503)
@@ -171,6 +177,7 @@ export class TasksController {
    * @remarks Sets every writable field; an absent optional field goes back to its default.
    */
   @Put(':id')
+  @TASK_ID
   @ApiHeader(IF_MATCH_HEADER)
   @ApiResponse({ status: 200, type: Task, description: 'The replaced task', headers: ETAG_HEADER })
   @ApiProblems(400, 401, 403, 404, 412, 413, 415, 429, 503)
@@ -189,6 +196,7 @@ export class TasksController {
    * @remarks Changes only the fields given; `null` clears `description` or `due_date`.
    */
   @Patch(':id')
+  @TASK_ID
   @ApiHeader(IF_MATCH_HEADER)
   @ApiResponse({ status: 200, type: Task, description: 'The updated task', headers: ETAG_HEADER })
   @ApiProblems(400, 401, 403, 404, 412, 413, 415, 429, 503)
@@ -207,6 +215,7 @@ export class TasksController {
    * @remarks Without a body, flips `completed`. With `{"completed": true|false}`, sets it (idempotent).
    */
   @Patch(':id/complete')
+  @TASK_ID
   @ApiHeader(IF_MATCH_HEADER)
   @ApiBody({ type: SetCompletedDto, required: false })
   @ApiResponse({ status: 200, type: Task, description: 'The updated task', headers: ETAG_HEADER })
@@ -223,6 +232,7 @@ export class TasksController {
 
   /** Delete a task */
   @Delete(':id')
+  @TASK_ID
   @HttpCode(204)
   @ApiHeader(IF_MATCH_HEADER)
   @ApiResponse({ status: 204, description: 'Deleted' })

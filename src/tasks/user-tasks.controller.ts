@@ -1,5 +1,5 @@
 import { Controller, UseGuards } from '@nestjs/common';
-import { ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { OwnPathGuard } from './own-path.guard.js';
 import { TasksController } from './tasks.controller.js';
 
@@ -8,11 +8,6 @@ import { TasksController } from './tasks.controller.js';
  * service replaces. `user_id` must be the caller's own id (403 otherwise).
  */
 @ApiTags('tasks (user-scoped paths)')
-@ApiParam({
-  name: 'user_id',
-  description: "The caller's own user id (the token's `sub`)",
-  example: 'user_2x9k3h',
-})
 @UseGuards(OwnPathGuard)
 @Controller('api/:user_id/tasks')
 export class UserTasksController extends TasksController {}

@@ -842,6 +842,7 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The task's id (a UUID; anything else is 400) */
                 id: string;
             };
             cookie?: never;
@@ -939,6 +940,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The task's id (a UUID; anything else is 400) */
                 id: string;
             };
             cookie?: never;
@@ -1060,6 +1062,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The task's id (a UUID; anything else is 400) */
                 id: string;
             };
             cookie?: never;
@@ -1155,6 +1158,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The task's id (a UUID; anything else is 400) */
                 id: string;
             };
             cookie?: never;
@@ -1276,6 +1280,7 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The task's id (a UUID; anything else is 400) */
                 id: string;
             };
             cookie?: never;
@@ -1423,7 +1428,10 @@ export interface operations {
                 cursor?: string;
             };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1504,7 +1512,10 @@ export interface operations {
                 /** @description 1–255 printable ASCII characters, e.g. a UUID per logical create. A retry with the same key and body replays the first response; another body is `422`; a retry while the first is in flight is `409`. Keys are per user and expire after 24 h. */
                 "Idempotency-Key"?: string;
             };
-            path?: never;
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+            };
             cookie?: never;
         };
         requestBody: {
@@ -1624,7 +1635,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1692,6 +1706,9 @@ export interface operations {
                 "If-None-Match"?: string;
             };
             path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The task's id (a UUID; anything else is 400) */
                 id: string;
             };
             cookie?: never;
@@ -1789,6 +1806,9 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The task's id (a UUID; anything else is 400) */
                 id: string;
             };
             cookie?: never;
@@ -1910,6 +1930,9 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The task's id (a UUID; anything else is 400) */
                 id: string;
             };
             cookie?: never;
@@ -2005,6 +2028,9 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The task's id (a UUID; anything else is 400) */
                 id: string;
             };
             cookie?: never;
@@ -2126,6 +2152,9 @@ export interface operations {
                 "If-Match"?: string;
             };
             path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The task's id (a UUID; anything else is 400) */
                 id: string;
             };
             cookie?: never;

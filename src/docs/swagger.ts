@@ -34,15 +34,18 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
   // The user-scoped routes inherit TasksController's methods, whose documentation cannot see the
-  // subclass's path parameter: declare it on every operation under /api/{user_id}/.
+  // subclass's path parameter (nor its tag): declare both on every operation under /api/{user_id}/.
   for (const [path, item] of Object.entries(document.paths)) {
     if (!path.includes('{user_id}')) continue;
-    for (const op of Object.values(item) as { parameters?: ParameterObject[] }[]) {
+    for (const op of Object.values(item) as { parameters?: ParameterObject[]; tags?: string[] }[]) {
       op.parameters = [USER_ID_PARAMETER, ...(op.parameters ?? []).filter((p) => p.name !== 'user_id')];
+      op.tags = [USER_SCOPED_TAG];
     }
   }
   return document;
 }
+
+export const USER_SCOPED_TAG = 'tasks (user-scoped paths)';
 
 const USER_ID_PARAMETER: ParameterObject = {
   name: 'user_id',

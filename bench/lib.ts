@@ -3,11 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, chmod } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { freePort, startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
+import { freePort, startThrowawayPostgres } from '../src/database/embedded-postgres.js';
 
 export interface BenchDatabase {
   url: string;
@@ -17,16 +14,7 @@ export interface BenchDatabase {
 /** DATABASE_URL when set (its tasks table is truncated), else a throw-away embedded PostgreSQL. */
 export async function benchDatabase(): Promise<BenchDatabase> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: () => Promise.resolve() };
-  const dir = await mkdtemp(join(tmpdir(), 'tasks-api-bench-'));
-  await chmod(dir, 0o755);
-  const db = await startEmbeddedPostgres(join(dir, 'data'), 'bench', { persistent: false });
-  return {
-    url: db.url,
-    stop: async () => {
-      await db.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return startThrowawayPostgres('bench');
 }
 
 export interface BenchServer {

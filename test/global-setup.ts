@@ -1,9 +1,7 @@
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { chmod, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres'; // extensionless: jest loads this file as CommonJS
+import { startThrowawayPostgres } from '../src/database/embedded-postgres'; // extensionless: jest loads this file as CommonJS
 
 const newestMtime = (dir: string): number =>
   readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
@@ -29,9 +27,7 @@ export default async function globalSetup(): Promise<void> {
     process.env.E2E_DATABASE_URL = process.env.TEST_DATABASE_URL;
     return;
   }
-  const dir = await mkdtemp(join(tmpdir(), 'tasks-api-test-pg-'));
-  await chmod(dir, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach it
-  const db = await startEmbeddedPostgres(join(dir, 'data'), 'tasks_test', { persistent: false });
+  const db = await startThrowawayPostgres('tasks_test');
   process.env.E2E_DATABASE_URL = db.url;
   (globalThis as { __embeddedPg?: typeof db }).__embeddedPg = db;
 }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -66,5 +67,19 @@ export async function startEmbeddedPostgres(
     url: `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`,
     dataDir: dir,
     stop: () => pg.stop(),
+  };
+}
+
+/** An embedded server in a new temporary folder, deleted again by `stop()` (tests, benchmarks). */
+export async function startThrowawayPostgres(database: string): Promise<EmbeddedDatabase> {
+  const dir = await mkdtemp(join(tmpdir(), 'tasks-api-pg-'));
+  await chmod(dir, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach it
+  const db = await startEmbeddedPostgres(join(dir, 'data'), database, { persistent: false });
+  return {
+    ...db,
+    stop: async () => {
+      await db.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }

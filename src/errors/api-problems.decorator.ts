@@ -1,6 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ProblemDto } from './problem.dto.js';
+
+const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } };
 
 const DESCRIPTIONS: Record<number, string> = {
   304: 'Not modified: the `If-None-Match` tag matches the current version',
@@ -26,15 +28,13 @@ export function ApiProblems(...statuses: number[]) {
         : ApiResponse({
             status,
             description: DESCRIPTIONS[status],
-            content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } },
+            content: PROBLEM_CONTENT,
           }),
     ),
     ApiResponse({
       status: 500,
       description: 'Unexpected error (logged with the request id; no details are returned)',
-      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDto' } } },
+      content: PROBLEM_CONTENT,
     }),
   );
 }
-
-export { ProblemDto };

@@ -114,7 +114,7 @@ const WRITABLE = ['title', 'description', 'completed', 'priority', 'due_date', '
 export class TasksRepository {
   private readonly pool: pg.Pool;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(dataSource: DataSource) {
     this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
   }
 

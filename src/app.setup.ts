@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { corsOrigins, type Env } from './config/env.js';
 import { setupSwagger } from './docs/swagger.js';
 import { ShutdownState } from './health/shutdown-state.js';
+import { requestIdOf } from './logging/request-id.js';
 import type { NextFunction, Request, Response } from 'express';
 
 export const EXPOSED_HEADERS = ['X-Total-Count', 'Link', 'ETag', 'Location', 'X-Request-Id', 'Retry-After'];
@@ -16,6 +17,11 @@ export const EXPOSED_HEADERS = ['X-Total-Count', 'Link', 'ETag', 'Location', 'X-
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<ConfigService<Env, true>>(ConfigService);
   app.useLogger(app.get(Logger));
+  // First of all, so every response (CORS preflights, Swagger assets, errors) carries the id.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    requestIdOf(req, res);
+    next();
+  });
   app.disable('x-powered-by');
   // Task responses carry their version as ETag; no hashing of other bodies.
   app.set('etag', false);

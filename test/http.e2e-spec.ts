@@ -26,6 +26,19 @@ describe('X-Request-Id', () => {
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('is on every response: Swagger UI and its assets, the OpenAPI JSON, CORS preflights', async () => {
+    for (const res of [
+      await server().get('/docs'),
+      await server().get('/docs-json'),
+      await server()
+        .options('/api/tasks')
+        .set('Origin', 'http://localhost:3000')
+        .set('Access-Control-Request-Method', 'POST'),
+    ]) {
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
   it('is generated when absent, on success and error alike, and matches the problem body', async () => {
     const ok = await server().get('/health/live');
     expect(ok.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);

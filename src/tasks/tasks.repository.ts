@@ -122,7 +122,8 @@ export class TasksRepository {
     return (await this.pool.query<T & pg.QueryResultRow>(s)).rows;
   }
 
-  private filters(userId: string, f: ListFilters, values: unknown[] = [userId]): string {
+  /** The WHERE clause of a listing; `values` starts with the user id ($1) and receives the other parameters. */
+  private filters(f: ListFilters, values: unknown[]): string {
     const where = ['t.user_id = $1'];
     const param = (v: unknown) => `$${values.push(v)}`;
     if (f.status !== 'all') where.push(f.status === 'completed' ? 't.completed' : 'NOT t.completed');
@@ -148,7 +149,7 @@ export class TasksRepository {
     const { expr, type } = sortExpression(query.sort, query.order);
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
     const values: unknown[] = [userId];
-    let where = this.filters(userId, query, values);
+    let where = this.filters(query, values);
     const countValues = [...values];
     const countWhere = where;
     if (query.after) {

@@ -1,11 +1,14 @@
+import { ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { corsOrigins, type Env } from './config/env.js';
 import { setupSwagger } from './docs/swagger.js';
 import { ShutdownState } from './health/shutdown-state.js';
-import { requestIdOf } from './logging/request-id.js';
+import { ROOT_LOGGER } from './logging/logging.module.js';
+import { requestLog } from './logging/request-log.js';
 import type { NextFunction, Request, Response } from 'express';
 
 export const EXPOSED_HEADERS = ['X-Total-Count', 'Link', 'ETag', 'Location', 'X-Request-Id', 'Retry-After'];
@@ -18,10 +21,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const config = app.get<ConfigService<Env, true>>(ConfigService);
   app.useLogger(app.get(Logger));
   // First of all, so every response (CORS preflights, Swagger assets, errors) carries the id.
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    requestIdOf(req, res);
-    next();
-  });
+  app.use(requestLog(app.get<PinoLogger>(ROOT_LOGGER)));
   app.disable('x-powered-by');
   // Task responses carry their version as ETag; no hashing of other bodies.
   app.set('etag', false);
@@ -32,13 +32,14 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     }),
   );
   const shutdown = app.get(ShutdownState);
+  // Decided when the headers go out, so requests in flight at SIGTERM close their connection too.
+  // One function for all responses: nothing is allocated per request.
+  function closingWriteHead(this: ServerResponse, ...args: unknown[]) {
+    if (shutdown.stopping) this.shouldKeepAlive = false;
+    return ServerResponse.prototype.writeHead.apply(this, args as Parameters<ServerResponse['writeHead']>);
+  }
   app.use((_req: Request, res: Response, next: NextFunction) => {
-    // Decided when the headers go out, so requests in flight at SIGTERM close their connection too.
-    const writeHead = res.writeHead.bind(res);
-    res.writeHead = ((...args: Parameters<Response['writeHead']>) => {
-      if (shutdown.stopping) res.shouldKeepAlive = false;
-      return writeHead(...args);
-    }) as Response['writeHead'];
+    res.writeHead = closingWriteHead as Response['writeHead'];
     next();
   });
   app.enableCors({

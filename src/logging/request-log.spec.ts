@@ -1,4 +1,4 @@
-import { safeUrl } from './logging.module.js';
+import { safeUrl } from './request-log.js';
 
 describe('safeUrl', () => {
   it('keeps paths and harmless parameters', () => {

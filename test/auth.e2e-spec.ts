@@ -40,6 +40,19 @@ describe('HS256 tokens', () => {
     expectInvalidToken(res, 'The access token expired');
   });
 
+  it('recognises a token it verified before, but only byte for byte', async () => {
+    const user = newUser();
+    const token = tokenFor(user);
+    const [h, p, sig] = token.split('.');
+    const flipped = sig.startsWith('A') ? `B${sig.slice(1)}` : `A${sig.slice(1)}`;
+    const other = Buffer.from(JSON.stringify({ sub: 'mallory', exp: seconds() + 900 })).toString('base64url');
+    expect((await withToken(token)).body.id).toBe(user);
+    expect((await withToken(token)).body.id).toBe(user);
+    expectInvalidToken(await withToken(`${h}.${p}.${flipped}`));
+    expectInvalidToken(await withToken(`${h}.${other}.${sig}`));
+    expect((await withToken(tokenFor(newUser()))).body.id).not.toBe(user);
+  });
+
   it('tolerates clock skew within JWT_CLOCK_SKEW_S', async () => {
     expect((await withToken(tokenFor(newUser(), { exp: seconds() - 5 }))).status).toBe(200);
   });

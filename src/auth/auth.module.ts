@@ -3,11 +3,12 @@ import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import type { Env } from '../config/env.js';
-import { AUTH_SETTINGS, authSettings } from './auth-settings.js';
+import { AUTH_SETTINGS, authSettings, type AuthSettings } from './auth-settings.js';
 import { Hs256Strategy } from './hs256.strategy.js';
 import { JwksStrategy } from './jwks.strategy.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { MeController } from './me.controller.js';
+import { VerifiedTokens } from './verified-tokens.js';
 import { UserRateLimitGuard } from '../rate-limit/user-rate-limit.guard.js';
 
 @Module({
@@ -28,6 +29,11 @@ import { UserRateLimitGuard } from '../rate-limit/user-rate-limit.guard.js';
         }),
     },
     Hs256Strategy,
+    {
+      provide: VerifiedTokens,
+      inject: [AUTH_SETTINGS],
+      useFactory: (settings: AuthSettings) => new VerifiedTokens(settings.skewSeconds),
+    },
     JwksStrategy,
     // Global guards run in this order: authenticate, then limit per user.
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -8,8 +8,10 @@ import { JWKS_STRATEGY } from './jwks.strategy.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { UnauthorizedProblem } from './unauthorized.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 const BEARER = /^Bearer +\S/i;
+const BEARER_TOKEN = /^Bearer +(\S+)$/i;
 
 // passport-jwt (jsonwebtoken) and jose name an expired token differently.
 const isExpiry = (info: unknown): boolean =>
@@ -21,12 +23,15 @@ const isExpiry = (info: unknown): boolean =>
  * Global, default-deny: every route needs a valid bearer token unless marked @Public().
  * Passport tries the shared-secret strategy (HS256), then the JWKS one (Better Auth's own keys);
  * the first that verifies the token wins. Its `sub` becomes `request.user.sub`, the user of the request.
+ * A token verified before (and not yet expired) is recognised without verifying it again: see
+ * VerifiedTokens.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY, JWKS_STRATEGY]) {
   constructor(
     private readonly reflector: Reflector,
     private readonly limiter: RateLimiter,
+    private readonly verified: VerifiedTokens,
   ) {
     super();
   }
@@ -37,12 +42,20 @@ export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY, JWKS_STRATEGY]) {
       context.getClass(),
     ]);
     if (isPublic) return true;
+    const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
+    const token = BEARER_TOKEN.exec(req.headers.authorization ?? '')?.[1];
+    const known = token === undefined ? undefined : this.verified.get(token);
+    if (known) {
+      req.user = known;
+      return true;
+    }
     try {
-      return (await super.canActivate(context)) as boolean;
+      const ok = (await super.canActivate(context)) as boolean;
+      if (ok && token !== undefined && req.user) this.verified.remember(token, req.user);
+      return ok;
     } catch (err) {
       // Failed or missing credentials count against the client's IP (429 once over the limit).
       if (err instanceof UnauthorizedProblem) {
-        const req = context.switchToHttp().getRequest<Request>();
         await this.limiter.consumeFailedAuth(req.ip ?? req.socket.remoteAddress ?? 'unknown');
       }
       throw err;

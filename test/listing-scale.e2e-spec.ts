@@ -17,7 +17,11 @@ beforeAll(async () => {
   app = await createTestApp();
   db = app.get(DataSource);
   repo = app.get(TasksRepository);
-  await db.query(
+  // Seeding 120 000 rows (trigram and GIN indexes, counter triggers) can outlast the app's 10 s
+  // statement timeout on a busy machine while the other suites run: lift it for this session only.
+  const seeder = db.createQueryRunner();
+  await seeder.query('SET statement_timeout = 0');
+  await seeder.query(
     `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, tags, created_at, updated_at)
      SELECT CASE WHEN n <= $2 THEN $1 ELSE 'other-' || (n % 500) END,
             'Task ' || n || ' ' || (ARRAY['buy groceries','write report','call the bank','fix the bike'])[1 + n % 4],
@@ -30,7 +34,9 @@ beforeAll(async () => {
      FROM generate_series(1, $2 + 20000) AS n`,
     [user, HEAVY],
   );
-  await db.query('VACUUM ANALYZE tasks');
+  await seeder.query('VACUUM ANALYZE tasks');
+  await seeder.query('RESET statement_timeout');
+  await seeder.release();
 }, 120_000);
 afterAll(() => app.close());
 

@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { TasksRepository, type ListQuery, type Statement } from '../src/tasks/tasks.repository.js';
 import { as, createTestApp } from './helpers/app.js';
@@ -18,9 +19,9 @@ beforeAll(async () => {
   db = app.get(DataSource);
   repo = app.get(TasksRepository);
   // Seeding 120 000 rows (trigram and GIN indexes, counter triggers) can outlast the app's 10 s
-  // statement timeout on a busy machine while the other suites run: lift it for this session only.
-  const seeder = db.createQueryRunner();
-  await seeder.query('SET statement_timeout = 0');
+  // query timeouts on a busy machine while the other suites run: seed over a connection of its own.
+  const seeder = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await seeder.connect();
   await seeder.query(
     `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, tags, created_at, updated_at)
      SELECT CASE WHEN n <= $2 THEN $1 ELSE 'other-' || (n % 500) END,
@@ -35,8 +36,7 @@ beforeAll(async () => {
     [user, HEAVY],
   );
   await seeder.query('VACUUM ANALYZE tasks');
-  await seeder.query('RESET statement_timeout');
-  await seeder.release();
+  await seeder.end();
 }, 120_000);
 afterAll(() => app.close());
 

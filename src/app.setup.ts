@@ -9,7 +9,7 @@ import { setupSwagger } from './docs/swagger.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { ROOT_LOGGER } from './logging/logging.module.js';
 import { requestLog } from './logging/request-log.js';
-import type { NextFunction, Request, Response } from 'express';
+import type { Response } from 'express';
 
 export const EXPOSED_HEADERS = ['X-Total-Count', 'Link', 'ETag', 'Location', 'X-Request-Id', 'Retry-After'];
 
@@ -33,15 +33,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   );
   const shutdown = app.get(ShutdownState);
   // Decided when the headers go out, so requests in flight at SIGTERM close their connection too.
-  // One function for all responses: nothing is allocated per request.
-  function closingWriteHead(this: ServerResponse, ...args: unknown[]) {
+  // Set on this app's response prototype (Express's way to extend responses): no per-request work.
+  const expressApp = app.getHttpAdapter().getInstance();
+  expressApp.response.writeHead = function closingWriteHead(this: ServerResponse, ...args: unknown[]) {
     if (shutdown.stopping) this.shouldKeepAlive = false;
     return ServerResponse.prototype.writeHead.apply(this, args as Parameters<ServerResponse['writeHead']>);
-  }
-  app.use((_req: Request, res: Response, next: NextFunction) => {
-    res.writeHead = closingWriteHead as Response['writeHead'];
-    next();
-  });
+  } as Response['writeHead'];
   app.enableCors({
     origin: corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) }),
     credentials: true,

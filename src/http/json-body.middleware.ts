@@ -33,7 +33,11 @@ const hasBody = (req: Request) =>
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
-    if (hasBody(req) && !req.is(JSON_TYPES)) {
+    if (!hasBody(req)) {
+      next();
+      return;
+    }
+    if (!req.is(JSON_TYPES)) {
       next(new ProblemException(415, 'Send the request body as application/json'));
       return;
     }

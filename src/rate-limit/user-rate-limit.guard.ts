@@ -10,9 +10,9 @@ import { RateLimiter } from './rate-limiter.js';
 export class UserRateLimitGuard implements CanActivate {
   constructor(private readonly limiter: RateLimiter) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (!this.limiter.limitsUsers) return true;
     const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
-    if (user) await this.limiter.consumeUser(user.sub);
-    return true;
+    return user ? this.limiter.consumeUser(user.sub).then(() => true) : true;
   }
 }

@@ -32,8 +32,12 @@ async function serve(env: Env, say: Say, embedded?: EmbeddedDatabase): Promise<v
   const { AppModule } = await import('./app.module.js');
   const { configureApp } = await import('./app.setup.js');
   const { ShutdownState } = await import('./health/shutdown-state.js');
+  const { ExpressHttpAdapter } = await import('./http/express-adapter.js');
   const app = configureApp(
-    await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false }),
+    await NestFactory.create<NestExpressApplication>(AppModule, new ExpressHttpAdapter(), {
+      bufferLogs: true,
+      bodyParser: false,
+    }),
   );
   await app.listen(env.PORT, env.HOST);
   const url = `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;

@@ -12,8 +12,11 @@ import { tokenFor } from './tokens.js';
 export async function createTestApp(): Promise<NestExpressApplication> {
   const { AppModule } = await import('../../src/app.module.js');
   const { configureApp } = await import('../../src/app.setup.js');
+  const { ExpressHttpAdapter } = await import('../../src/http/express-adapter.js');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false }));
+  const app = configureApp(
+    moduleRef.createNestApplication<NestExpressApplication>(new ExpressHttpAdapter(), { bodyParser: false }),
+  );
   await app.init();
   return app;
 }

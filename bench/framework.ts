@@ -1,6 +1,7 @@
 // npm run bench:framework — the fixed cost of the stack, before any of the app's own work: one
 // trivial JSON route served by bare node:http, by Express 5, by NestJS 12 on platform-express, and
-// the app's own GET /health/live (every global middleware, guard and filter; no database). Prints
+// the app's own GET /health/live (every global middleware, guard and filter; no database; its
+// requests built on Express's prototypes, see src/http/express-adapter.ts). Prints
 // req/s and the server's CPU time per request (Linux: /proc). Knobs: DURATION (s, default 8),
 // CONNECTIONS (64).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,6 +27,15 @@ const SERVERS: Record<string, string> = {
     app.set('etag', false);
     app.get('/health/live', (req, res) => res.json({ status: 'ok' }));
     app.listen(Number(process.env.PORT), '127.0.0.1');`,
+  'express 5, requests on its prototypes': `
+    import http from 'node:http';
+    import express from 'express';
+    const app = express();
+    app.set('etag', false);
+    app.get('/health/live', (req, res) => res.json({ status: 'ok' }));
+    const born = (base, prototype) => { function C(...a) { base.apply(this, a); } C.prototype = prototype; return C; };
+    http.createServer({ IncomingMessage: born(http.IncomingMessage, app.request),
+      ServerResponse: born(http.ServerResponse, app.response) }, app).listen(Number(process.env.PORT), '127.0.0.1');`,
   'nestjs 12 (platform-express)': `
     import 'reflect-metadata';
     import { Controller, Get, Module } from '@nestjs/common';
@@ -74,12 +84,12 @@ async function measure(name: string, url: string, pid: number | undefined): Prom
       ? '—'
       : `${Math.round(((after - before) * 1e6) / result.requests.total)}`;
   console.log(
-    `| ${name.padEnd(36)} | ${String(Math.round(result.requests.average)).padStart(6)} | ${perRequest.padStart(11)} | ${String(result.non2xx + result.errors).padStart(6)} |`,
+    `| ${name.padEnd(38)} | ${String(Math.round(result.requests.average)).padStart(6)} | ${perRequest.padStart(11)} | ${String(result.non2xx + result.errors).padStart(6)} |`,
   );
 }
 
-console.log(`| ${'server (GET /health/live)'.padEnd(36)} |  req/s | CPU µs/req | errors |`);
-console.log(`| ${'-'.repeat(36)} | -----: | ----------: | -----: |`);
+console.log(`| ${'server (GET /health/live)'.padEnd(38)} |  req/s | CPU µs/req | errors |`);
+console.log(`| ${'-'.repeat(38)} | -----: | ----------: | -----: |`);
 for (const [name, code] of Object.entries(SERVERS)) {
   const port = await freePort();
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], {

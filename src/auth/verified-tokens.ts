@@ -36,10 +36,6 @@ export class VerifiedTokens {
     const ttl = Math.min(VERIFIED_TOKEN_TTL_MS, (exp + this.skewSeconds) * 1000 - this.clock.now());
     if (ttl > 0) this.cache.set(token, user, { ttl });
   }
-
-  clear(): void {
-    this.cache.clear();
-  }
 }
 
 /** The `exp` claim of a token whose signature has been verified. */

@@ -55,12 +55,12 @@ export class RateLimiter implements OnModuleDestroy {
     });
   }
 
-  /** Counts one request of an authenticated user; 429 over the limit. */
   /** Whether a per-user limit is configured (`RATE_LIMIT_USER_PER_MINUTE` > 0). */
   get limitsUsers(): boolean {
     return this.perUser !== undefined;
   }
 
+  /** Counts one request of an authenticated user; 429 over the limit. */
   consumeUser(userId: string): Promise<void> {
     return this.consume(this.perUser, userId, 'Too many requests for this user; retry later');
   }

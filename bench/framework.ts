@@ -27,15 +27,16 @@ const SERVERS: Record<string, string> = {
     app.set('etag', false);
     app.get('/health/live', (req, res) => res.json({ status: 'ok' }));
     app.listen(Number(process.env.PORT), '127.0.0.1');`,
+  // The app's own helper from the build (bench:framework builds first), not a copy of it.
   'express 5, requests on its prototypes': `
     import http from 'node:http';
     import express from 'express';
+    import { withPrototype } from './dist/src/http/express-adapter.js';
     const app = express();
     app.set('etag', false);
     app.get('/health/live', (req, res) => res.json({ status: 'ok' }));
-    const born = (base, prototype) => { function C(...a) { base.apply(this, a); } C.prototype = prototype; return C; };
-    http.createServer({ IncomingMessage: born(http.IncomingMessage, app.request),
-      ServerResponse: born(http.ServerResponse, app.response) }, app).listen(Number(process.env.PORT), '127.0.0.1');`,
+    http.createServer({ IncomingMessage: withPrototype(http.IncomingMessage, app.request),
+      ServerResponse: withPrototype(http.ServerResponse, app.response) }, app).listen(Number(process.env.PORT), '127.0.0.1');`,
   'nestjs 12 (platform-express)': `
     import 'reflect-metadata';
     import { Controller, Get, Module } from '@nestjs/common';

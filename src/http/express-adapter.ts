@@ -10,7 +10,7 @@ import type { Express } from 'express';
  * CPU per request, because V8 then handles both objects on its slow paths for the rest of the
  * request. Created with the right prototype, the move is a no-op. (Node 22+ pays much less.)
  */
-function withPrototype<T extends typeof IncomingMessage | typeof ServerResponse>(
+export function withPrototype<T extends typeof IncomingMessage | typeof ServerResponse>(
   base: T,
   prototype: object,
 ): T {

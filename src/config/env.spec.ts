@@ -28,8 +28,18 @@ describe('validateEnv', () => {
   });
 
   it('parses numbers and booleans from strings', () => {
-    const env = validateEnv({ PORT: '9000', DB_POOL_MAX: '25', DB_MIGRATE_ON_START: 'false' });
-    expect(env).toMatchObject({ PORT: 9000, DB_POOL_MAX: 25, DB_MIGRATE_ON_START: false });
+    const env = validateEnv({
+      PORT: '9000',
+      DB_POOL_MAX: '25',
+      DB_MIGRATE_ON_START: 'false',
+      HEAP_GROWTH_PERCENT: '0',
+    });
+    expect(env).toMatchObject({
+      PORT: 9000,
+      DB_POOL_MAX: 25,
+      DB_MIGRATE_ON_START: false,
+      HEAP_GROWTH_PERCENT: 0,
+    });
   });
 
   it('names each offending variable at once', () => {
@@ -40,11 +50,13 @@ describe('validateEnv', () => {
       CORS_ORIGINS: 'localhost:3000',
       JWT_CLOCK_SKEW_S: '300',
       LOG_LEVEL: 'loud',
+      HEAP_GROWTH_PERCENT: '500',
     });
     expect(problems.map((p) => p.split(' ')[0]).sort()).toEqual([
       'CORS_ORIGINS',
       'DATABASE_URL',
       'DB_POOL_MAX',
+      'HEAP_GROWTH_PERCENT',
       'JWT_CLOCK_SKEW_S',
       'LOG_LEVEL',
       'PORT',

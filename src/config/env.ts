@@ -149,6 +149,16 @@ export class Env {
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /**
+   * How far V8 lets the old generation grow past what survived the last full GC before it runs
+   * another (V8's `--heap-growing-percent`); 0 keeps V8's own rule, which allows up to 4×.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  HEAP_GROWTH_PERCENT = 100;
 }
 
 /** The connection string in force: `DATABASE_URL`, else its alias `NEON_DATABASE_URL`. */

@@ -23,7 +23,7 @@ import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import { SetCompletedDto } from './dto/set-completed.dto.js';
 import { TaskStatsDto } from './dto/task-stats.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
-import { Task } from './entities/task.entity.js';
+import { Task, type TaskRecord } from './entities/task.entity.js';
 import { etagOf, matchesNoneMatch, parseIfMatch } from './etag.js';
 import { ParseIdPipe } from './parse-id.pipe.js';
 import { TasksService } from './tasks.service.js';
@@ -89,7 +89,7 @@ export class TasksController {
     @Query() query: ListTasksQueryDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<Task[]> {
+  ): Promise<TaskRecord[]> {
     const { items, total, next } = await this.tasks.list(user.sub, query);
     res.setHeader('X-Total-Count', String(total));
     if (next) res.setHeader('Link', `<${nextPageUrl(req, next)}>; rel="next"`);
@@ -162,7 +162,7 @@ export class TasksController {
     @Param('id', ParseIdPipe) id: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<Task | undefined> {
+  ): Promise<TaskRecord | undefined> {
     const task = await this.tasks.get(user.sub, id);
     withEtag(res, task);
     if (matchesNoneMatch(ifNoneMatch, etagOf(task))) {
@@ -187,7 +187,7 @@ export class TasksController {
     @Body() dto: CreateTaskDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<Task> {
+  ): Promise<TaskRecord> {
     return withEtag(res, await this.tasks.replace(user.sub, id, dto, parseIfMatch(ifMatch)));
   }
 
@@ -206,7 +206,7 @@ export class TasksController {
     @Body() dto: UpdateTaskDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<Task> {
+  ): Promise<TaskRecord> {
     return withEtag(res, await this.tasks.update(user.sub, id, dto, parseIfMatch(ifMatch)));
   }
 
@@ -226,7 +226,7 @@ export class TasksController {
     @Body() dto: SetCompletedDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<Task> {
+  ): Promise<TaskRecord> {
     return withEtag(res, await this.tasks.setCompleted(user.sub, id, dto.completed, parseIfMatch(ifMatch)));
   }
 
@@ -253,7 +253,7 @@ function nextPageUrl(req: Request, cursor: string): string {
   return `${req.path}?${params.toString()}`;
 }
 
-function withEtag(res: Response, task: Task): Task {
+function withEtag(res: Response, task: TaskRecord): TaskRecord {
   res.setHeader('ETag', etagOf(task));
   return task;
 }

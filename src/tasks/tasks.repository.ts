@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Task, Priority } from './entities/task.entity.js';
+import type { Priority, TaskRecord } from './entities/task.entity.js';
 import type { Order, SortKey, Status } from './dto/list-tasks-query.dto.js';
+import { TASK_TYPES } from './timestamps.js';
 
 /** The columns a client may write, already normalised by the service. */
 export interface TaskChanges {
@@ -65,16 +66,16 @@ function sortExpression(sort: SortKey, order: Order): { expr: string; type: stri
 const RANK: Record<Priority, number> = { low: 1, medium: 2, high: 3 };
 
 /** The value of `task` under `sort`, as the keyset comparison sees it (see sortExpression). */
-export function sortKeyOf(task: Task, sort: SortKey, order: Order): string | number {
+export function sortKeyOf(task: TaskRecord, sort: SortKey, order: Order): string | number {
   switch (sort) {
     case 'due_date':
-      return task.due_date?.toISOString() ?? (order === 'asc' ? 'infinity' : '-infinity');
+      return task.due_date ?? (order === 'asc' ? 'infinity' : '-infinity');
     case 'priority':
       return RANK[task.priority];
     case 'title':
       return task.title;
     default:
-      return task[sort].toISOString();
+      return task[sort];
   }
 }
 
@@ -88,13 +89,29 @@ export interface Statement {
   values: unknown[];
 }
 
-const statement = (text: string, values: unknown[]): Statement => ({
-  name: `tasks_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`,
-  text,
-  values,
-});
+/** Statement names by text: the texts come from the code's finite set of shapes, never from input. */
+const names = new Map<string, string>();
 
-/** Every column, in the order of the entity: rows come back as the API's Task objects. */
+function statement(text: string, values: unknown[]): Statement {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `tasks_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    names.set(text, name);
+  }
+  return { name, text, values };
+}
+
+/** A row read through TypeORM (Dates for timestamps) in the form the pool's queries give. */
+function asRecord(row: Record<string, unknown>): TaskRecord {
+  const record = { ...row };
+  for (const column of ['due_date', 'created_at', 'updated_at']) {
+    const value = record[column];
+    if (value instanceof Date) record[column] = value.toISOString();
+  }
+  return record as TaskRecord;
+}
+
+/** Every column, in the order of the entity: rows come back as the API's task objects. */
 const COLUMNS =
   'id, user_id, title, description, completed, priority, due_date, tags, created_at, updated_at, version';
 const T_COLUMNS = COLUMNS.split(', ')
@@ -107,8 +124,8 @@ const WRITABLE = ['title', 'description', 'completed', 'priority', 'due_date', '
  * All SQL on the tasks table, scoped by `user_id` in every statement. TypeORM owns the model and
  * the migrations; the hot paths here are plain parameterised SQL run as named prepared statements
  * on TypeORM's own pg pool (same timeouts), which skips the ORM's per-request query building and
- * entity hydration. Every write is one atomic statement (`UPDATE … RETURNING`), never
- * read-modify-write in the app.
+ * entity hydration. Timestamps are read straight into their JSON strings (no Date per column).
+ * Every write is one atomic statement (`UPDATE … RETURNING`), never read-modify-write in the app.
  */
 @Injectable()
 export class TasksRepository {
@@ -119,7 +136,7 @@ export class TasksRepository {
   }
 
   private async rows<T>(s: Statement): Promise<T[]> {
-    return (await this.pool.query<T & pg.QueryResultRow>(s)).rows;
+    return (await this.pool.query<T & pg.QueryResultRow>({ ...s, types: TASK_TYPES })).rows;
   }
 
   /** The WHERE clause of a listing; `values` starts with the user id ($1) and receives the other parameters. */
@@ -169,10 +186,13 @@ export class TasksRepository {
     return { page, count };
   }
 
-  async list(userId: string, query: ListQuery): Promise<{ items: Task[]; total: number; more: boolean }> {
+  async list(
+    userId: string,
+    query: ListQuery,
+  ): Promise<{ items: TaskRecord[]; total: number; more: boolean }> {
     const { page, count } = this.listQueries(userId, query);
     const [rows, total] = await Promise.all([
-      this.rows<Task>(page),
+      this.rows<TaskRecord>(page),
       count ? this.rows<{ n: number }>(count).then(([r]) => r.n) : this.countByStatus(userId, query.status),
     ]);
     return { items: rows.slice(0, query.limit), total, more: rows.length > query.limit };
@@ -188,21 +208,22 @@ export class TasksRepository {
     return status === 'all' ? total : status === 'completed' ? completed : total - completed;
   }
 
-  async findOne(userId: string, id: string): Promise<Task | null> {
-    const [row] = await this.rows<Task>(
+  async findOne(userId: string, id: string): Promise<TaskRecord | null> {
+    const [row] = await this.rows<TaskRecord>(
       statement(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]),
     );
     return row ?? null;
   }
 
   /** Inserts a task; inside `manager`'s transaction when given (idempotent creates). */
-  async insert(userId: string, values: Required<TaskChanges>, manager?: EntityManager): Promise<Task> {
+  async insert(userId: string, values: Required<TaskChanges>, manager?: EntityManager): Promise<TaskRecord> {
     const s = statement(
       `INSERT INTO tasks (user_id, ${WRITABLE.join(', ')}) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
       [userId, ...WRITABLE.map((c) => values[c])],
     );
-    const [row] = manager ? await manager.query<Task[]>(s.text, s.values) : await this.rows<Task>(s);
-    return row;
+    if (!manager) return (await this.rows<TaskRecord>(s))[0];
+    const [row] = await manager.query<Record<string, unknown>[]>(s.text, s.values);
+    return asRecord(row);
   }
 
   /**
@@ -210,7 +231,7 @@ export class TasksRepository {
    * With `versions`, only when the current version is one of them (compare-and-set).
    * Null when nothing matched.
    */
-  update(userId: string, id: string, changes: TaskChanges, versions?: number[]): Promise<Task | null> {
+  update(userId: string, id: string, changes: TaskChanges, versions?: number[]): Promise<TaskRecord | null> {
     const values: unknown[] = [id, userId];
     const set = WRITABLE.filter((c) => changes[c] !== undefined).map(
       (c) => `${c} = $${values.push(changes[c])}`,
@@ -219,16 +240,25 @@ export class TasksRepository {
   }
 
   /** Flips `completed` (in SQL, so concurrent toggles never lose one), or sets it when a value is given. */
-  setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task | null> {
+  setCompleted(
+    userId: string,
+    id: string,
+    completed?: boolean,
+    versions?: number[],
+  ): Promise<TaskRecord | null> {
     const values: unknown[] = [id, userId];
     const set =
       completed === undefined ? 'completed = NOT completed' : `completed = $${values.push(completed)}`;
     return this.updateWhere([set], values, versions);
   }
 
-  private async updateWhere(set: string[], values: unknown[], versions?: number[]): Promise<Task | null> {
+  private async updateWhere(
+    set: string[],
+    values: unknown[],
+    versions?: number[],
+  ): Promise<TaskRecord | null> {
     const condition = versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '';
-    const [row] = await this.rows<Task>(
+    const [row] = await this.rows<TaskRecord>(
       statement(
         `UPDATE tasks SET ${[...set, 'version = version + 1', 'updated_at = now()'].join(', ')} ` +
           `WHERE id = $1 AND user_id = $2${condition} RETURNING ${COLUMNS}`,

@@ -3,7 +3,7 @@ import type { CreateTaskDto } from './dto/create-task.dto.js';
 import type { ListTasksQueryDto, Order, SortKey } from './dto/list-tasks-query.dto.js';
 import type { UpdateTaskDto } from './dto/update-task.dto.js';
 import { parseDateTime } from './dto/validators.js';
-import type { Task } from './entities/task.entity.js';
+import type { TaskRecord } from './entities/task.entity.js';
 import { etagOf } from './etag.js';
 import { ProblemException } from '../errors/problem.exception.js';
 import { checkIdempotencyKey, fingerprint, IdempotencyService } from '../idempotency/idempotency.service.js';
@@ -65,7 +65,7 @@ export class TasksService {
   async list(
     userId: string,
     query: ListTasksQueryDto,
-  ): Promise<{ items: Task[]; total: number; next?: string }> {
+  ): Promise<{ items: TaskRecord[]; total: number; next?: string }> {
     const sort = query.sort ?? 'created_at';
     const order = query.order ?? DEFAULT_ORDER[sort];
     const filters: ListFilters = {
@@ -95,11 +95,11 @@ export class TasksService {
     return { items: page.items, total: page.total, next };
   }
 
-  async get(userId: string, id: string): Promise<Task> {
+  async get(userId: string, id: string): Promise<TaskRecord> {
     return found(await this.repo.findOne(userId, id));
   }
 
-  create(userId: string, dto: CreateTaskDto): Promise<Task> {
+  create(userId: string, dto: CreateTaskDto): Promise<TaskRecord> {
     return this.repo.insert(userId, fullTask(dto));
   }
 
@@ -120,11 +120,11 @@ export class TasksService {
   }
 
   /** `versions`: the `If-Match` condition (see parseIfMatch); undefined means unconditional. */
-  async replace(userId: string, id: string, dto: CreateTaskDto, versions?: number[]): Promise<Task> {
+  async replace(userId: string, id: string, dto: CreateTaskDto, versions?: number[]): Promise<TaskRecord> {
     return this.written(userId, id, versions, await this.repo.update(userId, id, fullTask(dto), versions));
   }
 
-  async update(userId: string, id: string, dto: UpdateTaskDto, versions?: number[]): Promise<Task> {
+  async update(userId: string, id: string, dto: UpdateTaskDto, versions?: number[]): Promise<TaskRecord> {
     const changes = changesFrom(dto);
     if (Object.keys(changes).length === 0) {
       const task = await this.get(userId, id);
@@ -134,7 +134,12 @@ export class TasksService {
     return this.written(userId, id, versions, await this.repo.update(userId, id, changes, versions));
   }
 
-  async setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task> {
+  async setCompleted(
+    userId: string,
+    id: string,
+    completed?: boolean,
+    versions?: number[],
+  ): Promise<TaskRecord> {
     return this.written(userId, id, versions, await this.repo.setCompleted(userId, id, completed, versions));
   }
 
@@ -144,7 +149,7 @@ export class TasksService {
   }
 
   /** A write that matched nothing: 412 when the task exists at another version, else 404. */
-  private async written(userId: string, id: string, versions: number[] | undefined, task: Task | null) {
+  private async written(userId: string, id: string, versions: number[] | undefined, task: TaskRecord | null) {
     if (task) return task;
     const current = versions ? await this.repo.currentVersion(userId, id) : null;
     throw current === null ? notFound() : stale(current);
@@ -163,7 +168,7 @@ const stale = (version: number) =>
     headers: { ETag: etagOf({ version }) },
   });
 
-function found(task: Task | null): Task {
+function found(task: TaskRecord | null): TaskRecord {
   if (!task) throw notFound();
   return task;
 }

@@ -101,3 +101,13 @@ export class Task {
   @VersionColumn({ type: 'integer', default: 1 })
   version: number;
 }
+
+/**
+ * A task as the API sends it: the entity with its timestamps already in the JSON form
+ * (`Date#toISOString()`), as the repository reads them (see timestamps.ts).
+ */
+export type TaskRecord = Omit<Task, 'due_date' | 'created_at' | 'updated_at'> & {
+  due_date: string | null;
+  created_at: string;
+  updated_at: string;
+};

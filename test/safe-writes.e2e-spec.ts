@@ -186,6 +186,8 @@ describe('Idempotency-Key', () => {
       .send({ title: 'once', tags: ['A'] });
     expect(first.status).toBe(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
+    // Created inside the key's transaction, written exactly as a read of the task writes it.
+    expect((await api.get(`/api/tasks/${first.body.id}`)).body).toEqual(first.body);
     // Same request, fields in another order, and after the task changed: the original response.
     await api.patch(`/api/tasks/${first.body.id}`).send({ title: 'changed since' });
     const again = await api

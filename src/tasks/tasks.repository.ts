@@ -101,16 +101,6 @@ function statement(text: string, values: unknown[]): Statement {
   return { name, text, values };
 }
 
-/** A row read through TypeORM (Dates for timestamps) in the form the pool's queries give. */
-function asRecord(row: Record<string, unknown>): TaskRecord {
-  const record = { ...row };
-  for (const column of ['due_date', 'created_at', 'updated_at']) {
-    const value = record[column];
-    if (value instanceof Date) record[column] = value.toISOString();
-  }
-  return record as TaskRecord;
-}
-
 /** Every column, in the order of the entity: rows come back as the API's task objects. */
 const COLUMNS =
   'id, user_id, title, description, completed, priority, due_date, tags, created_at, updated_at, version';
@@ -135,8 +125,9 @@ export class TasksRepository {
     this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
   }
 
-  private async rows<T>(s: Statement): Promise<T[]> {
-    return (await this.pool.query<T & pg.QueryResultRow>({ ...s, types: TASK_TYPES })).rows;
+  /** Runs a statement on the pool, or on `client` (a transaction's connection). */
+  private async rows<T>(s: Statement, client: pg.Pool | pg.PoolClient = this.pool): Promise<T[]> {
+    return (await client.query<T & pg.QueryResultRow>({ ...s, types: TASK_TYPES })).rows;
   }
 
   /** The WHERE clause of a listing; `values` starts with the user id ($1) and receives the other parameters. */
@@ -221,9 +212,9 @@ export class TasksRepository {
       `INSERT INTO tasks (user_id, ${WRITABLE.join(', ')}) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
       [userId, ...WRITABLE.map((c) => values[c])],
     );
-    if (!manager) return (await this.rows<TaskRecord>(s))[0];
-    const [row] = await manager.query<Record<string, unknown>[]>(s.text, s.values);
-    return asRecord(row);
+    // Inside the transaction, on its own connection (TypeORM's query runner hands it out).
+    const client = manager ? ((await manager.queryRunner!.connect()) as pg.PoolClient) : this.pool;
+    return (await this.rows<TaskRecord>(s, client))[0];
   }
 
   /**

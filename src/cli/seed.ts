@@ -40,7 +40,9 @@ if (!Number.isInteger(count) || count < 1 || count > 100_000)
 
 loadDotEnv();
 process.env.LOG_LEVEL ??= 'warn';
-const embedded = await prepareDevEnvironment(process.env, (m) => process.stdout.write(`${m}\n`));
+const embedded = await prepareDevEnvironment(process.env, (m) => process.stdout.write(`${m}\n`)).catch(
+  (err: unknown) => fail(err instanceof Error ? err.message : String(err)),
+);
 const { AppModule } = await import('../app.module.js');
 const { TasksService } = await import('../tasks/tasks.service.js');
 const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });

@@ -40,7 +40,9 @@ export function devAuthSecret(): string {
 /**
  * Zero-config first run (never in production): without BETTER_AUTH_SECRET (and no JWKS) a
  * generated development secret is used; without DATABASE_URL an embedded PostgreSQL starts
- * with its data in `.data/postgres`. Fills in process.env and says what it did.
+ * with its data in `.data/postgres` (as root, when the OS user `postgres` that the server then runs
+ * as cannot enter the project folder, in /var/lib/tasks-api/postgres-<hash>, which `.data/postgres`
+ * links to). Fills in process.env and says what it did (and where the data is).
  */
 export async function prepareDevEnvironment(
   env: NodeJS.ProcessEnv,
@@ -67,7 +69,8 @@ export async function prepareDevEnvironment(
   writeFileSync(resolve(DEV_URL_FILE), db.url, { mode: 0o600 });
   env.DATABASE_URL = db.url;
   say(
-    `DATABASE_URL is not set: started an embedded PostgreSQL in ${Date.now() - started} ms, data in ${db.dataDir}. ` +
+    `DATABASE_URL is not set: started an embedded PostgreSQL in ${Date.now() - started} ms, data in ${db.dataDir}` +
+      `${db.note ? ` (${db.note})` : ''}. ` +
       'Set DATABASE_URL (e.g. postgresql://postgres:postgres@localhost:5432/tasks) to use a real database instead.',
   );
   return db;

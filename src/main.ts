@@ -3,23 +3,18 @@ import cluster from 'node:cluster';
 import { setFlagsFromString } from 'node:v8';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { pino } from 'pino';
 import { loadDotEnv } from './config/dotenv.js';
 import { prepareDevEnvironment } from './config/dev-environment.js';
 import { EnvValidationError, validateEnv, type Env } from './config/env.js';
 import type { EmbeddedDatabase } from './database/embedded-postgres.js';
-
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-}
+import { exitOnFailure, rootLogger } from './logging/root-logger.js';
 
 /** Validates the environment, or stops the process with one line naming each bad variable. */
 function checkedEnv(): Env {
   try {
     return validateEnv(process.env);
   } catch (err) {
-    if (err instanceof EnvValidationError) fail(err.message);
+    if (err instanceof EnvValidationError) exitOnFailure(err.message);
     throw err;
   }
 }
@@ -29,17 +24,22 @@ type Say = (message: string) => void;
 /** One HTTP server process: serve until SIGTERM/SIGINT, then stop gracefully and exit 0. */
 async function serve(env: Env, say: Say, embedded?: EmbeddedDatabase): Promise<void> {
   const startedAt = Date.now();
-  // A full GC once the old generation has grown by this share: under load V8's own rule lets a
-  // ~40 MiB live heap swell to ~170 MiB before collecting (README "Memory").
+  // A full GC once the old generation has grown by this share: under load V8's own rule lets the
+  // heap swell several times over its live size before collecting (README "Memory").
   if (env.HEAP_GROWTH_PERCENT > 0) setFlagsFromString(`--heap-growing-percent=${env.HEAP_GROWTH_PERCENT}`);
   // Imported only now: the modules read the environment prepared before.
   const { AppModule } = await import('./app.module.js');
   const { configureApp } = await import('./app.setup.js');
   const { ShutdownState } = await import('./health/shutdown-state.js');
   const { ExpressHttpAdapter } = await import('./http/express-adapter.js');
+  const { nestLogger } = await import('./logging/logging.module.js');
   const app = configureApp(
     await NestFactory.create<NestExpressApplication>(AppModule, new ExpressHttpAdapter(), {
-      bufferLogs: true,
+      // The app's own logger from the first line on (not Nest's coloured console), unbuffered:
+      // "Unable to connect to the database. Retrying" is written when it happens.
+      logger: nestLogger(rootLogger(env)),
+      // A failure is thrown to bootstrap() (one fatal line, exit 1), not ended by Nest itself.
+      abortOnError: false,
       bodyParser: false,
     }),
   );
@@ -100,8 +100,8 @@ function supervise(env: Env, say: Say, embedded?: EmbeddedDatabase): void {
 
 async function bootstrap(): Promise<void> {
   loadDotEnv();
-  // Before the app (and its logger) exists; the same JSON shape as the app's pino logs.
-  const bootLog = pino({ level: checkedEnv().LOG_LEVEL }).child({ context: 'Bootstrap' });
+  // The logger the app will use (root-logger.ts), already before the app exists.
+  const bootLog = rootLogger(checkedEnv()).child({ context: 'Bootstrap' });
   const say = (message: string) => bootLog.info(message);
   // Workers inherit the primary's prepared environment (database URL, development secret).
   const embedded = cluster.isPrimary ? await prepareDevEnvironment(process.env, say) : undefined;
@@ -110,7 +110,6 @@ async function bootstrap(): Promise<void> {
   await serve(env, say, embedded);
 }
 
-bootstrap().catch((err: unknown) => {
-  process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+bootstrap().catch((err: unknown) =>
+  exitOnFailure(`Failed to start: ${err instanceof Error ? err.message : String(err)}`, err),
+);

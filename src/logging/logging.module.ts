@@ -1,40 +1,41 @@
-import { createRequire } from 'node:module';
-import { Module } from '@nestjs/common';
+import { Module, type LoggerService } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { LoggerModule } from 'nestjs-pino';
-import { pino, type Logger } from 'pino';
+import { Logger as NestPinoLogger, LoggerModule, PinoLogger, type Params } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import type { Env } from '../config/env.js';
+import { rootLogger } from './root-logger.js';
 
 /** The application's one pino logger: Nest's own messages and the request lines go through it. */
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
-const prettyAvailable = (): boolean => {
-  try {
-    createRequire(import.meta.url).resolve('pino-pretty');
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-function createRootLogger(config: ConfigService<Env, true>): Logger {
-  const level = config.get('LOG_LEVEL', { infer: true });
-  if (config.get('NODE_ENV', { infer: true }) === 'development' && prettyAvailable()) {
-    return pino({
-      level,
-      transport: { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } },
-    });
-  }
-  // Asynchronous writes to stdout: logging never blocks a request on the pipe (flushed at exit).
-  return pino({ level }, pino.destination({ dest: 1, sync: false }));
-}
-
-/** Provides the root logger, built once from the configuration. */
+/** Provides the root logger (root-logger.ts): the one main.ts already logs through. */
 @Module({
-  providers: [{ provide: ROOT_LOGGER, inject: [ConfigService], useFactory: createRootLogger }],
+  providers: [
+    {
+      provide: ROOT_LOGGER,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) =>
+        rootLogger({
+          NODE_ENV: config.get('NODE_ENV', { infer: true }),
+          LOG_LEVEL: config.get('LOG_LEVEL', { infer: true }),
+        }),
+    },
+  ],
   exports: [ROOT_LOGGER],
 })
 class RootLoggerModule {}
+
+const loggerParams = (logger: Logger): Params => ({ pinoHttp: { logger }, forRoutes: [] });
+
+/**
+ * Nest's logger over `logger`, as the app has it once LoggingModule is up (nestjs-pino): main.ts
+ * gives it to NestFactory.create, so Nest's messages while the modules initialise (a database
+ * that does not answer, say) are already the app's JSON lines, errors with their stack in `err`.
+ */
+export function nestLogger(logger: Logger): LoggerService {
+  const params = loggerParams(logger);
+  return new NestPinoLogger(new PinoLogger(params), params);
+}
 
 /**
  * Structured JSON logs (pino). nestjs-pino adapts Nest's logger to the root logger; its per-request
@@ -48,7 +49,7 @@ class RootLoggerModule {}
     LoggerModule.forRootAsync({
       imports: [RootLoggerModule],
       inject: [ROOT_LOGGER],
-      useFactory: (logger: Logger) => ({ pinoHttp: { logger }, forRoutes: [] }),
+      useFactory: loggerParams,
     }),
   ],
   exports: [RootLoggerModule],

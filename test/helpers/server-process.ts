@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { TEST_SECRET } from '../setup-env.js';
+import { waitForReady } from './ready.js';
 
 export interface ServerProcess {
   url: string;
@@ -10,10 +11,9 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the built server (`dist/main.js`, kept fresh by the global setup) against the test database. */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/main.js'], {
+/** The built server (`dist/main.js`, kept fresh by the global setup) in production, on `port`. */
+function spawnServer(port: number, env: Record<string, string>): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['dist/main.js'], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
@@ -25,21 +25,40 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       ...env,
     },
   });
+}
+
+/** Runs the built server against the test database. */
+export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawnServer(port, env);
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`server not ready in 30 s:\n${output}`);
-    const ready = await fetch(`${url}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForReady(url, child, 30_000, () => output);
   return { url, child, output: () => output, exited };
+}
+
+export interface ExitedProcess {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built server (same environment as `startServerProcess`) until it exits by itself. */
+export async function runServerProcessToExit(
+  env: Record<string, string> = {},
+  timeoutMs = 25_000,
+): Promise<ExitedProcess> {
+  const child = spawnServer(await freePort(), env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  // 'close', not 'exit': every byte of both pipes has been read by then.
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }

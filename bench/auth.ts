@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { signHs256 } from '../src/auth/sign-hs256.js';
 import passport from 'passport';
 import { authSettings } from '../src/auth/auth-settings.js';
 import { Hs256Strategy, HS256_STRATEGY } from '../src/auth/hs256.strategy.js';
@@ -33,11 +34,8 @@ jwks.onModuleInit();
 await new Promise((r) => setTimeout(r, 300)); // let the JWKS warm-up fetch land before the tight loops
 
 const claims = { sub: 'bench-user', email: 'b@example.com', iss: origin, aud: origin };
-const hsToken = await new SignJWT(claims)
-  .setProtectedHeader({ alg: 'HS256' })
-  .setIssuedAt()
-  .setExpirationTime('1h')
-  .sign(new TextEncoder().encode(SECRET));
+const issuedAt = Math.floor(Date.now() / 1000);
+const hsToken = signHs256({ ...claims, iat: issuedAt, exp: issuedAt + 3600 }, SECRET);
 const edToken = await new SignJWT(claims)
   .setProtectedHeader({ alg: 'EdDSA', kid: 'k1' })
   .setIssuedAt()

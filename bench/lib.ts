@@ -3,7 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { SignJWT } from 'jose';
+import { signHs256 } from '../src/auth/sign-hs256.js';
+import { waitForReady } from '../test/helpers/ready.js';
 import { freePort, startThrowawayPostgres } from '../src/database/embedded-postgres.js';
 
 export interface BenchDatabase {
@@ -50,17 +51,7 @@ export async function startServer(
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('server did not become ready in 60 s');
-    const ok = await fetch(`${url}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForReady(url, child, 60_000);
   return {
     url,
     process: child,
@@ -74,13 +65,10 @@ export async function startServer(
   };
 }
 
-export function tokenFor(secret: string, sub: string): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(secret));
+/** An HS256 token for `sub`, valid for 2 hours. */
+export function tokenFor(secret: string, sub: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  return signHs256({ sub, iat: now, exp: now + 7200 }, secret);
 }
 
 /** Median and p99 of a list of durations (ms). */

@@ -3,6 +3,7 @@
 // DATABASE_URL picks the database (its tasks table is emptied first); default: embedded.
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
 import { benchDatabase, startServer, summarise, tokenFor } from './lib.js';
 
 const TASKS = Number(process.env.TASKS ?? 100_000);
@@ -18,16 +19,12 @@ try {
   const started = performance.now();
   await client.query('TRUNCATE tasks');
   await client.query(
-    `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, tags, created_at, updated_at)
-     SELECT CASE WHEN n <= $2 THEN $1 ELSE 'other-user-' || (n % 1000) END,
-            'Task ' || n || ': ' || (ARRAY['buy groceries','write report','call the bank','fix the bike','plan the trip'])[1 + n % 5],
-            CASE WHEN n % 2 = 0 THEN NULL ELSE 'Some description text for task ' || n END,
-            (ARRAY['low','medium','high'])[1 + n % 3],
-            CASE WHEN n % 4 = 0 THEN NULL ELSE now() + ((n % 400) - 200) * interval '1 day' END,
-            n % 3 = 0,
-            CASE n % 5 WHEN 0 THEN '{}'::text[] WHEN 1 THEN '{work}' WHEN 2 THEN '{home,urgent}' ELSE '{errand}' END,
-            timestamptz '2021-01-01Z' + n * interval '1 minute', timestamptz '2021-01-01Z' + n * interval '1 minute'
-     FROM generate_series(1, $2 * 2) AS n`,
+    insertGeneratedTasks('generate_series(1, $2 * 2) AS n', {
+      ...VARIED_TASKS,
+      user_id: `CASE WHEN n <= $2 THEN $1 ELSE 'other-user-' || (n % 1000) END`,
+      // Due dates around today, so stats count overdue tasks.
+      due_date: `CASE WHEN n % 4 = 0 THEN NULL ELSE now() + ((n % 400) - 200) * interval '1 day' END`,
+    }),
     [USER, TASKS],
   );
   await client.query('VACUUM ANALYZE tasks');
@@ -36,7 +33,7 @@ try {
     `seeded ${TASKS} tasks for one user (+${TASKS} for 1000 others) in ${Math.round(performance.now() - started)} ms`,
   );
 
-  const headers = { Authorization: `Bearer ${await tokenFor(server.secret, USER)}` };
+  const headers = { Authorization: `Bearer ${tokenFor(server.secret, USER)}` };
   const get = async (path: string) => {
     const res = await fetch(`${server.url}${path}`, { headers });
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);

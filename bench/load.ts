@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import autocannon, { type Request as LoadRequest } from 'autocannon';
 import pg from 'pg';
+import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
 import { benchDatabase, startServer, tokenFor } from './lib.js';
 
 const DURATION = Number(process.env.DURATION ?? 10);
@@ -22,24 +23,22 @@ async function seed(): Promise<void> {
   await client.connect();
   await client.query('TRUNCATE tasks, idempotency_keys');
   await client.query(
-    `INSERT INTO tasks (id, user_id, title, description, completed, priority, due_date, tags, created_at, updated_at)
-     SELECT md5('task-' || u || '-' || n)::uuid, 'bench-user-' || u,
-            'Task ' || n || ' of user ' || u, CASE WHEN n % 2 = 0 THEN NULL ELSE 'Some description for task ' || n END,
-            n % 3 = 0, (ARRAY['low','medium','high'])[1 + n % 3],
-            CASE WHEN n % 4 = 0 THEN NULL ELSE now() + (n % 60 - 30) * interval '1 day' END,
-            CASE n % 3 WHEN 0 THEN '{}'::text[] WHEN 1 THEN '{work}' ELSE '{home,urgent}' END,
-            timestamptz '2026-01-01Z' + n * interval '53 minutes' + u * interval '1 second',
-            timestamptz '2026-01-01Z' + n * interval '53 minutes' + u * interval '1 second'
-     FROM generate_series(1, $1) AS u, generate_series(1, $2) AS n`,
+    insertGeneratedTasks('generate_series(1, $1) AS u, generate_series(1, $2) AS n', {
+      ...VARIED_TASKS,
+      id: `md5('task-' || u || '-' || n)::uuid`,
+      user_id: `'bench-user-' || u`,
+      title: `'Task ' || n || ' of user ' || u`,
+      due_date: `CASE WHEN n % 4 = 0 THEN NULL ELSE now() + (n % 60 - 30) * interval '1 day' END`,
+      created_at: `timestamptz '2026-01-01Z' + n * interval '53 minutes' + u * interval '1 second'`,
+      updated_at: `timestamptz '2026-01-01Z' + n * interval '53 minutes' + u * interval '1 second'`,
+    }),
     [USERS, PER_USER],
   );
   await client.query('VACUUM ANALYZE tasks');
   await client.end();
 }
 
-const tokens = await Promise.all(
-  Array.from({ length: USERS }, (_, u) => tokenFor(server.secret, `bench-user-${u + 1}`)),
-);
+const tokens = Array.from({ length: USERS }, (_, u) => tokenFor(server.secret, `bench-user-${u + 1}`));
 const pick = (n: number) => Math.floor(Math.random() * n);
 // The md5-derived ids above, computed the same way here.
 const { createHash } = await import('node:crypto');

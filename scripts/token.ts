@@ -2,7 +2,7 @@
 // Prints an HS256 token signed with BETTER_AUTH_SECRET (or the development secret that
 // `npm start` generates), for Swagger's "Authorize" button and curl. Never in production.
 import { parseArgs } from 'node:util';
-import { JwtService } from '@nestjs/jwt';
+import { signHs256 } from '../src/auth/sign-hs256.js';
 import { loadDotEnv } from '../src/config/dotenv.js';
 import { devAuthSecret } from '../src/config/dev-environment.js';
 
@@ -31,18 +31,17 @@ if (!ttl) fail(`--ttl must look like 900, 15m, 1h or 7d (got ${values.ttl})`);
 const seconds = Number(ttl[1]) * UNIT_SECONDS[(ttl[2] ?? 's') as keyof typeof UNIT_SECONDS];
 
 const secret = process.env.BETTER_AUTH_SECRET || devAuthSecret();
-const token = new JwtService().sign(
+const now = Math.floor(Date.now() / 1000);
+const token = signHs256(
   {
     sub: values.sub,
     ...(values.email ? { email: values.email } : {}),
     ...(values.name ? { name: values.name } : {}),
+    iat: now,
+    exp: now + seconds,
+    ...(process.env.JWT_ISSUER ? { iss: process.env.JWT_ISSUER } : {}),
+    ...(process.env.JWT_AUDIENCE ? { aud: process.env.JWT_AUDIENCE } : {}),
   },
-  {
-    secret,
-    algorithm: 'HS256',
-    expiresIn: seconds,
-    ...(process.env.JWT_ISSUER ? { issuer: process.env.JWT_ISSUER } : {}),
-    ...(process.env.JWT_AUDIENCE ? { audience: process.env.JWT_AUDIENCE } : {}),
-  },
+  secret,
 );
 process.stdout.write(`${token}\n`);

@@ -1,12 +1,17 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthRequiredGuard } from './auth/auth-required.guard.js';
 import { AuthModule } from './auth/auth.module.js';
+import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ErrorsModule } from './errors/errors.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpModule } from './http/http.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { FailedAuthRateLimitGuard } from './rate-limit/failed-auth-rate-limit.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { UserRateLimitGuard } from './rate-limit/user-rate-limit.guard.js';
 import { TasksModule } from './tasks/tasks.module.js';
 
 @Module({
@@ -20,6 +25,17 @@ import { TasksModule } from './tasks/tasks.module.js';
     AuthModule,
     TasksModule,
     HealthModule,
+  ],
+  // The global guards, in the order they run on every request.
+  providers: [
+    // Who is calling: `request.user` from the bearer token, or why not (`request.authFailure`).
+    { provide: APP_GUARD, useExisting: JwtAuthGuard },
+    // A request without a valid token counts against its IP: 429 instead of 401 over the limit.
+    { provide: APP_GUARD, useExisting: FailedAuthRateLimitGuard },
+    // Default-deny: 401 unless the route is @Public() or the caller was authenticated.
+    { provide: APP_GUARD, useExisting: AuthRequiredGuard },
+    // The per-user limit.
+    { provide: APP_GUARD, useExisting: UserRateLimitGuard },
   ],
 })
 export class AppModule {}

@@ -1,15 +1,10 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createTestApp, expectProblem } from './helpers/app.js';
+import { useTestApp, expectProblem } from './helpers/app.js';
 import { newUser, seconds, signToken, tokenFor } from './helpers/tokens.js';
 
-let app: NestExpressApplication;
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(() => app.close());
+const t = useTestApp();
 
-const server = () => request(app.getHttpServer());
+const server = () => request(t.app.getHttpServer());
 const withToken = (token: string) => server().get('/api/me').set('Authorization', `Bearer ${token}`);
 
 function expectInvalidToken(res: request.Response, detail = 'The access token is invalid') {

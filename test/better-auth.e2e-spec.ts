@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { createTestApp, expectProblem } from './helpers/app.js';
+import { useTestApp, expectProblem } from './helpers/app.js';
 import { AuthServer, createBetterAuth, type BetterAuthAlg } from './helpers/auth-server.js';
 import { TEST_SECRET } from './setup-env.js';
 import { seconds, signToken } from './helpers/tokens.js';
@@ -13,19 +12,14 @@ const headerOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { alg: string; kid: string };
 
 let auth: AuthServer;
-let app: NestExpressApplication;
-
 beforeAll(async () => {
   auth = await AuthServer.start('EdDSA');
-  process.env.BETTER_AUTH_URL = auth.origin; // JWKS mode: iss/aud default to this origin
-  app = await createTestApp(); // HS256 with the shared secret stays on, side by side
 });
-afterAll(async () => {
-  await app.close();
-  await auth.close();
-});
+afterAll(() => auth.close());
+// JWKS mode (iss/aud default to the auth server's origin); HS256 with the shared secret stays on, side by side.
+const t = useTestApp(() => ({ BETTER_AUTH_URL: auth.origin }));
 
-const api = () => request(app.getHttpServer());
+const api = () => request(t.app.getHttpServer());
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const me = (token: string) => api().get('/api/me').set(bearer(token));
 

@@ -1,20 +1,17 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createTasksClient, nextCursor, type TasksClient } from '../clients/typescript/src/index.js';
-import { createTestApp } from './helpers/app.js';
+import { useTestApp } from './helpers/app.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 
 // The generated TypeScript client against the running app: if the API and openapi.json (and so
 // the client's types) drift apart, this stops compiling or fails.
-let app: NestExpressApplication;
+const t = useTestApp();
 let api: TasksClient;
 const user = newUser();
 
 beforeAll(async () => {
-  app = await createTestApp();
-  await app.listen(0, '127.0.0.1');
-  api = createTasksClient({ baseUrl: await app.getUrl(), getToken: () => tokenFor(user) });
+  await t.app.listen(0, '127.0.0.1');
+  api = createTasksClient({ baseUrl: await t.app.getUrl(), getToken: () => tokenFor(user) });
 });
-afterAll(() => app.close());
 
 it('creates, lists with a filter, toggles and deletes', async () => {
   const created = await api.POST('/api/tasks', {

@@ -1,15 +1,10 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { as, createTestApp, expectProblem } from './helpers/app.js';
+import { as, useTestApp, expectProblem } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 
-let app: NestExpressApplication;
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(() => app.close());
+const t = useTestApp();
 
-const server = () => request(app.getHttpServer());
+const server = () => request(t.app.getHttpServer());
 
 describe('X-Request-Id', () => {
   it("echoes the client's id when it is safe", async () => {
@@ -90,11 +85,11 @@ describe('health', () => {
 describe('errors', () => {
   it('an unknown route is a problem+json 404', async () => {
     expectProblem(await server().get('/nope'), 404);
-    expectProblem(await as(app, newUser()).get('/api/nope'), 404);
+    expectProblem(await as(t.app, newUser()).get('/api/nope'), 404);
   });
 
   it('an unsupported method on a known path is a problem+json 404', async () => {
-    expectProblem(await as(app, newUser()).delete('/api/tasks'), 404);
+    expectProblem(await as(t.app, newUser()).delete('/api/tasks'), 404);
   });
 });
 

@@ -1,22 +1,17 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { as, createTestApp, expectProblem } from './helpers/app.js';
+import { as, useTestApp, expectProblem } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 
-let app: NestExpressApplication;
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(() => app.close());
+const t = useTestApp();
 
 describe("another user's task", () => {
   it('can be neither seen nor changed through any route, and stays as it was', async () => {
-    const alice = as(app, newUser('alice'));
+    const alice = as(t.app, newUser('alice'));
     const { body: task } = await alice
       .post('/api/tasks')
       .send({ title: 'Secret', description: 'mine', tags: ['private'], due_date: '2020-01-01T00:00:00Z' });
 
     const bobId = newUser('bob');
-    const bob = as(app, bobId);
+    const bob = as(t.app, bobId);
     const path = `/api/tasks/${task.id}`;
     const aliasPath = `/api/${bobId}/tasks/${task.id}`;
     for (const base of [path, aliasPath]) {
@@ -49,8 +44,8 @@ describe("another user's task", () => {
   });
 
   it('is 404, not 403: a foreign id looks exactly like an unknown one', async () => {
-    const { body: task } = await as(app, newUser()).post('/api/tasks').send({ title: 'x' });
-    const bob = as(app, newUser());
+    const { body: task } = await as(t.app, newUser()).post('/api/tasks').send({ title: 'x' });
+    const bob = as(t.app, newUser());
     const foreign = await bob.get(`/api/tasks/${task.id}`);
     const unknown = await bob.get('/api/tasks/00000000-0000-4000-8000-000000000000');
     expect(foreign.status).toBe(unknown.status);

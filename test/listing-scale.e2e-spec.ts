@@ -1,54 +1,44 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
-import { DataSource } from 'typeorm';
-import { TasksRepository, type ListQuery, type Statement } from '../src/tasks/tasks.repository.js';
-import { as, createTestApp } from './helpers/app.js';
+import type { Statement } from '../src/database/database.js';
+import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
+import { TasksRepository, type ListQuery } from '../src/tasks/tasks.repository.js';
+import { as, useTestApp } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 
 // One heavy user with 100 000 tasks among 20 000 of other users; the plans of the listing queries
 // the app really builds must use indexes, never a sequential scan of the tasks table.
 const HEAVY = 100_000;
 
-let app: NestExpressApplication;
-let db: DataSource;
-let repo: TasksRepository;
+const t = useTestApp();
 const user = newUser('heavy');
+let repo: TasksRepository;
 
 beforeAll(async () => {
-  app = await createTestApp();
-  db = app.get(DataSource);
-  repo = app.get(TasksRepository);
+  repo = t.app.get(TasksRepository);
   // Seeding 120 000 rows (trigram and GIN indexes, counter triggers) can outlast the app's 10 s
   // query timeouts on a busy machine while the other suites run: seed over a connection of its own.
   const seeder = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await seeder.connect();
   await seeder.query(
-    `INSERT INTO tasks (user_id, title, description, priority, due_date, completed, tags, created_at, updated_at)
-     SELECT CASE WHEN n <= $2 THEN $1 ELSE 'other-' || (n % 500) END,
-            'Task ' || n || ' ' || (ARRAY['buy groceries','write report','call the bank','fix the bike'])[1 + n % 4],
-            CASE WHEN n % 2 = 0 THEN NULL ELSE 'details for task ' || n END,
-            (ARRAY['low','medium','high'])[1 + n % 3],
-            CASE WHEN n % 4 = 0 THEN NULL ELSE timestamptz '2026-01-01Z' + (n % 400) * interval '1 day' END,
-            n % 3 = 0,
-            CASE n % 5 WHEN 0 THEN '{}'::text[] WHEN 1 THEN '{work}' WHEN 2 THEN '{home,urgent}' ELSE '{errand}' END,
-            timestamptz '2020-01-01Z' + n * interval '1 minute', timestamptz '2020-01-01Z' + n * interval '1 minute'
-     FROM generate_series(1, $2 + 20000) AS n`,
+    insertGeneratedTasks('generate_series(1, $2 + 20000) AS n', {
+      ...VARIED_TASKS,
+      user_id: `CASE WHEN n <= $2 THEN $1 ELSE 'other-' || (n % 500) END`,
+    }),
     [user, HEAVY],
   );
   await seeder.query('VACUUM ANALYZE tasks');
   await seeder.end();
 }, 120_000);
-afterAll(() => app.close());
 
 async function plan(statement: Statement): Promise<string> {
-  const rows: { 'QUERY PLAN': string }[] = await db.query(`EXPLAIN ${statement.text}`, statement.values);
+  const rows: { 'QUERY PLAN': string }[] = await t.db.query(`EXPLAIN ${statement.text}`, statement.values);
   return rows.map((r) => r['QUERY PLAN']).join('\n');
 }
 
 const base: ListQuery = { status: 'all', sort: 'created_at', order: 'desc', limit: 50 };
 
 async function deepCursor(): Promise<ListQuery['after']> {
-  const [row] = await db.query(
+  const [row] = await t.db.query(
     `SELECT id, created_at FROM tasks WHERE user_id = $1 ORDER BY created_at DESC, id DESC OFFSET 90000 LIMIT 1`,
     [user],
   );
@@ -95,7 +85,7 @@ describe(`listing ${HEAVY} tasks of one user`, () => {
   });
 
   it('counts overdue tasks for stats from the partial index', async () => {
-    const rows: { 'QUERY PLAN': string }[] = await db.query(
+    const rows: { 'QUERY PLAN': string }[] = await t.db.query(
       `EXPLAIN SELECT count(*) FROM tasks t WHERE t.user_id = $1 AND NOT t.completed AND t.due_date < now()`,
       [user],
     );
@@ -103,14 +93,14 @@ describe(`listing ${HEAVY} tasks of one user`, () => {
   });
 
   it('serves the first page, a deep page and a search over HTTP', async () => {
-    const api = as(app, user);
+    const api = as(t.app, user);
     const first = await api.get('/api/tasks');
     expect(first.headers['x-total-count']).toBe(String(HEAVY));
     expect(first.body).toHaveLength(50);
     const search = await api.get('/api/tasks?q=task%2099999%20');
     expect(search.body.map((t: { title: string }) => t.title)).toEqual(['Task 99999 fix the bike']);
     const stats = await api.get('/api/tasks/stats');
-    const [expected] = await db.query(
+    const [expected] = await t.db.query(
       `SELECT count(*)::int AS total, (count(*) FILTER (WHERE completed))::int AS completed,
               (count(*) FILTER (WHERE NOT completed AND due_date < now()))::int AS overdue
          FROM tasks WHERE user_id = $1`,

@@ -1,15 +1,8 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DataSource } from 'typeorm';
-import { as, createTestApp, expectProblem, fieldsOf } from './helpers/app.js';
+import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
+import { as, useTestApp, expectProblem, fieldsOf } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 
-let app: NestExpressApplication;
-let db: DataSource;
-beforeAll(async () => {
-  app = await createTestApp();
-  db = app.get(DataSource);
-});
-afterAll(() => app.close());
+const t = useTestApp();
 
 interface Row {
   id: string;
@@ -58,21 +51,24 @@ async function walk(api: Api, first: string, between?: (page: number) => Promise
 
 /** `count` tasks for `user`, inserted in one statement, with repeated titles, priorities and timestamps. */
 async function seed(user: string, count: number): Promise<Row[]> {
-  await db.query(
-    `INSERT INTO tasks (user_id, title, priority, due_date, completed, tags, created_at, updated_at)
-     SELECT $1, 'task' || lpad((n % 50)::text, 3, '0'), (ARRAY['low','medium','high'])[1 + n % 3],
-            CASE WHEN n % 4 = 0 THEN NULL ELSE timestamptz '2030-01-01Z' + (n % 17) * interval '1 day' END,
-            n % 5 = 0, CASE WHEN n % 2 = 0 THEN '{even}'::text[] ELSE '{}' END,
-            timestamptz '2026-01-01Z' + (n / 3) * interval '1 minute',
-            timestamptz '2026-06-01Z' + (n % 7) * interval '1 second'
-     FROM generate_series(1, $2) AS n`,
+  await t.db.query(
+    insertGeneratedTasks('generate_series(1, $2) AS n', {
+      user_id: '$1',
+      title: `'task' || lpad((n % 50)::text, 3, '0')`,
+      priority: VARIED_TASKS.priority,
+      due_date: `CASE WHEN n % 4 = 0 THEN NULL ELSE timestamptz '2030-01-01Z' + (n % 17) * interval '1 day' END`,
+      completed: 'n % 5 = 0',
+      tags: `CASE WHEN n % 2 = 0 THEN '{even}'::text[] ELSE '{}' END`,
+      created_at: `timestamptz '2026-01-01Z' + (n / 3) * interval '1 minute'`,
+      updated_at: `timestamptz '2026-06-01Z' + (n % 7) * interval '1 second'`,
+    }),
     [user, count],
   );
   return allRows(user);
 }
 
 async function allRows(user: string): Promise<Row[]> {
-  const rows: Row[] = await db.query(
+  const rows: Row[] = await t.db.query(
     `SELECT id, title, priority, due_date, created_at, updated_at, completed, tags FROM tasks WHERE user_id = $1`,
     [user],
   );
@@ -104,13 +100,13 @@ describe('keyset paging', () => {
     ['priority', 'desc'],
     ['priority', 'asc'],
   ])('sort=%s order=%s: 237 tasks in pages of 10, each exactly once, in order', async (sort, order) => {
-    const { ids, pages } = await walk(as(app, user), `/api/tasks?sort=${sort}&order=${order}&limit=10`);
+    const { ids, pages } = await walk(as(t.app, user), `/api/tasks?sort=${sort}&order=${order}&limit=10`);
     expect(pages).toBe(24);
     expect(ids).toEqual(expectedOrder(rows, sort, order));
   });
 
   it('uses the documented default order for each sort', async () => {
-    const api = as(app, user);
+    const api = as(t.app, user);
     for (const [sort, order] of [
       ['created_at', 'desc'],
       ['updated_at', 'desc'],
@@ -124,7 +120,7 @@ describe('keyset paging', () => {
   });
 
   it('counts every match in X-Total-Count and stops sending Link on the last page', async () => {
-    const api = as(app, user);
+    const api = as(t.app, user);
     const first = await api.get('/api/tasks?limit=100');
     expect(first.headers['x-total-count']).toBe('237');
     expect(first.headers.link).toMatch(/^<\/api\/tasks\?limit=100&cursor=[^>]+>; rel="next"$/);
@@ -136,7 +132,7 @@ describe('keyset paging', () => {
   });
 
   it('keeps filters in the next link, and pages the filtered list', async () => {
-    const { ids } = await walk(as(app, user), '/api/tasks?status=pending&tag=even&sort=due_date&limit=7');
+    const { ids } = await walk(as(t.app, user), '/api/tasks?status=pending&tag=even&sort=due_date&limit=7');
     const expected = expectedOrder(
       rows.filter((r) => !r.completed && r.tags.includes('even')),
       'due_date',
@@ -146,7 +142,7 @@ describe('keyset paging', () => {
   });
 
   it('pages under /api/{user_id}/tasks too', async () => {
-    const { ids } = await walk(as(app, user), `/api/${user}/tasks?limit=50`);
+    const { ids } = await walk(as(t.app, user), `/api/${user}/tasks?limit=50`);
     expect(ids).toEqual(expectedOrder(rows, 'created_at', 'desc'));
   });
 });
@@ -154,7 +150,7 @@ describe('keyset paging', () => {
 describe('changes between pages', () => {
   it('neither repeat nor skip the untouched tasks', async () => {
     const user = newUser();
-    const api = as(app, user);
+    const api = as(t.app, user);
     const original = expectedOrder(await seed(user, 60), 'created_at', 'desc');
     const deleted = new Set([original[3], original[25], original[26], original[59]]);
     const { ids } = await walk(api, '/api/tasks?limit=10', async (page) => {
@@ -162,7 +158,7 @@ describe('changes between pages', () => {
       for (const id of deleted) expect((await api.delete(`/api/tasks/${id}`)).status).toBe(204);
       // New tasks: one newest (before the cursor), two in the middle of what is still to come.
       await api.post('/api/tasks').send({ title: 'brand new' });
-      await db.query(
+      await t.db.query(
         `INSERT INTO tasks (user_id, title, created_at) SELECT $1, 'backdated', created_at FROM tasks WHERE id = $2`,
         [user, original[30]],
       );
@@ -178,7 +174,7 @@ describe('filters', () => {
   const ids: Record<string, string> = {};
   beforeAll(async () => {
     user = newUser();
-    const api = as(app, user);
+    const api = as(t.app, user);
     const make = async (name: string, body: object) => {
       ids[name] = (await api.post('/api/tasks').send(body)).body.id;
     };
@@ -209,7 +205,7 @@ describe('filters', () => {
   });
 
   const find = async (query: string) => {
-    const res = await as(app, user).get(`/api/tasks?${query}&sort=title`);
+    const res = await as(t.app, user).get(`/api/tasks?${query}&sort=title`);
     expect(res.status).toBe(200);
     expect(res.headers['x-total-count']).toBe(String(res.body.length));
     return res.body.map((t: Row) => Object.keys(ids).find((k) => ids[k] === t.id)).sort();
@@ -262,7 +258,7 @@ describe('filters', () => {
     ['due_before=yesterday', 'due_before'],
     ['cursor=', 'cursor'],
   ])('rejects %s', async (query, field) => {
-    const res = await as(app, user).get(`/api/tasks?${query}`);
+    const res = await as(t.app, user).get(`/api/tasks?${query}`);
     expectProblem(res, 400);
     expect(fieldsOf(res)).toEqual([field]);
   });
@@ -274,12 +270,12 @@ describe('cursors', () => {
   beforeAll(async () => {
     user = newUser();
     await seed(user, 30);
-    const res = await as(app, user).get('/api/tasks?status=pending&sort=title&limit=5');
+    const res = await as(t.app, user).get('/api/tasks?status=pending&sort=title&limit=5');
     cursor = decodeURIComponent(/cursor=([^>&]+)/.exec(res.headers.link)![1]);
   });
 
   it('works with the listing it came from, whatever the page size', async () => {
-    const api = as(app, user);
+    const api = as(t.app, user);
     expect((await api.get(`/api/tasks?status=pending&sort=title&limit=5&cursor=${cursor}`)).status).toBe(200);
     expect((await api.get(`/api/tasks?status=pending&sort=title&limit=9&cursor=${cursor}`)).status).toBe(200);
   });
@@ -290,7 +286,7 @@ describe('cursors', () => {
     ['another filter', 'status=all&sort=title'],
     ['an added filter', 'status=pending&sort=title&priority=low'],
   ])('is 400 with %s', async (_, query) => {
-    const res = await as(app, user).get(`/api/tasks?${query}&cursor=${cursor}`);
+    const res = await as(t.app, user).get(`/api/tasks?${query}&cursor=${cursor}`);
     expectProblem(res, 400);
     expect(fieldsOf(res)).toEqual(['cursor']);
   });
@@ -311,7 +307,7 @@ describe('cursors', () => {
       `${Buffer.from('not json').toString('base64url')}.${sum}`,
     ];
     for (const bad of candidates) {
-      const res = await as(app, user).get(
+      const res = await as(t.app, user).get(
         `/api/tasks?status=pending&sort=title&cursor=${encodeURIComponent(bad)}`,
       );
       expectProblem(res, 400);
@@ -323,7 +319,7 @@ describe('cursors', () => {
 describe('task counters (X-Total-Count without filters, stats)', () => {
   it('stay equal to the real counts through inserts, toggles, updates, deletes and bulk writes', async () => {
     const user = newUser();
-    const api = as(app, user);
+    const api = as(t.app, user);
     const made = [];
     for (let i = 0; i < 6; i++) made.push((await api.post('/api/tasks').send({ title: `t${i}` })).body);
     await api.patch(`/api/tasks/${made[0].id}/complete`);
@@ -333,12 +329,13 @@ describe('task counters (X-Total-Count without filters, stats)', () => {
     await api.delete(`/api/tasks/${made[3].id}`);
     await api.delete(`/api/tasks/${made[0].id}`);
     await seed(user, 25);
-    await db.query(`UPDATE tasks SET completed = NOT completed WHERE user_id = $1 AND title LIKE 'task00%'`, [
-      user,
-    ]);
-    await db.query(`DELETE FROM tasks WHERE user_id = $1 AND title LIKE 'task01%'`, [user]);
+    await t.db.query(
+      `UPDATE tasks SET completed = NOT completed WHERE user_id = $1 AND title LIKE 'task00%'`,
+      [user],
+    );
+    await t.db.query(`DELETE FROM tasks WHERE user_id = $1 AND title LIKE 'task01%'`, [user]);
 
-    const [real] = await db.query(
+    const [real] = await t.db.query(
       `SELECT count(*)::int AS total, (count(*) FILTER (WHERE completed))::int AS completed FROM tasks WHERE user_id = $1`,
       [user],
     );

@@ -1,6 +1,5 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { as, createTestApp, expectProblem } from './helpers/app.js';
+import { as, useTestApp, expectProblem } from './helpers/app.js';
 import { TcpProxy } from './helpers/tcp-proxy.js';
 import { newUser } from './helpers/tokens.js';
 
@@ -11,28 +10,23 @@ const STATEMENT_MS = 1000;
 const BOUND_MS = CONNECT_MS + STATEMENT_MS + 1500;
 
 let proxy: TcpProxy;
-let app: NestExpressApplication;
+const target = new URL(process.env.E2E_DATABASE_URL!);
+beforeAll(async () => {
+  proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
+});
+afterAll(() => proxy.close());
+const t = useTestApp(() => ({
+  DATABASE_URL: Object.assign(new URL(target), { host: `127.0.0.1:${proxy.port}` }).toString(),
+  DB_CONNECT_TIMEOUT_MS: String(CONNECT_MS),
+  DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_MS),
+}));
 const user = newUser();
 const acknowledged: string[] = [];
 
-beforeAll(async () => {
-  const target = new URL(process.env.E2E_DATABASE_URL!);
-  proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
-  target.host = `127.0.0.1:${proxy.port}`;
-  process.env.DATABASE_URL = target.toString();
-  process.env.DB_CONNECT_TIMEOUT_MS = String(CONNECT_MS);
-  process.env.DB_STATEMENT_TIMEOUT_MS = String(STATEMENT_MS);
-  app = await createTestApp();
-});
-afterAll(async () => {
-  await app.close();
-  await proxy.close();
-});
-
-const server = () => request(app.getHttpServer());
+const server = () => request(t.app.getHttpServer());
 
 async function create(title: string) {
-  const res = await as(app, user).post('/api/tasks').send({ title });
+  const res = await as(t.app, user).post('/api/tasks').send({ title });
   if (res.status === 201) acknowledged.push(res.body.id);
   return res;
 }
@@ -52,8 +46,8 @@ async function recovered(): Promise<number> {
 async function expectUnavailable() {
   for (const send of [
     () => create('during the outage'),
-    () => as(app, user).get('/api/tasks'),
-    () => as(app, user).get('/api/tasks/stats'),
+    () => as(t.app, user).get('/api/tasks'),
+    () => as(t.app, user).get('/api/tasks/stats'),
   ]) {
     const started = Date.now();
     const res = await send();
@@ -86,7 +80,7 @@ it('answers 503 within the timeouts during a silent partition, and heals on its 
 });
 
 it('lost no acknowledged write', async () => {
-  const res = await as(app, user).get('/api/tasks?limit=100');
+  const res = await as(t.app, user).get('/api/tasks?limit=100');
   const stored = new Set(res.body.map((t: { id: string }) => t.id));
   expect(acknowledged.length).toBeGreaterThanOrEqual(3);
   for (const id of acknowledged) expect(stored.has(id)).toBe(true);

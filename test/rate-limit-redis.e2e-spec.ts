@@ -29,10 +29,9 @@ describe('rate limits in Redis, shared by two instances', () => {
       console.warn(`No Redis at ${redisUrl}: the shared-limit test is skipped (set TEST_REDIS_URL)`);
       return;
     }
-    process.env.REDIS_URL = redisUrl;
-    process.env.RATE_LIMIT_USER_PER_MINUTE = '6';
-    one = await createTestApp();
-    two = await createTestApp();
+    const env = { REDIS_URL: redisUrl, RATE_LIMIT_USER_PER_MINUTE: '6' };
+    one = await createTestApp(env);
+    two = await createTestApp(env);
   });
   afterAll(async () => {
     await one?.close();

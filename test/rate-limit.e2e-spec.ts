@@ -1,30 +1,23 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { as, createTestApp, expectProblem } from './helpers/app.js';
+import { as, useTestApp, expectProblem } from './helpers/app.js';
 import { newUser, signToken } from './helpers/tokens.js';
 
 // In-memory limits (no REDIS_URL), small enough to reach.
-let app: NestExpressApplication;
-beforeAll(async () => {
-  process.env.RATE_LIMIT_USER_PER_MINUTE = '5';
-  process.env.RATE_LIMIT_IP_PER_MINUTE = '3';
-  app = await createTestApp();
-});
-afterAll(() => app.close());
+const t = useTestApp({ RATE_LIMIT_USER_PER_MINUTE: '5', RATE_LIMIT_IP_PER_MINUTE: '3' });
 
 describe('rate limits (in memory)', () => {
   it('limits each user separately: 429 with Retry-After after the limit', async () => {
-    const alice = as(app, newUser());
+    const alice = as(t.app, newUser());
     for (let i = 0; i < 5; i++) expect((await alice.get('/api/tasks')).status).toBe(200);
     const limited = await alice.get('/api/tasks/stats');
     expectProblem(limited, 429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
-    expect((await as(app, newUser()).get('/api/tasks')).status).toBe(200);
+    expect((await as(t.app, newUser()).get('/api/tasks')).status).toBe(200);
   });
 
   it('limits requests without a valid token per IP, without blocking valid users', async () => {
-    const server = () => request(app.getHttpServer());
+    const server = () => request(t.app.getHttpServer());
     const statuses = [];
     for (let i = 0; i < 5; i++) {
       statuses.push(
@@ -39,11 +32,11 @@ describe('rate limits (in memory)', () => {
     const limited = await server().get('/api/tasks');
     expectProblem(limited, 429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect((await as(app, newUser()).get('/api/me')).status).toBe(200);
+    expect((await as(t.app, newUser()).get('/api/me')).status).toBe(200);
   });
 
   it('never limits health checks', async () => {
     for (let i = 0; i < 20; i++)
-      expect((await request(app.getHttpServer()).get('/health/live')).status).toBe(200);
+      expect((await request(t.app.getHttpServer()).get('/health/live')).status).toBe(200);
   });
 });

@@ -1,18 +1,9 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { as, createTestApp, expectProblem } from './helpers/app.js';
+import { as, useTestApp, expectProblem } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 
-let app: NestExpressApplication;
-let other: NestExpressApplication; // a second instance on the same database
-beforeAll(async () => {
-  app = await createTestApp();
-  other = await createTestApp();
-});
-afterAll(async () => {
-  await app.close();
-  await other.close();
-});
+const t = useTestApp();
+const second = useTestApp(); // a second instance on the same database
 
 type Api = ReturnType<typeof as>;
 const newTask = async (api: Api, body: object = { title: 'task' }) =>
@@ -33,7 +24,7 @@ describe('If-Match', () => {
         const label = alias ? ' (under /api/{user_id}/tasks)' : '';
         it(`succeeds with the current tag, is 412 with a stale one and changes nothing${label}`, async () => {
           const user = newUser();
-          const api = as(app, user);
+          const api = as(t.app, user);
           const base = alias ? `/api/${user}/tasks` : '/api/tasks';
           const task = await newTask(api);
           await api.patch(`/api/tasks/${task.id}`).send({ description: 'v2' }); // now at version 2
@@ -51,7 +42,7 @@ describe('If-Match', () => {
       }
 
       it('accepts * for any existing task, and a list containing the current tag', async () => {
-        const api = as(app, newUser());
+        const api = as(t.app, newUser());
         const a = await newTask(api);
         expect((await write(api, '/api/tasks', a.id).set('If-Match', '*')).status).toBeLessThan(300);
         const b = await newTask(api);
@@ -59,13 +50,13 @@ describe('If-Match', () => {
       });
 
       it('never matches a weak tag (strong comparison)', async () => {
-        const api = as(app, newUser());
+        const api = as(t.app, newUser());
         const task = await newTask(api);
         expectProblem(await write(api, '/api/tasks', task.id).set('If-Match', 'W/"1"'), 412);
       });
 
       it('is 400 for a malformed header', async () => {
-        const api = as(app, newUser());
+        const api = as(t.app, newUser());
         const task = await newTask(api);
         const res = await write(api, '/api/tasks', task.id).set('If-Match', '1');
         expectProblem(res, 400);
@@ -73,8 +64,8 @@ describe('If-Match', () => {
       });
 
       it("is 404, never 412, for someone else's task", async () => {
-        const task = await newTask(as(app, newUser()));
-        const intruder = as(app, newUser());
+        const task = await newTask(as(t.app, newUser()));
+        const intruder = as(t.app, newUser());
         expectProblem(await write(intruder, '/api/tasks', task.id).set('If-Match', '"1"'), 404);
         expectProblem(await write(intruder, '/api/tasks', task.id).set('If-Match', '"9"'), 404);
         expectProblem(await write(intruder, '/api/tasks', task.id).set('If-Match', '*'), 404);
@@ -83,7 +74,7 @@ describe('If-Match', () => {
   }
 
   it('an empty PATCH with a stale tag is 412 too', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const task = await newTask(api);
     expectProblem(await api.patch(`/api/tasks/${task.id}`).set('If-Match', '"5"').send({}), 412);
     expect((await api.patch(`/api/tasks/${task.id}`).set('If-Match', '"1"').send({})).status).toBe(200);
@@ -91,8 +82,8 @@ describe('If-Match', () => {
 
   it('works across instances: a tag read from one is honoured by the other', async () => {
     const user = newUser();
-    const one = as(app, user);
-    const two = as(other, user);
+    const one = as(t.app, user);
+    const two = as(second.app, user);
     const task = await newTask(one);
     const { headers } = await one.get(`/api/tasks/${task.id}`);
     expect(
@@ -108,7 +99,7 @@ describe('If-Match', () => {
 
 describe('atomic writes without If-Match', () => {
   it('concurrent PATCHes of different fields all land', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const task = await newTask(api);
     const changes = [
       { title: 'new title' },
@@ -132,7 +123,7 @@ describe('atomic writes without If-Match', () => {
   });
 
   it('20 concurrent PATCHes: none lost, version 21, every field holds a value written to it', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const task = await newTask(api);
     const fields = ['title', 'description', 'priority', 'tags', 'due_date'] as const;
     const value = (field: (typeof fields)[number], i: number) =>
@@ -155,7 +146,7 @@ describe('atomic writes without If-Match', () => {
   });
 
   it('50 concurrent set-complete calls end consistent', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const task = await newTask(api);
     const results = await Promise.all(
       Array.from({ length: 50 }, () => api.patch(`/api/tasks/${task.id}/complete`).send({ completed: true })),
@@ -166,7 +157,7 @@ describe('atomic writes without If-Match', () => {
   });
 
   it('50 concurrent toggles lose none: an even count ends where it started', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const task = await newTask(api);
     await Promise.all(Array.from({ length: 50 }, () => api.patch(`/api/tasks/${task.id}/complete`)));
     expect((await api.get(`/api/tasks/${task.id}`)).body).toMatchObject({ completed: false, version: 51 });
@@ -178,7 +169,7 @@ describe('Idempotency-Key', () => {
   const count = async (api: Api) => Number((await api.get('/api/tasks')).headers['x-total-count']);
 
   it('replays the original 201 for the same key and body, creating nothing', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const k = key();
     const first = await api
       .post('/api/tasks')
@@ -203,7 +194,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('is 422 for the same key with a different body', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const k = key();
     await api.post('/api/tasks').set('Idempotency-Key', k).send({ title: 'one' });
     expectProblem(await api.post('/api/tasks').set('Idempotency-Key', k).send({ title: 'two' }), 422);
@@ -212,8 +203,8 @@ describe('Idempotency-Key', () => {
 
   it('keys are per user', async () => {
     const k = key();
-    const a = as(app, newUser());
-    const b = as(app, newUser());
+    const a = as(t.app, newUser());
+    const b = as(t.app, newUser());
     const ra = await a.post('/api/tasks').set('Idempotency-Key', k).send({ title: 'same' });
     const rb = await b.post('/api/tasks').set('Idempotency-Key', k).send({ title: 'same' });
     expect(rb.status).toBe(201);
@@ -224,10 +215,10 @@ describe('Idempotency-Key', () => {
 
   it('an expired key (older than 24 h) is a new request', async () => {
     const user = newUser();
-    const api = as(app, user);
+    const api = as(t.app, user);
     const k = key();
     const first = await api.post('/api/tasks').set('Idempotency-Key', k).send({ title: 'old' });
-    await app
+    await t.app
       .get(DataSource)
       .query(
         `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE user_id = $1 AND key = $2`,
@@ -243,18 +234,18 @@ describe('Idempotency-Key', () => {
   it('the sweep deletes expired keys', async () => {
     const user = newUser();
     const k = key();
-    await as(app, user).post('/api/tasks').set('Idempotency-Key', k).send({ title: 'x' });
-    const db = app.get(DataSource);
+    await as(t.app, user).post('/api/tasks').set('Idempotency-Key', k).send({ title: 'x' });
+    const db = t.app.get(DataSource);
     await db.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 hour' WHERE user_id = $1`, [
       user,
     ]);
     const { IdempotencyService } = await import('../src/idempotency/idempotency.service.js');
-    expect(await app.get(IdempotencyService).sweep()).toBeGreaterThanOrEqual(1);
+    expect(await t.app.get(IdempotencyService).sweep()).toBeGreaterThanOrEqual(1);
     expect(await db.query(`SELECT 1 FROM idempotency_keys WHERE user_id = $1`, [user])).toHaveLength(0);
   });
 
   it('10 concurrent POSTs with one key create exactly one task', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const k = key();
     const results = await Promise.all(
       Array.from({ length: 10 }, () =>
@@ -272,12 +263,15 @@ describe('Idempotency-Key', () => {
   it('a retry on another instance replays the first instance’s response', async () => {
     const user = newUser();
     const k = key();
-    const first = await as(app, user).post('/api/tasks').set('Idempotency-Key', k).send({ title: 'multi' });
-    const retry = await as(other, user).post('/api/tasks').set('Idempotency-Key', k).send({ title: 'multi' });
+    const first = await as(t.app, user).post('/api/tasks').set('Idempotency-Key', k).send({ title: 'multi' });
+    const retry = await as(second.app, user)
+      .post('/api/tasks')
+      .set('Idempotency-Key', k)
+      .send({ title: 'multi' });
     expect(retry.status).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.body).toEqual(first.body);
-    expect(await count(as(other, user))).toBe(1);
+    expect(await count(as(second.app, user))).toBe(1);
   });
 
   it.each([
@@ -285,14 +279,14 @@ describe('Idempotency-Key', () => {
     ['256 characters', 'k'.repeat(256)],
     ['a control character', 'abc\tdef'],
   ])('rejects a key that is %s', async (_, k) => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const res = await api.post('/api/tasks').set('Idempotency-Key', k).send({ title: 'x' });
     expectProblem(res, 400);
     expect(await count(api)).toBe(0);
   });
 
   it('accepts 255 printable characters', async () => {
-    const res = await as(app, newUser())
+    const res = await as(t.app, newUser())
       .post('/api/tasks')
       .set('Idempotency-Key', '~'.repeat(255))
       .send({ title: 'x' });

@@ -1,12 +1,7 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { as, createTestApp, expectProblem } from './helpers/app.js';
+import { as, useTestApp, expectProblem } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 
-let app: NestExpressApplication;
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(() => app.close());
+const t = useTestApp();
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -14,7 +9,7 @@ const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 describe('POST /api/tasks', () => {
   it('creates a task with defaults, Location and ETag', async () => {
     const user = newUser();
-    const res = await as(app, user).post('/api/tasks').send({ title: 'Buy milk' });
+    const res = await as(t.app, user).post('/api/tasks').send({ title: 'Buy milk' });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -34,7 +29,7 @@ describe('POST /api/tasks', () => {
   });
 
   it('stores every writable field, normalised', async () => {
-    const res = await as(app, newUser())
+    const res = await as(t.app, newUser())
       .post('/api/tasks')
       .send({
         title: '  Plan trip  ',
@@ -58,7 +53,7 @@ describe('POST /api/tasks', () => {
 
 describe('GET /api/tasks/{id}', () => {
   it('returns the task with its ETag, and 304 for a matching If-None-Match', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const { body: task } = await api.post('/api/tasks').send({ title: 'Read' });
     const res = await api.get(`/api/tasks/${task.id}`);
     expect(res.status).toBe(200);
@@ -77,7 +72,7 @@ describe('GET /api/tasks/{id}', () => {
   });
 
   it('is 400 for a malformed id and 404 for an unknown one', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const bad = await api.get('/api/tasks/not-a-uuid');
     expectProblem(bad, 400);
     expect(bad.body.errors).toEqual([{ field: 'id', message: 'must be a UUID' }]);
@@ -87,7 +82,7 @@ describe('GET /api/tasks/{id}', () => {
 
 describe('PUT /api/tasks/{id}', () => {
   it('replaces every writable field, resetting absent ones to defaults', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const { body: task } = await api.post('/api/tasks').send({
       title: 'Old',
       description: 'd',
@@ -113,7 +108,7 @@ describe('PUT /api/tasks/{id}', () => {
   });
 
   it('requires a title', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const { body: task } = await api.post('/api/tasks').send({ title: 'A' });
     const res = await api.put(`/api/tasks/${task.id}`).send({ priority: 'low' });
     expectProblem(res, 400);
@@ -123,7 +118,7 @@ describe('PUT /api/tasks/{id}', () => {
 
 describe('PATCH /api/tasks/{id}', () => {
   it('changes only the given fields and bumps the version', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const { body: task } = await api
       .post('/api/tasks')
       .send({ title: 'Keep', description: 'keep me', priority: 'low', tags: ['a'] });
@@ -134,7 +129,7 @@ describe('PATCH /api/tasks/{id}', () => {
   });
 
   it('clears description and due_date with null but rejects null elsewhere', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const { body: task } = await api
       .post('/api/tasks')
       .send({ title: 'T', description: 'd', due_date: '2030-01-01T00:00:00Z' });
@@ -151,7 +146,7 @@ describe('PATCH /api/tasks/{id}', () => {
   });
 
   it('with an empty body changes nothing', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const { body: task } = await api.post('/api/tasks').send({ title: 'Same' });
     const res = await api.patch(`/api/tasks/${task.id}`).send({});
     expect(res.status).toBe(200);
@@ -161,7 +156,7 @@ describe('PATCH /api/tasks/{id}', () => {
 
 describe('PATCH /api/tasks/{id}/complete', () => {
   it('toggles without a body', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const { body: task } = await api.post('/api/tasks').send({ title: 'Toggle' });
     const on = await api.patch(`/api/tasks/${task.id}/complete`);
     expect(on.status).toBe(200);
@@ -172,7 +167,7 @@ describe('PATCH /api/tasks/{id}/complete', () => {
   });
 
   it('sets the value given in the body, idempotently', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const { body: task } = await api.post('/api/tasks').send({ title: 'Set' });
     for (let i = 0; i < 2; i++) {
       const res = await api.patch(`/api/tasks/${task.id}/complete`).send({ completed: true });
@@ -184,7 +179,7 @@ describe('PATCH /api/tasks/{id}/complete', () => {
   });
 
   it('rejects a non-boolean or unknown field', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const { body: task } = await api.post('/api/tasks').send({ title: 'Set' });
     expectProblem(await api.patch(`/api/tasks/${task.id}/complete`).send({ completed: 'yes' }), 400);
     expectProblem(await api.patch(`/api/tasks/${task.id}/complete`).send({ done: true }), 400);
@@ -193,7 +188,7 @@ describe('PATCH /api/tasks/{id}/complete', () => {
 
   it('is 404 for an unknown task', async () => {
     expectProblem(
-      await as(app, newUser()).patch('/api/tasks/00000000-0000-4000-8000-000000000000/complete'),
+      await as(t.app, newUser()).patch('/api/tasks/00000000-0000-4000-8000-000000000000/complete'),
       404,
     );
   });
@@ -201,7 +196,7 @@ describe('PATCH /api/tasks/{id}/complete', () => {
 
 describe('DELETE /api/tasks/{id}', () => {
   it('deletes: 204, then 404', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const { body: task } = await api.post('/api/tasks').send({ title: 'Bye' });
     const res = await api.delete(`/api/tasks/${task.id}`);
     expect(res.status).toBe(204);
@@ -230,7 +225,7 @@ describe('GET /api/tasks', () => {
     [...made].sort((a, b) => cmp(a.created_at, b.created_at) || cmp(a.id, b.id)).map((t) => t.title);
 
   it('lists newest first by default with X-Total-Count', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const made = await seed(api);
     const res = await api.get('/api/tasks');
     expect(res.status).toBe(200);
@@ -239,7 +234,7 @@ describe('GET /api/tasks', () => {
   });
 
   it('filters by status', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     await seed(api);
     const pending = await api.get('/api/tasks?status=pending');
     expect(titles(pending).sort()).toEqual(['banana', 'cherry']);
@@ -250,7 +245,7 @@ describe('GET /api/tasks', () => {
   });
 
   it('sorts by each key with its default and explicit order', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const made = await seed(api);
     expect(titles(await api.get('/api/tasks?sort=title'))).toEqual(['apple', 'banana', 'cherry', 'date']);
     expect(titles(await api.get('/api/tasks?sort=title&order=desc'))).toEqual([
@@ -286,14 +281,14 @@ describe('GET /api/tasks', () => {
   });
 
   it('orders by updated_at, most recent first', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const made = await seed(api);
     await api.patch(`/api/tasks/${made[0].id}`).send({ title: 'banana!' });
     expect(titles(await api.get('/api/tasks?sort=updated_at'))[0]).toBe('banana!');
   });
 
   it('limits the page but counts every match', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const made = await seed(api);
     const res = await api.get('/api/tasks?limit=2');
     expect(titles(res)).toEqual(byCreation(made).reverse().slice(0, 2));
@@ -301,7 +296,7 @@ describe('GET /api/tasks', () => {
   });
 
   it('is empty for a user without tasks', async () => {
-    const res = await as(app, newUser()).get('/api/tasks');
+    const res = await as(t.app, newUser()).get('/api/tasks');
     expect(res.status).toBe(200);
     expect(res.body).toEqual([]);
     expect(res.headers['x-total-count']).toBe('0');
@@ -310,7 +305,7 @@ describe('GET /api/tasks', () => {
 
 describe('GET /api/tasks/stats', () => {
   it('counts total, pending, completed and overdue', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     expect((await api.get('/api/tasks/stats')).body).toEqual({
       total: 0,
       pending: 0,
@@ -332,7 +327,7 @@ describe('GET /api/tasks/stats', () => {
 describe('GET /api/me', () => {
   it('returns the caller from the token', async () => {
     const user = newUser();
-    const res = await as(app, user).get('/api/me');
+    const res = await as(t.app, user).get('/api/me');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ id: user, email: null, name: null });
   });
@@ -341,7 +336,7 @@ describe('GET /api/me', () => {
 describe('/api/{user_id}/tasks (the original path shape)', () => {
   it('serves every route for the caller', async () => {
     const user = newUser();
-    const api = as(app, user);
+    const api = as(t.app, user);
     const base = `/api/${user}/tasks`;
     const created = await api.post(base).send({ title: 'Alias' });
     expect(created.status).toBe(201);
@@ -358,8 +353,8 @@ describe('/api/{user_id}/tasks (the original path shape)', () => {
 
   it("is 403 for another user's path, on every route", async () => {
     const owner = newUser();
-    const { body: task } = await as(app, owner).post('/api/tasks').send({ title: 'Mine' });
-    const intruder = as(app, newUser());
+    const { body: task } = await as(t.app, owner).post('/api/tasks').send({ title: 'Mine' });
+    const intruder = as(t.app, newUser());
     const base = `/api/${owner}/tasks`;
     for (const res of [
       await intruder.get(base),
@@ -373,6 +368,6 @@ describe('/api/{user_id}/tasks (the original path shape)', () => {
     ]) {
       expectProblem(res, 403);
     }
-    expect((await as(app, owner).get(`/api/tasks/${task.id}`)).body).toEqual(task);
+    expect((await as(t.app, owner).get(`/api/tasks/${task.id}`)).body).toEqual(task);
   });
 });

@@ -1,17 +1,12 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { as, createTestApp, expectProblem, fieldsOf } from './helpers/app.js';
+import { as, useTestApp, expectProblem, fieldsOf } from './helpers/app.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 
-let app: NestExpressApplication;
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(() => app.close());
+const t = useTestApp();
 
 /** POSTs a task and, when it is rejected, proves nothing was created. */
 async function create(body: unknown) {
-  const api = as(app, newUser());
+  const api = as(t.app, newUser());
   const res = await api.post('/api/tasks').send(body as object);
   if (res.status !== 201) expect((await api.get('/api/tasks')).body).toEqual([]);
   return res;
@@ -139,7 +134,7 @@ describe('unknown and server-owned fields', () => {
   });
 
   it('rejects unknown fields on PATCH and PUT too', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     const { body: task } = await api.post('/api/tasks').send({ title: 't' });
     expectProblem(await api.patch(`/api/tasks/${task.id}`).send({ user_id: 'someone-else' }), 400);
     expectProblem(await api.put(`/api/tasks/${task.id}`).send({ title: 't', version: 9 }), 400);
@@ -161,7 +156,7 @@ describe('NUL characters', () => {
 
 describe('the body itself', () => {
   const post = (user: string) =>
-    request(app.getHttpServer())
+    request(t.app.getHttpServer())
       .post('/api/tasks')
       .set('Authorization', `Bearer ${tokenFor(user)}`);
 
@@ -192,7 +187,7 @@ describe('the body itself', () => {
     const padded = JSON.stringify({ title: 't', description: 'd' }).padEnd(60 * 1024, ' ');
     const ok = await post(user).set('Content-Type', 'application/json').send(padded);
     expect(ok.status).toBe(201);
-    expect((await as(app, user).get('/api/tasks')).body).toHaveLength(1);
+    expect((await as(t.app, user).get('/api/tasks')).body).toHaveLength(1);
   });
 });
 
@@ -207,19 +202,19 @@ describe('list query parameters', () => {
     ['limit', '5.5'],
     ['limit', '-1'],
   ])('rejects %s=%s', async (name, value) => {
-    const res = await as(app, newUser()).get(`/api/tasks?${name}=${value}`);
+    const res = await as(t.app, newUser()).get(`/api/tasks?${name}=${value}`);
     expectProblem(res, 400);
     expect(fieldsOf(res)).toEqual([name]);
   });
 
   it('rejects an unknown parameter, naming it', async () => {
-    const res = await as(app, newUser()).get('/api/tasks?stauts=pending');
+    const res = await as(t.app, newUser()).get('/api/tasks?stauts=pending');
     expectProblem(res, 400);
     expect(fieldsOf(res)).toEqual(['stauts']);
   });
 
   it('accepts the limits 1 and 100', async () => {
-    const api = as(app, newUser());
+    const api = as(t.app, newUser());
     expect((await api.get('/api/tasks?limit=1')).status).toBe(200);
     expect((await api.get('/api/tasks?limit=100')).status).toBe(200);
   });

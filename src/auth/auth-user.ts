@@ -1,6 +1,15 @@
+import type { Request } from 'express';
+import type { UnauthorizedProblem } from './unauthorized.js';
+
 /** The caller, as read from a verified token. `sub` is the user id of every request. */
 export interface AuthUser {
   sub: string;
   email: string | null;
   name: string | null;
 }
+
+/**
+ * A request after JwtAuthGuard: `user` when its bearer token verified, else `authFailure` (a
+ * route that is not public). AuthRequiredGuard answers the failure; guards between them may count it.
+ */
+export type AuthenticatedRequest = Request & { user?: AuthUser; authFailure?: UnauthorizedProblem };

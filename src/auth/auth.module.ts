@@ -1,15 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import type { Env } from '../config/env.js';
 import { AUTH_SETTINGS, authSettings, type AuthSettings } from './auth-settings.js';
+import { AuthRequiredGuard } from './auth-required.guard.js';
 import { Hs256Strategy } from './hs256.strategy.js';
 import { JwksStrategy } from './jwks.strategy.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { MeController } from './me.controller.js';
 import { VerifiedTokens } from './verified-tokens.js';
-import { UserRateLimitGuard } from '../rate-limit/user-rate-limit.guard.js';
 
 @Module({
   imports: [PassportModule],
@@ -35,9 +34,10 @@ import { UserRateLimitGuard } from '../rate-limit/user-rate-limit.guard.js';
       useFactory: (settings: AuthSettings) => new VerifiedTokens(settings.skewSeconds),
     },
     JwksStrategy,
-    // Global guards run in this order: authenticate, then limit per user.
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
-    { provide: APP_GUARD, useExisting: UserRateLimitGuard },
+    JwtAuthGuard,
+    AuthRequiredGuard,
   ],
+  // Registered as global guards by AppModule, which declares their order.
+  exports: [JwtAuthGuard, AuthRequiredGuard],
 })
 export class AuthModule {}

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from './auth-user.js';
 import { CurrentUser } from './current-user.decorator.js';
 import { MeDto } from './me.dto.js';
-import { ApiProblems } from '../errors/api-problems.decorator.js';
+import { ApiProblems } from '../docs/api-problems.decorator.js';
 
 @ApiTags('me')
 @ApiBearerAuth()

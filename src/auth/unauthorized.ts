@@ -4,7 +4,7 @@ export const REALM = 'tasks-api';
 
 export type AuthFailure = 'missing' | 'expired' | 'invalid';
 
-const DETAIL: Record<AuthFailure, string> = {
+export const UNAUTHORIZED_DETAIL: Record<AuthFailure, string> = {
   missing: 'Send a bearer token: Authorization: Bearer <token>',
   expired: 'The access token expired',
   invalid: 'The access token is invalid',
@@ -20,7 +20,7 @@ export class UnauthorizedProblem extends ProblemException {
     const challenge =
       failure === 'missing'
         ? `Bearer realm="${REALM}"`
-        : `Bearer realm="${REALM}", error="invalid_token", error_description="${DETAIL[failure]}"`;
-    super(401, DETAIL[failure], { headers: { 'WWW-Authenticate': challenge } });
+        : `Bearer realm="${REALM}", error="invalid_token", error_description="${UNAUTHORIZED_DETAIL[failure]}"`;
+    super(401, UNAUTHORIZED_DETAIL[failure], { headers: { 'WWW-Authenticate': challenge } });
   }
 }

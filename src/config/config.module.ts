@@ -1,11 +1,9 @@
-import { ConfigModule, ConfigService } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { validateEnv, type Env } from './env.js';
 
-/** Typed configuration reads: `config.get('DB_POOL_MAX', { infer: true })`. */
-export type AppConfigService = ConfigService<Env, true>;
-
 /**
- * Validates the environment once at boot (main.ts already loaded `.env`, if any).
+ * Validates the environment once at boot (main.ts already loaded `.env`, if any), and provides
+ * typed reads: `config.get('DB_POOL_MAX', { infer: true })` on a `ConfigService<Env, true>`.
  * A bad value stops the process with one message naming each offending variable.
  */
 export const AppConfigModule = ConfigModule.forRoot({
@@ -14,3 +12,14 @@ export const AppConfigModule = ConfigModule.forRoot({
   ignoreEnvFile: true,
   validate: validateEnv,
 });
+
+/** The same, over an environment validated already and not read from `process.env` (test apps). */
+export const configModuleWith = (env: Env) =>
+  ConfigModule.forRoot({
+    isGlobal: true,
+    cache: true,
+    ignoreEnvFile: true,
+    skipProcessEnv: true,
+    validatePredefined: false,
+    load: [() => ({ ...env })],
+  });

@@ -2,10 +2,15 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Env } from '../config/env.js';
+import { Database } from './database.js';
 import { Migrator } from './migrator.js';
 import { buildDataSourceOptions } from './typeorm-options.js';
 
-/** The PostgreSQL connection (TypeORM); pending migrations run at start unless DB_MIGRATE_ON_START=false. */
+/**
+ * The PostgreSQL connection: TypeORM's DataSource, and `Database` (its pool and a transaction
+ * helper) for the modules that import this one. Pending migrations run at start unless
+ * DB_MIGRATE_ON_START=false.
+ */
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -23,6 +28,7 @@ import { buildDataSourceOptions } from './typeorm-options.js';
       }),
     }),
   ],
-  providers: [Migrator],
+  providers: [Migrator, Database],
+  exports: [Database],
 })
 export class DatabaseModule {}

@@ -18,8 +18,8 @@ export function isoTimestamp(text: string): string {
   return `${text.slice(0, 10)}T${text.slice(11, 19)}.${(fraction + '000').slice(0, 3)}Z`;
 }
 
-/** pg type parsers for the tasks queries: `timestamptz` as ISO strings, everything else as pg does. */
-export const TASK_TYPES = {
+/** pg type parsers for the app's queries: `timestamptz` as ISO strings, everything else as pg does. */
+export const TYPES = {
   getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
     return oid === TIMESTAMPTZ && format !== 'binary'
       ? isoTimestamp

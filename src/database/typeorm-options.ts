@@ -1,6 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
-import { Task } from '../tasks/entities/task.entity.js';
+import { TaskEntity } from '../tasks/entities/task.entity.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { TypeOrmLogger } from './typeorm-logger.js';
 import { databaseUrl, type Env } from '../config/env.js';
@@ -22,7 +22,7 @@ export function buildDataSourceOptions(env: DbEnv): DataSourceOptions {
     type: 'postgres',
     url,
     uuidExtension: 'pgcrypto',
-    entities: [Task, IdempotencyKey],
+    entities: [TaskEntity, IdempotencyKey],
     migrations: MIGRATIONS,
     // Run by Migrator under an advisory lock (DB_MIGRATE_ON_START), not by TypeORM's own start-up.
     migrationsRun: false,

@@ -1,40 +1,87 @@
+import { STATUS_CODES } from 'node:http';
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { ProblemDto } from './problem.dto.js';
+import { UNAUTHORIZED_DETAIL } from '../auth/unauthorized.js';
+import { ProblemDto } from '../errors/problem.dto.js';
+import { DATABASE_UNAVAILABLE, unexpectedDetail } from '../errors/problem.filter.js';
+import { BODY_ERRORS, NOT_JSON } from '../http/json-body.middleware.js';
+import {
+  IdempotencyKeyInFlightError,
+  IdempotencyKeyReusedError,
+} from '../idempotency/idempotency.service.js';
+import { USER_LIMITED } from '../rate-limit/rate-limiter.js';
+import { NOT_OWN_PATH } from '../tasks/own-path.guard.js';
+import { StaleTaskError, TaskNotFoundError } from '../tasks/task.errors.js';
 
-const PROBLEM_CONTENT = { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } };
+const REQUEST_ID = '01HZX3K8Q2V7J5M9N4P6R8T0W2';
 
-const DESCRIPTIONS: Record<number, string> = {
-  304: 'Not modified: the `If-None-Match` tag matches the current version',
-  400: 'Invalid input: malformed id, unknown or invalid fields (see `errors[]`), malformed JSON',
-  401: 'Missing, invalid or expired bearer token (see the `WWW-Authenticate` header)',
-  403: 'The `user_id` in the path is not the caller',
-  404: 'No such task for this caller',
-  409: 'A request with this `Idempotency-Key` is still in progress; retry shortly',
-  412: 'The `If-Match` tag is stale',
-  413: 'The request body is larger than 64 KiB',
-  415: 'The request body is not `application/json`',
-  422: 'This `Idempotency-Key` was already used with a different request body',
-  429: 'Too many requests; see `Retry-After`',
-  503: 'The database is unavailable; retry later',
+/** Each status: what it means, and an example body with the detail the server really sends. */
+const PROBLEMS: Record<number, { description: string; detail: string; errors?: ProblemDto['errors'] }> = {
+  400: {
+    description: 'Invalid input: malformed id, unknown or invalid fields (see `errors[]`), malformed JSON',
+    detail: 'Validation failed: title',
+    errors: [{ field: 'title', message: 'must be longer than or equal to 1 characters' }],
+  },
+  401: {
+    description: 'Missing, invalid or expired bearer token (see the `WWW-Authenticate` header)',
+    detail: UNAUTHORIZED_DETAIL.expired,
+  },
+  403: { description: 'The `user_id` in the path is not the caller', detail: NOT_OWN_PATH },
+  404: { description: 'No such task for this caller', detail: TaskNotFoundError.detail },
+  409: {
+    description: 'A request with this `Idempotency-Key` is still in progress; retry shortly',
+    detail: IdempotencyKeyInFlightError.detail,
+  },
+  412: {
+    description: 'The `If-Match` tag is stale; the current one is in `ETag`',
+    detail: StaleTaskError.detail(4),
+  },
+  413: { description: 'The request body is larger than 64 KiB', detail: BODY_ERRORS['entity.too.large'][1] },
+  415: { description: 'The request body is not `application/json`', detail: NOT_JSON },
+  422: {
+    description: 'This `Idempotency-Key` was already used with a different request body',
+    detail: IdempotencyKeyReusedError.detail,
+  },
+  429: { description: 'Too many requests; see `Retry-After`', detail: USER_LIMITED },
+  500: {
+    description: 'Unexpected error (logged with the request id; no details are returned)',
+    detail: unexpectedDetail(REQUEST_ID),
+  },
+  503: {
+    description: 'The database is unavailable; retry later (see `Retry-After`)',
+    detail: DATABASE_UNAVAILABLE,
+  },
 };
 
-/** Documents the problem+json error responses a route can give. */
+const problemResponse = (status: number) => {
+  const { description, detail, errors } = PROBLEMS[status];
+  const example: ProblemDto = {
+    type: 'about:blank',
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail,
+    instance: '/api/tasks',
+    request_id: REQUEST_ID,
+    ...(errors ? { errors } : {}),
+  };
+  return ApiResponse({
+    status,
+    description,
+    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) }, example } },
+  });
+};
+
+/** Documents the problem+json error responses a route can give (and 500, which any can). */
 export function ApiProblems(...statuses: number[]) {
   return applyDecorators(
     ...statuses.map((status) =>
       status === 304
-        ? ApiResponse({ status, description: DESCRIPTIONS[status] })
-        : ApiResponse({
+        ? ApiResponse({
             status,
-            description: DESCRIPTIONS[status],
-            content: PROBLEM_CONTENT,
-          }),
+            description: 'Not modified: the `If-None-Match` tag matches the current version',
+          })
+        : problemResponse(status),
     ),
-    ApiResponse({
-      status: 500,
-      description: 'Unexpected error (logged with the request id; no details are returned)',
-      content: PROBLEM_CONTENT,
-    }),
+    problemResponse(500),
   );
 }

@@ -51,8 +51,9 @@ const USER_ID_PARAMETER: ParameterObject = {
   name: 'user_id',
   in: 'path',
   required: true,
+  // No example: "Try it out" would send it, and anyone else's id is 403.
   description: "The caller's own user id (the token's `sub`); any other is 403",
-  schema: { type: 'string', example: 'user_2x9k3h' },
+  schema: { type: 'string' },
 };
 
 /** Swagger UI at /docs and the OpenAPI JSON at /docs-json (both public). */

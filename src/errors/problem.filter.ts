@@ -16,6 +16,10 @@ const PG_INPUT_ERRORS = /^(22|23)/;
 const PG_UNAVAILABLE =
   /^(08|57P0[1-3]|53300)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection terminated|timeout exceeded|Query read timeout|connection timeout|terminating connection/i;
 
+export const DATABASE_UNAVAILABLE = 'The database is unavailable; try again shortly';
+export const unexpectedDetail = (requestId: string) =>
+  `An unexpected error occurred; quote request id ${requestId} when reporting it`;
+
 /** A PostgreSQL error answer, from TypeORM (QueryFailedError) or straight from pg (DatabaseError). */
 const isDatabaseError = (err: unknown): boolean =>
   err instanceof QueryFailedError || (err instanceof Error && err.name === 'DatabaseError');
@@ -51,7 +55,7 @@ function toProblem(exception: unknown): Problem | undefined {
   if (PG_UNAVAILABLE.test(code)) {
     return {
       status: 503,
-      detail: 'The database is unavailable; try again shortly',
+      detail: DATABASE_UNAVAILABLE,
       headers: { 'Retry-After': '5' },
     };
   }
@@ -81,7 +85,7 @@ export class ProblemFilter implements ExceptionFilter {
     }
     problem ??= {
       status: 500,
-      detail: `An unexpected error occurred; quote request id ${requestId} when reporting it`,
+      detail: unexpectedDetail(requestId),
     };
     const body: ProblemDto = {
       type: 'about:blank',

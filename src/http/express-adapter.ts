@@ -6,9 +6,9 @@ import type { Express } from 'express';
 /**
  * Constructors for Node's request and response objects that give them this Express app's
  * prototypes from birth. Express moves every request and response onto its own prototypes
- * (`Object.setPrototypeOf` in `app.handle`); on Node 20 (V8 11) that move alone cost ≈ 70–90 µs of
- * CPU per request, because V8 then handles both objects on its slow paths for the rest of the
- * request. Created with the right prototype, the move is a no-op. (Node 22+ pays much less.)
+ * (`Object.setPrototypeOf` in `app.handle`); on Node 20 (V8 11) that move is a large share of a
+ * request's CPU, because V8 then handles both objects on its slow paths for the rest of the
+ * request (bench/README.md has the numbers). Created with the right prototype, the move is a no-op.
  */
 export function withPrototype<T extends typeof IncomingMessage | typeof ServerResponse>(
   base: T,

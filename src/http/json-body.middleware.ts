@@ -8,7 +8,7 @@ const JSON_TYPES = ['application/json', 'application/*+json'];
 const parseJson = express.json({ limit: BODY_LIMIT, type: JSON_TYPES, strict: true });
 
 /** body-parser's error types, as the client should read them. */
-const BODY_ERRORS: Record<string, [status: number, detail: string]> = {
+export const BODY_ERRORS: Record<string, [status: number, detail: string]> = {
   'entity.parse.failed': [400, 'The request body is not valid JSON'],
   'entity.too.large': [413, 'The request body is larger than 64 KiB'],
   'encoding.unsupported': [415, 'Unsupported content encoding'],
@@ -16,6 +16,8 @@ const BODY_ERRORS: Record<string, [status: number, detail: string]> = {
   'request.aborted': [400, 'The request body was cut short'],
   'request.size.invalid': [400, 'The request body does not match its Content-Length'],
 };
+
+export const NOT_JSON = 'Send the request body as application/json';
 
 function asProblem(err: unknown): unknown {
   const known = BODY_ERRORS[(err as { type?: string }).type ?? ''];
@@ -38,7 +40,7 @@ export class JsonBodyMiddleware implements NestMiddleware {
       return;
     }
     if (!req.is(JSON_TYPES)) {
-      next(new ProblemException(415, 'Send the request body as application/json'));
+      next(new ProblemException(415, NOT_JSON));
       return;
     }
     parseJson(req, res, (err?: unknown) => (err ? next(asProblem(err)) : next()));

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** A used `Idempotency-Key`: the request it came with and the response it got, for 24 hours. */
+/** A used `Idempotency-Key`: the request it came with and the result it got, for 24 hours. */
 @Entity({ name: 'idempotency_keys' })
 @Index('ix_idempotency_keys_expires_at', ['expires_at'])
 export class IdempotencyKey {
@@ -14,14 +14,9 @@ export class IdempotencyKey {
   @Column({ type: 'char', length: 64 })
   request_hash: string;
 
-  @Column({ type: 'smallint' })
-  status: number;
-
+  /** The result to replay (for a create: the task as it was created). */
   @Column({ type: 'jsonb' })
   body: unknown;
-
-  @Column({ type: 'jsonb', default: () => "'{}'" })
-  headers: Record<string, string>;
 
   @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   created_at: Date;

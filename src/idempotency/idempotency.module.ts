@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { IdempotencyKey } from './idempotency-key.entity.js';
+import { DatabaseModule } from '../database/database.module.js';
 import { IdempotencyService } from './idempotency.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([IdempotencyKey])],
+  imports: [DatabaseModule],
   providers: [IdempotencyService],
   exports: [IdempotencyService],
 })

@@ -1,4 +1,5 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { once } from 'node:events';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Redis } from 'ioredis';
 import {
@@ -11,6 +12,8 @@ import type { Env } from '../config/env.js';
 import { ProblemException } from '../errors/problem.exception.js';
 
 const WINDOW_S = 60;
+export const USER_LIMITED = 'Too many requests for this user; retry later';
+const REDIS_READY_WAIT_MS = 1000;
 
 /**
  * Two fixed-window limits (rate-limiter-flexible): per user for authenticated requests, per IP
@@ -20,7 +23,7 @@ const WINDOW_S = 60;
  * per process.
  */
 @Injectable()
-export class RateLimiter implements OnModuleDestroy {
+export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RateLimiter.name);
   private readonly redis?: Redis;
   private readonly perUser?: RateLimiterAbstract;
@@ -62,7 +65,7 @@ export class RateLimiter implements OnModuleDestroy {
 
   /** Counts one request of an authenticated user; 429 over the limit. */
   consumeUser(userId: string): Promise<void> {
-    return this.consume(this.perUser, userId, 'Too many requests for this user; retry later');
+    return this.consume(this.perUser, userId, USER_LIMITED);
   }
 
   /** Counts one request that came without a valid token; 429 over the limit. */
@@ -88,6 +91,18 @@ export class RateLimiter implements OnModuleDestroy {
         headers: { 'Retry-After': String(Math.max(1, Math.ceil(res.msBeforeNext / 1000))) },
       });
     }
+  }
+
+  /**
+   * Waits (up to REDIS_READY_WAIT_MS) for Redis before the app serves, so the first requests are
+   * counted in Redis rather than in the per-instance fallback; an unreachable Redis only delays start-up.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!this.redis || this.redis.status === 'ready') return;
+    const timeout = AbortSignal.timeout(REDIS_READY_WAIT_MS);
+    await once(this.redis, 'ready', { signal: timeout }).catch(() =>
+      this.logger.warn(`Redis is not ready after ${REDIS_READY_WAIT_MS} ms: counting in memory until it is`),
+    );
   }
 
   onModuleDestroy(): void {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ValidationProblem } from '../errors/problem.exception.js';
-import { SORT_KEYS, type Order, type SortKey } from './dto/list-tasks-query.dto.js';
+import { fingerprint } from '../common/fingerprint.js';
+import { isUuid } from '../common/uuid.js';
+import { InvalidCursorError } from './task.errors.js';
+import { ORDERS, SORTS, type Order, type SortKey } from './task.schema.js';
 
 /**
  * Where a keyset page ends: the last row's sort value and id, plus the sort and a fingerprint of
@@ -13,19 +15,16 @@ export interface Cursor {
   sort: SortKey;
   order: Order;
   filters: string;
-  /** The sort key of the last row, as SQL compares it (see TasksRepository). */
+  /** The sort key of the last row, as SQL compares it (SORTS[sort].keyOf). */
   key: string | number;
   id: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const TIMESTAMP = /^(-?infinity|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)$/;
 
 const checksum = (payload: string) => createHash('sha256').update(payload).digest('base64url').slice(0, 12);
 
 /** A stable fingerprint of the filters (and sort) a cursor is valid for. */
 export const filtersFingerprint = (filters: Record<string, unknown>): string =>
-  createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 16);
+  fingerprint(filters).slice(0, 16);
 
 export function encodeCursor(c: Cursor): string {
   const payload = Buffer.from(JSON.stringify([c.sort, c.order, c.filters, c.key, c.id])).toString(
@@ -34,46 +33,34 @@ export function encodeCursor(c: Cursor): string {
   return `${payload}.${checksum(payload)}`;
 }
 
-const invalid = (message: string) => new ValidationProblem([{ field: 'cursor', message }]);
+const isSortKey = (value: unknown): value is SortKey =>
+  typeof value === 'string' && Object.hasOwn(SORTS, value);
 
-const keyIsValid = (sort: SortKey, key: unknown): boolean => {
-  switch (sort) {
-    case 'priority':
-      return key === 1 || key === 2 || key === 3;
-    case 'title':
-      return typeof key === 'string' && key.length <= 200;
-    default:
-      return (
-        typeof key === 'string' && TIMESTAMP.test(key) && (sort === 'due_date' || !key.includes('infinity'))
-      );
-  }
-};
-
-/** Reads a cursor and checks it belongs to this listing; any problem is a 400 naming `cursor`. */
+/** Reads a cursor and checks it belongs to this listing; any problem is an InvalidCursorError. */
 export function decodeCursor(raw: string, expected: Pick<Cursor, 'sort' | 'order' | 'filters'>): Cursor {
   const [payload, sum, extra] = raw.split('.');
   if (!payload || !sum || extra !== undefined || checksum(payload) !== sum)
-    throw invalid('is not a valid cursor');
+    throw new InvalidCursorError(InvalidCursorError.malformed);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
-    throw invalid('is not a valid cursor');
+    throw new InvalidCursorError(InvalidCursorError.malformed);
   }
-  if (!Array.isArray(parsed) || parsed.length !== 5) throw invalid('is not a valid cursor');
+  if (!Array.isArray(parsed) || parsed.length !== 5)
+    throw new InvalidCursorError(InvalidCursorError.malformed);
   const [sort, order, filters, key, id] = parsed as unknown[];
   if (
-    !SORT_KEYS.includes(sort as SortKey) ||
-    (order !== 'asc' && order !== 'desc') ||
+    !isSortKey(sort) ||
+    !ORDERS.includes(order as Order) ||
     typeof filters !== 'string' ||
-    typeof id !== 'string' ||
-    !UUID.test(id) ||
-    !keyIsValid(sort as SortKey, key)
+    !isUuid(id) ||
+    !SORTS[sort].isKey(key)
   ) {
-    throw invalid('is not a valid cursor');
+    throw new InvalidCursorError(InvalidCursorError.malformed);
   }
   if (sort !== expected.sort || order !== expected.order || filters !== expected.filters) {
-    throw invalid('belongs to a listing with other filters, sort or order; start again without a cursor');
+    throw new InvalidCursorError(InvalidCursorError.foreign);
   }
-  return { sort: sort as SortKey, order, filters, key: key as string | number, id };
+  return { sort, order: order as Order, filters, key: key as string | number, id };
 }

@@ -12,30 +12,31 @@ import {
   Query,
   Req,
   Res,
+  UseFilters,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { ApiProblems } from '../errors/api-problems.decorator.js';
+import { ApiProblems } from '../docs/api-problems.decorator.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import { SetCompletedDto } from './dto/set-completed.dto.js';
 import { TaskStatsDto } from './dto/task-stats.dto.js';
+import { Task } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
-import { Task, type TaskRecord } from './entities/task.entity.js';
 import { etagOf, matchesNoneMatch, parseIfMatch } from './etag.js';
+import { idempotencyKeyHeader } from '../idempotency/idempotency-key.js';
 import { ParseIdPipe } from './parse-id.pipe.js';
+import { TaskProblemsFilter } from './task-problems.filter.js';
 import { TasksService } from './tasks.service.js';
 
 const ETAG_HEADER = {
   ETag: { description: 'The task version as a strong tag, e.g. `"3"`', schema: { type: 'string' } },
 };
-const TASK_ID = ApiParam({
-  name: 'id',
-  description: "The task's id (a UUID; anything else is 400)",
-  example: '3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b',
-});
+// No examples on the id and the conditional headers: Swagger's "Try it out" would send them, and a
+// made-up id is 404, a made-up version 412. A made-up Idempotency-Key would turn a second create into a replay.
+const TASK_ID = ApiParam({ name: 'id', description: "The task's id (a UUID; anything else is 400)" });
 const IF_MATCH_HEADER = {
   name: 'If-Match',
   required: false,
@@ -43,7 +44,6 @@ const IF_MATCH_HEADER = {
     'Make the write conditional: `"3"` (the `ETag` you read; strong comparison, so `W/` tags never match) ' +
     'or `*` (any existing task). A stale tag is `412` with the current `ETag`, and nothing changes. ' +
     'Without it the write is last-writer-wins, but atomic.',
-  example: '"3"',
 };
 const IDEMPOTENCY_KEY_HEADER = {
   name: 'Idempotency-Key',
@@ -52,12 +52,12 @@ const IDEMPOTENCY_KEY_HEADER = {
     '1–255 printable ASCII characters, e.g. a UUID per logical create. A retry with the same key and body ' +
     'replays the first response; another body is `422`; a retry while the first is in flight is `409`. ' +
     'Keys are per user and expire after 24 h.',
-  example: '5b0c7e5e-8d1f-4c43-9d5a-2f0c8f3f1b7e',
 };
 
 /** The caller's tasks. Every route only ever sees the caller's own tasks: a foreign id is 404. */
 @ApiTags('tasks')
 @ApiBearerAuth()
+@UseFilters(TaskProblemsFilter)
 @Controller('api/tasks')
 export class TasksController {
   constructor(protected readonly tasks: TasksService) {}
@@ -89,7 +89,7 @@ export class TasksController {
     @Query() query: ListTasksQueryDto,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<TaskRecord[]> {
+  ): Promise<Task[]> {
     const { items, total, next } = await this.tasks.list(user.sub, query);
     res.setHeader('X-Total-Count', String(total));
     if (next) res.setHeader('Link', `<${nextPageUrl(req, next)}>; rel="next"`);
@@ -135,17 +135,11 @@ export class TasksController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<unknown> {
-    const collection = req.path.replace(/\/$/, '');
-    if (idempotencyKey === undefined) {
-      const task = await this.tasks.create(user.sub, dto);
-      res.setHeader('Location', `${collection}/${task.id}`);
-      return withEtag(res, task);
-    }
-    const result = await this.tasks.createIdempotent(user.sub, dto, idempotencyKey, collection);
-    res.status(result.status).set(result.headers);
-    if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return result.body;
+  ): Promise<Task> {
+    const { task, replayed } = await this.tasks.create(user.sub, dto, idempotencyKeyHeader(idempotencyKey));
+    res.setHeader('Location', `${req.path.replace(/\/$/, '')}/${task.id}`);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return withEtag(res, task);
   }
 
   /**
@@ -162,7 +156,7 @@ export class TasksController {
     @Param('id', ParseIdPipe) id: string,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<TaskRecord | undefined> {
+  ): Promise<Task | undefined> {
     const task = await this.tasks.get(user.sub, id);
     withEtag(res, task);
     if (matchesNoneMatch(ifNoneMatch, etagOf(task))) {
@@ -187,7 +181,7 @@ export class TasksController {
     @Body() dto: CreateTaskDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<TaskRecord> {
+  ): Promise<Task> {
     return withEtag(res, await this.tasks.replace(user.sub, id, dto, parseIfMatch(ifMatch)));
   }
 
@@ -206,7 +200,7 @@ export class TasksController {
     @Body() dto: UpdateTaskDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<TaskRecord> {
+  ): Promise<Task> {
     return withEtag(res, await this.tasks.update(user.sub, id, dto, parseIfMatch(ifMatch)));
   }
 
@@ -226,7 +220,7 @@ export class TasksController {
     @Body() dto: SetCompletedDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<TaskRecord> {
+  ): Promise<Task> {
     return withEtag(res, await this.tasks.setCompleted(user.sub, id, dto.completed, parseIfMatch(ifMatch)));
   }
 
@@ -253,7 +247,7 @@ function nextPageUrl(req: Request, cursor: string): string {
   return `${req.path}?${params.toString()}`;
 }
 
-function withEtag(res: Response, task: TaskRecord): TaskRecord {
+function withEtag(res: Response, task: Task): Task {
   res.setHeader('ETag', etagOf(task));
   return task;
 }

@@ -1,59 +1,48 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import type { Task } from './dto/task.dto.js';
+import { Injectable } from '@nestjs/common';
+import { fingerprint } from '../common/fingerprint.js';
+import { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { decodeCursor, encodeCursor, filtersFingerprint } from './cursor.js';
 import type { CreateTaskDto } from './dto/create-task.dto.js';
-import type { ListTasksQueryDto, Order, SortKey } from './dto/list-tasks-query.dto.js';
+import type { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import type { UpdateTaskDto } from './dto/update-task.dto.js';
 import { parseDateTime } from './dto/validators.js';
-import type { TaskRecord } from './entities/task.entity.js';
-import { etagOf } from './etag.js';
-import { ProblemException } from '../errors/problem.exception.js';
-import { checkIdempotencyKey, fingerprint, IdempotencyService } from '../idempotency/idempotency.service.js';
-import { decodeCursor, encodeCursor, filtersFingerprint } from './cursor.js';
+import { StaleTaskError, TaskNotFoundError } from './task.errors.js';
 import {
-  sortKeyOf,
-  TasksRepository,
-  type ListFilters,
+  DEFAULT_LIMIT,
+  DEFAULT_SORT,
+  SORTS,
+  withDefaults,
   type TaskChanges,
-  type TaskStats,
-} from './tasks.repository.js';
-
-export const DEFAULT_LIMIT = 50;
-const DEFAULT_ORDER: Record<SortKey, Order> = {
-  created_at: 'desc',
-  updated_at: 'desc',
-  priority: 'desc',
-  title: 'asc',
-  due_date: 'asc',
-};
+  type TaskValues,
+} from './task.schema.js';
+import { TasksRepository, type ListFilters, type TaskStats } from './tasks.repository.js';
 
 const toDate = (value: string | null | undefined) =>
   value === undefined ? undefined : value === null ? null : parseDateTime(value);
 
 /** Only the fields present in the input, normalised for storage. */
 function changesFrom(dto: UpdateTaskDto): TaskChanges {
-  const changes: TaskChanges = {
-    title: dto.title,
-    description: dto.description,
-    completed: dto.completed,
-    priority: dto.priority,
-    due_date: toDate(dto.due_date),
-    tags: dto.tags,
-  };
+  const changes: TaskChanges = { ...dto, due_date: toDate(dto.due_date) };
   return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
 }
 
 /** Every writable field, absent ones at their defaults (create and full replacement). */
-function fullTask(dto: CreateTaskDto): Required<TaskChanges> {
-  return {
-    title: dto.title,
-    description: dto.description ?? null,
-    completed: dto.completed ?? false,
-    priority: dto.priority ?? 'medium',
-    due_date: toDate(dto.due_date) ?? null,
-    tags: dto.tags ?? [],
-  };
+const valuesFrom = (dto: CreateTaskDto): TaskValues =>
+  withDefaults({ ...changesFrom(dto), title: dto.title });
+
+/** A page of tasks, the number of all that match, and the cursor of the next page while more remain. */
+export interface TaskPage {
+  items: Task[];
+  total: number;
+  next?: string;
 }
 
-/** The rules of tasks: defaults, ownership (a foreign task is "not found"), listing defaults. */
+/**
+ * The rules of tasks: defaults, ownership (a foreign task is not found), conditional writes,
+ * listing defaults. Answers with rows or throws the errors of task.errors.ts; what they become
+ * in HTTP is the controller's business.
+ */
 @Injectable()
 export class TasksService {
   constructor(
@@ -61,13 +50,9 @@ export class TasksService {
     private readonly idempotency: IdempotencyService,
   ) {}
 
-  /** A keyset page of the caller's tasks, the count of all matches, and the cursor of the next page. */
-  async list(
-    userId: string,
-    query: ListTasksQueryDto,
-  ): Promise<{ items: TaskRecord[]; total: number; next?: string }> {
-    const sort = query.sort ?? 'created_at';
-    const order = query.order ?? DEFAULT_ORDER[sort];
+  async list(userId: string, query: ListTasksQueryDto): Promise<TaskPage> {
+    const sort = query.sort ?? DEFAULT_SORT;
+    const order = query.order ?? SORTS[sort].defaultOrder;
     const filters: ListFilters = {
       status: query.status ?? 'all',
       priority: query.priority,
@@ -90,56 +75,60 @@ export class TasksService {
     const last = page.items.at(-1);
     const next =
       page.more && last
-        ? encodeCursor({ sort, order, filters: fingerprint, key: sortKeyOf(last, sort, order), id: last.id })
+        ? encodeCursor({
+            sort,
+            order,
+            filters: fingerprint,
+            key: SORTS[sort].keyOf(last, order),
+            id: last.id,
+          })
         : undefined;
     return { items: page.items, total: page.total, next };
   }
 
-  async get(userId: string, id: string): Promise<TaskRecord> {
-    return found(await this.repo.findOne(userId, id));
-  }
-
-  create(userId: string, dto: CreateTaskDto): Promise<TaskRecord> {
-    return this.repo.insert(userId, fullTask(dto));
+  async get(userId: string, id: string): Promise<Task> {
+    const task = await this.repo.findOne(userId, id);
+    if (!task) throw new TaskNotFoundError();
+    return task;
   }
 
   /**
-   * Create under an `Idempotency-Key`: the same key and body replay the first response, the
-   * same key with another body is 422, a duplicate still in flight is 409.
+   * Creates a task. With an `idempotencyKey`, the same key and body give back the task the first
+   * request created (`replayed`) and create nothing; see IdempotencyService for the other outcomes.
    */
-  createIdempotent(userId: string, dto: CreateTaskDto, key: string, collectionPath: string) {
-    const values = fullTask(dto);
-    return this.idempotency.run(userId, checkIdempotencyKey(key), fingerprint(values), async (manager) => {
-      const task = await this.repo.insert(userId, values, manager);
-      return {
-        status: 201,
-        body: task,
-        headers: { Location: `${collectionPath}/${task.id}`, ETag: etagOf(task) },
-      };
-    });
+  async create(
+    userId: string,
+    dto: CreateTaskDto,
+    idempotencyKey?: string,
+  ): Promise<{ task: Task; replayed: boolean }> {
+    const values = valuesFrom(dto);
+    if (idempotencyKey === undefined)
+      return { task: await this.repo.insert(userId, values), replayed: false };
+    const { value, replayed } = await this.idempotency.run(
+      userId,
+      idempotencyKey,
+      fingerprint(values),
+      (tx) => this.repo.insert(userId, values, tx),
+    );
+    return { task: value, replayed };
   }
 
-  /** `versions`: the `If-Match` condition (see parseIfMatch); undefined means unconditional. */
-  async replace(userId: string, id: string, dto: CreateTaskDto, versions?: number[]): Promise<TaskRecord> {
-    return this.written(userId, id, versions, await this.repo.update(userId, id, fullTask(dto), versions));
+  /** `versions`: the `If-Match` condition; undefined means unconditional. */
+  async replace(userId: string, id: string, dto: CreateTaskDto, versions?: number[]): Promise<Task> {
+    return this.written(userId, id, versions, await this.repo.update(userId, id, valuesFrom(dto), versions));
   }
 
-  async update(userId: string, id: string, dto: UpdateTaskDto, versions?: number[]): Promise<TaskRecord> {
+  async update(userId: string, id: string, dto: UpdateTaskDto, versions?: number[]): Promise<Task> {
     const changes = changesFrom(dto);
     if (Object.keys(changes).length === 0) {
       const task = await this.get(userId, id);
-      if (versions && !versions.includes(task.version)) throw stale(task.version);
+      if (versions && !versions.includes(task.version)) throw new StaleTaskError(task.version);
       return task;
     }
     return this.written(userId, id, versions, await this.repo.update(userId, id, changes, versions));
   }
 
-  async setCompleted(
-    userId: string,
-    id: string,
-    completed?: boolean,
-    versions?: number[],
-  ): Promise<TaskRecord> {
+  async setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task> {
     return this.written(userId, id, versions, await this.repo.setCompleted(userId, id, completed, versions));
   }
 
@@ -148,27 +137,19 @@ export class TasksService {
     await this.written(userId, id, versions, null);
   }
 
-  /** A write that matched nothing: 412 when the task exists at another version, else 404. */
-  private async written(userId: string, id: string, versions: number[] | undefined, task: TaskRecord | null) {
+  /** A write that matched nothing: stale when the task exists at another version, else not found. */
+  private async written(
+    userId: string,
+    id: string,
+    versions: number[] | undefined,
+    task: Task | null,
+  ): Promise<Task> {
     if (task) return task;
     const current = versions ? await this.repo.currentVersion(userId, id) : null;
-    throw current === null ? notFound() : stale(current);
+    throw current === null ? new TaskNotFoundError() : new StaleTaskError(current);
   }
 
   stats(userId: string): Promise<TaskStats> {
     return this.repo.stats(userId);
   }
-}
-
-const notFound = () => new NotFoundException('No task with this id');
-
-/** 412 with the current ETag, so the client can refetch or retry knowingly. */
-const stale = (version: number) =>
-  new ProblemException(412, `The task has changed: its current version is ${version}`, {
-    headers: { ETag: etagOf({ version }) },
-  });
-
-function found(task: TaskRecord | null): TaskRecord {
-  if (!task) throw notFound();
-  return task;
 }

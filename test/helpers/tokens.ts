@@ -1,13 +1,11 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { signHs256 } from '../../src/auth/sign-hs256.js';
 import { TEST_SECRET } from '../setup-env.js';
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 
-/**
- * Signs a JWT by hand (node:crypto), independent of the libraries the server verifies with,
- * so hostile tokens (`alg: none`, missing claims) can be built too.
- */
+/** Signs a JWT with the test secret; any header, so hostile tokens (`alg: none`, missing claims) can be built too. */
 export function signToken(
   claims: Record<string, unknown>,
   {
@@ -15,9 +13,8 @@ export function signToken(
     header = { alg: 'HS256', typ: 'JWT' },
   }: { secret?: string; header?: Record<string, unknown> } = {},
 ): string {
-  const unsigned = `${b64url(header)}.${b64url(claims)}`;
-  if (header.alg === 'none') return `${unsigned}.`;
-  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+  if (header.alg === 'none') return `${b64url(header)}.${b64url(claims)}.`;
+  return signHs256(claims, secret, header);
 }
 
 /** A valid token for `sub` (15 minutes, like Better Auth's). */

@@ -10,7 +10,7 @@ import {
   Length,
   MaxLength,
 } from 'class-validator';
-import { PRIORITIES, type Priority } from '../entities/task.entity.js';
+import { LIMITS, PRIORITIES, type Priority } from '../task.schema.js';
 import { Defined, IsDateTimeWithOffset, NoNulCharacters, Trim } from './validators.js';
 
 /** Trim and lower-case each tag, then drop duplicates (validation of lengths and count follows). */
@@ -31,7 +31,7 @@ export class CreateTaskDto {
   @Trim()
   @IsString()
   @NoNulCharacters()
-  @Length(1, 200)
+  @Length(1, LIMITS.title)
   title: string;
 
   /**
@@ -41,7 +41,7 @@ export class CreateTaskDto {
   @IsOptional()
   @IsString()
   @NoNulCharacters()
-  @MaxLength(1000)
+  @MaxLength(LIMITS.description)
   description?: string | null;
 
   /**
@@ -75,12 +75,13 @@ export class CreateTaskDto {
    * Each trimmed and lower-cased, then 1–32 characters; duplicates dropped; at most 10. Default `[]`.
    * @example ["home", "errand"]
    */
+  @ApiPropertyOptional({ maxItems: LIMITS.tags }) // the Swagger plugin reads only literal array sizes
   @Defined()
   @Transform(normaliseTags)
   @IsArray()
-  @ArrayMaxSize(10)
+  @ArrayMaxSize(LIMITS.tags)
   @IsString({ each: true })
   @NoNulCharacters({ each: true })
-  @Length(1, 32, { each: true })
+  @Length(1, LIMITS.tag, { each: true })
   tags?: string[];
 }

@@ -1,15 +1,18 @@
 import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { PRIORITIES, type Priority } from '../entities/task.entity.js';
+import {
+  LIMITS,
+  MAX_LIMIT,
+  ORDERS,
+  PRIORITIES,
+  SORT_KEYS,
+  STATUSES,
+  type Order,
+  type Priority,
+  type SortKey,
+  type Status,
+} from '../task.schema.js';
 import { Defined, IsDateTimeWithOffset, NoNulCharacters, QueryInt } from './validators.js';
-
-export const STATUSES = ['all', 'pending', 'completed'] as const;
-export const SORT_KEYS = ['created_at', 'updated_at', 'title', 'due_date', 'priority'] as const;
-export const ORDERS = ['asc', 'desc'] as const;
-
-export type Status = (typeof STATUSES)[number];
-export type SortKey = (typeof SORT_KEYS)[number];
-export type Order = (typeof ORDERS)[number];
 
 /** Query parameters of the task list. Every one is optional and validated; unknown ones are rejected. */
 export class ListTasksQueryDto {
@@ -39,7 +42,7 @@ export class ListTasksQueryDto {
   )
   @IsString()
   @NoNulCharacters()
-  @Length(1, 32)
+  @Length(1, LIMITS.tag)
   tag?: string;
 
   /**
@@ -49,7 +52,7 @@ export class ListTasksQueryDto {
   @Defined()
   @IsString()
   @NoNulCharacters()
-  @Length(1, 200)
+  @Length(1, LIMITS.title)
   q?: string;
 
   /**
@@ -94,13 +97,13 @@ export class ListTasksQueryDto {
   @QueryInt()
   @IsInt()
   @Min(1)
-  @Max(100)
+  @Max(MAX_LIMIT)
   limit?: number;
 
   /**
-   * Opaque position from the previous page's `Link: <…>; rel="next"`. Valid only with the same
-   * filters, `sort` and `order` as the page it came from.
-   * @example "eyJzIjoiY3JlYXRlZF9hdCIsIm8iOiJkZXNjIiwi..."
+   * Opaque position from the previous page's `Link: <…>; rel="next"` (leave empty for the first
+   * page). Valid only with the same filters, `sort` and `order` as the page it came from; anything
+   * else is `400`. No example on purpose: a made-up cursor is never valid.
    */
   @Defined()
   @IsString()

@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+
+/** A value as JSON with every object's keys sorted: equal values give equal text, whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object' && !(v instanceof Date)
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return JSON.stringify(canonical(value));
+}
+
+/** SHA-256 (hex) of a value's canonical JSON. */
+export const fingerprint = (value: unknown): string =>
+  createHash('sha256').update(canonicalJson(value)).digest('hex');

@@ -1,0 +1,71 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { Priority } from '../task.schema.js';
+
+/**
+ * A to-do item, as every route returns it and the repository reads it: timestamps already as
+ * `Date#toISOString()` strings (see database/timestamps.ts). The columns are TASK_COLUMNS.
+ */
+export class Task {
+  /**
+   * Server-generated id.
+   * @example "3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b"
+   */
+  id: string;
+
+  /**
+   * The owner: the `sub` of the token that created the task. Never taken from input.
+   * @example "user_2x9k3h"
+   */
+  user_id: string;
+
+  /**
+   * Trimmed, 1–200 characters.
+   * @example "Buy groceries"
+   */
+  title: string;
+
+  /**
+   * Free text, at most 1000 characters.
+   * @example "Milk, eggs, bread"
+   */
+  description: string | null;
+
+  /** Whether the task is done. */
+  completed: boolean;
+
+  /** @example "medium" */
+  priority: Priority;
+
+  /**
+   * When the task is due, in UTC.
+   * @example "2026-12-01T17:00:00.000Z"
+   */
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  due_date: string | null;
+
+  /**
+   * Lower-cased, trimmed, de-duplicated; at most 10 of 1–32 characters each.
+   * @example ["home", "errand"]
+   */
+  tags: string[];
+
+  /**
+   * Set by the server when the task is created.
+   * @example "2026-11-26T17:49:08.123Z"
+   */
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+
+  /**
+   * Set by the server on every change.
+   * @example "2026-11-26T17:49:08.123Z"
+   */
+  @ApiProperty({ format: 'date-time' })
+  updated_at: string;
+
+  /**
+   * Starts at 1 and grows by one on every change; the task's `ETag` is `"<version>"`.
+   * @example 1
+   */
+  version: number;
+}

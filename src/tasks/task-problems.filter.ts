@@ -1,0 +1,49 @@
+import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
+import { ProblemException, ValidationProblem } from '../errors/problem.exception.js';
+import { ProblemFilter } from '../errors/problem.filter.js';
+import {
+  IdempotencyKeyInFlightError,
+  IdempotencyKeyReusedError,
+} from '../idempotency/idempotency.service.js';
+import { etagOf } from './etag.js';
+import { InvalidCursorError, StaleTaskError, TaskNotFoundError } from './task.errors.js';
+
+type TaskError =
+  | TaskNotFoundError
+  | StaleTaskError
+  | InvalidCursorError
+  | IdempotencyKeyInFlightError
+  | IdempotencyKeyReusedError;
+
+/** The HTTP answer to each error the tasks service throws. */
+export function toProblem(err: TaskError): ProblemException {
+  if (err instanceof TaskNotFoundError) return new ProblemException(404, err.message);
+  // 412 with the current ETag, so the client can refetch or retry knowingly.
+  if (err instanceof StaleTaskError)
+    return new ProblemException(412, err.message, {
+      headers: { ETag: etagOf({ version: err.currentVersion }) },
+    });
+  if (err instanceof InvalidCursorError)
+    return new ValidationProblem([{ field: 'cursor', message: err.message }]);
+  if (err instanceof IdempotencyKeyInFlightError) return new ProblemException(409, err.message);
+  return new ProblemException(422, err.message);
+}
+
+/**
+ * The tasks routes' filter: renders the service's errors as problems through the app's one
+ * ProblemFilter (so the body and logging are the same as everywhere). Costs nothing unless one is thrown.
+ */
+@Catch(
+  TaskNotFoundError,
+  StaleTaskError,
+  InvalidCursorError,
+  IdempotencyKeyInFlightError,
+  IdempotencyKeyReusedError,
+)
+export class TaskProblemsFilter implements ExceptionFilter<TaskError> {
+  private readonly problems = new ProblemFilter();
+
+  catch(err: TaskError, host: ArgumentsHost): void {
+    this.problems.catch(toProblem(err), host);
+  }
+}

@@ -1,0 +1,170 @@
+import { jest } from '@jest/globals';
+import { fingerprint } from '../common/fingerprint.js';
+import type { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { decodeCursor } from './cursor.js';
+import type { Task } from './dto/task.dto.js';
+import { InvalidCursorError, StaleTaskError, TaskNotFoundError } from './task.errors.js';
+import { SORTS, SORT_KEYS } from './task.schema.js';
+import type { TasksRepository } from './tasks.repository.js';
+import { TasksService } from './tasks.service.js';
+
+const task = (over: Partial<Task> = {}): Task => ({
+  id: '3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b',
+  user_id: 'alice',
+  title: 'Buy milk',
+  description: null,
+  completed: false,
+  priority: 'medium',
+  due_date: null,
+  tags: [],
+  created_at: '2026-11-26T17:49:08.123Z',
+  updated_at: '2026-11-26T17:49:08.123Z',
+  version: 1,
+  ...over,
+});
+
+/** The repository as a set of fakes; each test says what they answer. */
+function setup() {
+  const repo = {
+    list: jest.fn<TasksRepository['list']>(),
+    findOne: jest.fn<TasksRepository['findOne']>(),
+    insert: jest.fn<TasksRepository['insert']>(),
+    update: jest.fn<TasksRepository['update']>(),
+    setCompleted: jest.fn<TasksRepository['setCompleted']>(),
+    delete: jest.fn<TasksRepository['delete']>(),
+    currentVersion: jest.fn<TasksRepository['currentVersion']>(),
+    stats: jest.fn<TasksRepository['stats']>(),
+  };
+  const idempotency = { run: jest.fn() };
+  const service = new TasksService(
+    repo as unknown as TasksRepository,
+    idempotency as unknown as IdempotencyService,
+  );
+  return { repo, idempotency, service };
+}
+
+describe('TasksService', () => {
+  describe('create', () => {
+    it('fills every writable field, absent ones at their defaults', async () => {
+      const { repo, service } = setup();
+      repo.insert.mockResolvedValue(task());
+      await service.create('alice', { title: 'Buy milk', due_date: '2026-12-01T18:00:00+01:00' });
+      expect(repo.insert).toHaveBeenCalledWith('alice', {
+        title: 'Buy milk',
+        description: null,
+        completed: false,
+        priority: 'medium',
+        due_date: new Date('2026-12-01T17:00:00.000Z'),
+        tags: [],
+      });
+    });
+
+    it('with a key, runs the insert under the key with the normalised request’s fingerprint', async () => {
+      const { repo, idempotency, service } = setup();
+      const created = task();
+      idempotency.run.mockImplementation(async (...args: unknown[]) => {
+        const work = args[3] as (tx: unknown) => Promise<Task>;
+        return { value: await work('tx'), replayed: false };
+      });
+      repo.insert.mockResolvedValue(created);
+      const a = await service.create('alice', { title: 'x', tags: ['a'] }, 'key-1');
+      expect(a).toEqual({ task: created, replayed: false });
+      expect(repo.insert).toHaveBeenCalledWith('alice', expect.objectContaining({ title: 'x' }), 'tx');
+      // The same request spelled differently (defaults written out) has the same fingerprint.
+      await service.create(
+        'alice',
+        { tags: ['a'], completed: false, title: 'x', priority: 'medium' },
+        'key-1',
+      );
+      const [first, second] = idempotency.run.mock.calls;
+      expect(first.slice(0, 3)).toEqual(['alice', 'key-1', second[2]]);
+      expect(first[2]).toBe(
+        fingerprint({
+          title: 'x',
+          description: null,
+          completed: false,
+          priority: 'medium',
+          due_date: null,
+          tags: ['a'],
+        }),
+      );
+    });
+  });
+
+  describe('conditional writes', () => {
+    it('a write that matched nothing is stale when the task is at another version', async () => {
+      const { repo, service } = setup();
+      repo.update.mockResolvedValue(null);
+      repo.currentVersion.mockResolvedValue(4);
+      const err = await service.update('alice', 'id', { title: 'y' }, [3]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StaleTaskError);
+      expect((err as StaleTaskError).currentVersion).toBe(4);
+    });
+
+    it('and not found when the task does not exist (or is not the caller’s)', async () => {
+      const { repo, service } = setup();
+      repo.delete.mockResolvedValue(false);
+      repo.currentVersion.mockResolvedValue(null);
+      await expect(service.remove('alice', 'id', [3])).rejects.toBeInstanceOf(TaskNotFoundError);
+    });
+
+    it('an unconditional write that matched nothing is not found without asking for the version', async () => {
+      const { repo, service } = setup();
+      repo.setCompleted.mockResolvedValue(null);
+      await expect(service.setCompleted('alice', 'id')).rejects.toBeInstanceOf(TaskNotFoundError);
+      expect(repo.currentVersion).not.toHaveBeenCalled();
+    });
+
+    it('an empty PATCH writes nothing, but still honours If-Match', async () => {
+      const { repo, service } = setup();
+      repo.findOne.mockResolvedValue(task({ version: 2 }));
+      expect(await service.update('alice', 'id', {}, [2])).toEqual(task({ version: 2 }));
+      await expect(service.update('alice', 'id', {}, [1])).rejects.toBeInstanceOf(StaleTaskError);
+      expect(repo.update).not.toHaveBeenCalled();
+    });
+
+    it('PATCH passes only the fields given; null clears', async () => {
+      const { repo, service } = setup();
+      repo.update.mockResolvedValue(task());
+      await service.update('alice', 'id', { description: null, tags: ['x'] });
+      expect(repo.update).toHaveBeenCalledWith('alice', 'id', { description: null, tags: ['x'] }, undefined);
+    });
+  });
+
+  describe('list', () => {
+    it.each(SORT_KEYS)('sort=%s defaults to its own order', async (sort) => {
+      const { repo, service } = setup();
+      repo.list.mockResolvedValue({ items: [], total: 0, more: false });
+      await service.list('alice', { sort });
+      const query = repo.list.mock.calls[0][1];
+      expect(query).toMatchObject({ sort, order: SORTS[sort].defaultOrder, limit: 50, status: 'all' });
+    });
+
+    it('gives a cursor after the last row only while more remain, and reads it back', async () => {
+      const { repo, service } = setup();
+      const last = task({ id: '00000000-0000-4000-8000-000000000001', due_date: null });
+      repo.list.mockResolvedValue({ items: [task(), last], total: 3, more: true });
+      const page = await service.list('alice', { sort: 'due_date', order: 'desc', tag: 'home' });
+      expect(page.total).toBe(3);
+      repo.list.mockResolvedValue({ items: [], total: 3, more: false });
+      expect(
+        (await service.list('alice', { sort: 'due_date', order: 'desc', tag: 'home', cursor: page.next }))
+          .next,
+      ).toBeUndefined();
+      const after = repo.list.mock.calls[1][1].after;
+      expect(after).toMatchObject({ key: '-infinity', id: last.id });
+    });
+
+    it('refuses a cursor from a listing with other filters', async () => {
+      const { repo, service } = setup();
+      repo.list.mockResolvedValue({ items: [task()], total: 2, more: true });
+      const { next } = await service.list('alice', { tag: 'home' });
+      await expect(service.list('alice', { tag: 'work', cursor: next })).rejects.toThrow(
+        InvalidCursorError.foreign,
+      );
+      expect(() => decodeCursor(next!, { sort: 'created_at', order: 'asc', filters: 'x' })).toThrow(
+        InvalidCursorError,
+      );
+    });
+  });
+});

@@ -1,0 +1,89 @@
+import pg from 'pg';
+import { ORDERS, SORTS, SORT_KEYS, TASK_COLUMNS, WRITABLE_DEFAULTS } from '../src/tasks/task.schema.js';
+import { TasksRepository } from '../src/tasks/tasks.repository.js';
+import { useTestApp } from './helpers/app.js';
+import { newUser } from './helpers/tokens.js';
+
+// task.schema.ts against the database the migrations made: if one of them changes without the
+// other, this fails.
+const t = useTestApp(); // migrates the database
+let client: pg.Client;
+beforeAll(async () => {
+  client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+});
+afterAll(() => client.end());
+
+/** Runs `work` in a transaction that is always rolled back. */
+async function rolledBack<T>(work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    return await work();
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+it('TASK_COLUMNS are the columns of the tasks table, in order', async () => {
+  const { rows } = await client.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = 'tasks' ORDER BY ordinal_position`,
+  );
+  expect(rows.map((r) => r.column_name)).toEqual([...TASK_COLUMNS]);
+});
+
+it('WRITABLE_DEFAULTS are the columns’ own defaults', async () => {
+  const row = await rolledBack(
+    async () =>
+      (await client.query(`INSERT INTO tasks (user_id, title) VALUES ($1, 'x') RETURNING *`, [newUser()]))
+        .rows[0],
+  );
+  for (const [field, value] of Object.entries(WRITABLE_DEFAULTS))
+    expect([field, row[field]]).toEqual([field, value]);
+});
+
+describe.each(SORT_KEYS.flatMap((sort) => ORDERS.map((order) => [sort, order] as const)))(
+  'sort=%s order=%s',
+  (sort, order) => {
+    const { expr, index } = SORTS[sort][order];
+
+    it(`has its index ${index} on (user_id, its expression, id), as the migrations made it`, async () => {
+      const made = await client.query<{ indexdef: string }>(
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'tasks' AND indexname = $1`,
+        [index],
+      );
+      expect(made.rows).toHaveLength(1);
+      // PostgreSQL's own normal form of the expression: build the index the table describes, and read it back.
+      const described = await rolledBack(async () => {
+        await client.query(`CREATE INDEX schema_probe ON tasks (user_id, (${expr}), id)`);
+        const { rows } = await client.query<{ def: string }>(
+          `SELECT pg_get_indexdef('schema_probe'::regclass) AS def`,
+        );
+        return rows[0].def.replace('schema_probe', index);
+      });
+      expect(made.rows[0].indexdef).toBe(described);
+    });
+
+    it('pages through that index', async () => {
+      const user = newUser();
+      const { page } = t.app.get(TasksRepository).listQueries(user, {
+        status: 'all',
+        sort,
+        order,
+        limit: 50,
+        after: {
+          key: sort === 'priority' ? 2 : sort === 'title' ? 'm' : '2026-01-01T00:00:00.000Z',
+          id: '00000000-0000-4000-8000-000000000000',
+        },
+      });
+      const plan = await rolledBack(async () => {
+        await client.query('SET LOCAL enable_seqscan = off');
+        await client.query('SET LOCAL enable_bitmapscan = off');
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${page.text}`, page.values);
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+      expect(plan).toMatch(new RegExp(`Index Scan(?: Backward)? using ${index} on tasks`));
+      expect(plan).not.toMatch(/\bSort\b/);
+    });
+  },
+);

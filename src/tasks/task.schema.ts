@@ -57,11 +57,13 @@ export type TaskValues = Pick<Task, Exclude<WritableField, 'due_date'>> & { due_
 /** Some writable columns: a partial update. */
 export type TaskChanges = Partial<TaskValues>;
 
-/** Every writable column, the absent ones at their defaults (a fresh copy of each). */
-export function withDefaults(values: Pick<TaskValues, 'title'> & TaskChanges): TaskValues {
-  const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
-  return { ...structuredClone(WRITABLE_DEFAULTS), ...given } as unknown as TaskValues;
-}
+/** Only the fields that are given (not undefined). */
+export const present = (changes: TaskChanges): TaskChanges =>
+  Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+
+/** Every writable column, the absent ones at their defaults (shared values: nothing mutates them). */
+export const withDefaults = (values: Pick<TaskValues, 'title'> & TaskChanges): TaskValues =>
+  ({ ...WRITABLE_DEFAULTS, ...present(values) }) as TaskValues;
 
 /** A task's rank for `sort=priority`: low 1 < medium 2 < high 3. */
 export const PRIORITY_RANK = Object.fromEntries(PRIORITIES.map((p, i) => [p, i + 1])) as Record<

@@ -12,6 +12,7 @@ import {
   DEFAULT_LIMIT,
   DEFAULT_SORT,
   SORTS,
+  present,
   withDefaults,
   type TaskChanges,
   type TaskValues,
@@ -21,15 +22,11 @@ import { TasksRepository, type ListFilters, type TaskStats } from './tasks.repos
 const toDate = (value: string | null | undefined) =>
   value === undefined ? undefined : value === null ? null : parseDateTime(value);
 
-/** Only the fields present in the input, normalised for storage. */
-function changesFrom(dto: UpdateTaskDto): TaskChanges {
-  const changes: TaskChanges = { ...dto, due_date: toDate(dto.due_date) };
-  return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-}
+/** The input's fields, normalised for storage (absent ones undefined). */
+const normalised = (dto: UpdateTaskDto): TaskChanges => ({ ...dto, due_date: toDate(dto.due_date) });
 
 /** Every writable field, absent ones at their defaults (create and full replacement). */
-const valuesFrom = (dto: CreateTaskDto): TaskValues =>
-  withDefaults({ ...changesFrom(dto), title: dto.title });
+const valuesFrom = (dto: CreateTaskDto): TaskValues => withDefaults({ ...normalised(dto), title: dto.title });
 
 /** A page of tasks, the number of all that match, and the cursor of the next page while more remain. */
 export interface TaskPage {
@@ -119,7 +116,7 @@ export class TasksService {
   }
 
   async update(userId: string, id: string, dto: UpdateTaskDto, versions?: number[]): Promise<Task> {
-    const changes = changesFrom(dto);
+    const changes = present(normalised(dto));
     if (Object.keys(changes).length === 0) {
       const task = await this.get(userId, id);
       if (versions && !versions.includes(task.version)) throw new StaleTaskError(task.version);

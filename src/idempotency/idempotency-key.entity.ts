@@ -18,6 +18,14 @@ export class IdempotencyKey {
   @Column({ type: 'jsonb' })
   body: unknown;
 
+  /** Unused since migration IdempotencyResultOnly (kept for the previous release; drop later). */
+  @Column({ type: 'smallint', default: 201 })
+  status: number;
+
+  /** Unused since migration IdempotencyResultOnly (kept for the previous release; drop later). */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  headers: Record<string, string>;
+
   @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   created_at: Date;
 

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 
-const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** A JSON value as a JWT segment. */
+export const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**
  * Signs a JWT with a shared secret (HS256), by hand with node:crypto: independent of the libraries

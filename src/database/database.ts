@@ -35,7 +35,7 @@ export type Queryable = pg.Pool | pg.PoolClient;
  */
 @Injectable()
 export class Database {
-  readonly pool: pg.Pool;
+  private readonly pool: pg.Pool;
 
   constructor(dataSource: DataSource) {
     // The one cast into TypeORM's driver: its PostgresDriver keeps the pg.Pool as `master`.

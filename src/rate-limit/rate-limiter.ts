@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Redis } from 'ioredis';
@@ -98,11 +97,17 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
    * counted in Redis rather than in the per-instance fallback; an unreachable Redis only delays start-up.
    */
   async onModuleInit(): Promise<void> {
-    if (!this.redis || this.redis.status === 'ready') return;
-    const timeout = AbortSignal.timeout(REDIS_READY_WAIT_MS);
-    await once(this.redis, 'ready', { signal: timeout }).catch(() =>
-      this.logger.warn(`Redis is not ready after ${REDIS_READY_WAIT_MS} ms: counting in memory until it is`),
-    );
+    const redis = this.redis;
+    if (!redis || redis.status === 'ready') return;
+    // Only 'ready' ends the wait early: connection errors while Redis comes up are retried by ioredis.
+    let timer: NodeJS.Timeout | undefined;
+    const ready = await Promise.race([
+      new Promise<true>((resolve) => redis.once('ready', () => resolve(true))),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), REDIS_READY_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!ready)
+      this.logger.warn(`Redis is not ready after ${REDIS_READY_WAIT_MS} ms: counting in memory until it is`);
   }
 
   onModuleDestroy(): void {

@@ -26,7 +26,9 @@ export function toProblem(err: TaskError): ProblemException {
   if (err instanceof InvalidCursorError)
     return new ValidationProblem([{ field: 'cursor', message: err.message }]);
   if (err instanceof IdempotencyKeyInFlightError) return new ProblemException(409, err.message);
-  return new ProblemException(422, err.message);
+  if (err instanceof IdempotencyKeyReusedError) return new ProblemException(422, err.message);
+  const unmapped: never = err; // a new TaskError fails to compile here until it is mapped
+  throw new Error(`No problem mapped for ${String(unmapped)}`);
 }
 
 /**

@@ -58,10 +58,8 @@ export class TasksService {
       dueAfter: toDate(query.due_after) ?? undefined,
       dueBefore: toDate(query.due_before) ?? undefined,
     };
-    const fingerprint = filtersFingerprint({ ...filters, sort, order });
-    const after = query.cursor
-      ? decodeCursor(query.cursor, { sort, order, filters: fingerprint })
-      : undefined;
+    const listing = filtersFingerprint({ ...filters, sort, order });
+    const after = query.cursor ? decodeCursor(query.cursor, { sort, order, filters: listing }) : undefined;
     const page = await this.repo.list(userId, {
       ...filters,
       sort,
@@ -75,7 +73,7 @@ export class TasksService {
         ? encodeCursor({
             sort,
             order,
-            filters: fingerprint,
+            filters: listing,
             key: SORTS[sort].keyOf(last, order),
             id: last.id,
           })

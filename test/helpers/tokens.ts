@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { signHs256 } from '../../src/auth/sign-hs256.js';
+import { b64url, signHs256 } from '../../src/auth/sign-hs256.js';
 import { TEST_SECRET } from '../setup-env.js';
 
-const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 
 /** Signs a JWT with the test secret; any header, so hostile tokens (`alg: none`, missing claims) can be built too. */

@@ -8,7 +8,7 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
-import { LIMITS, type Priority } from '../task.schema.js';
+import { LIMITS, PRIORITIES, type Priority } from '../task.schema.js';
 
 /**
  * The tasks table, for TypeORM (schema diffs for `npm run migration:generate`). The app reads and
@@ -26,8 +26,8 @@ import { LIMITS, type Priority } from '../task.schema.js';
 @Index('ix_tasks_description_trgm', { synchronize: false })
 @Index('ix_tasks_user_tags', { synchronize: false })
 @Index('ix_tasks_user_overdue', { synchronize: false })
-@Check('ck_tasks_priority', `"priority" IN ('low', 'medium', 'high')`)
-@Check('ck_tasks_title_length', `char_length("title") BETWEEN 1 AND 200`)
+@Check('ck_tasks_priority', `"priority" IN (${PRIORITIES.map((p) => `'${p}'`).join(', ')})`)
+@Check('ck_tasks_title_length', `char_length("title") BETWEEN 1 AND ${LIMITS.title}`)
 export class TaskEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_tasks' })
   id: string;

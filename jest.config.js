@@ -1,9 +1,11 @@
-/** Unit tests (src/**\/*.spec.ts) and e2e tests (test/**\/*.e2e-spec.ts), as native ESM. */
-export default {
+/**
+ * Two projects: `unit` (src/**\/*.spec.ts: no database, no build, seconds) and `e2e`
+ * (test/**\/*.e2e-spec.ts: the real app over a real PostgreSQL, prepared by the global setup).
+ * Both as native ESM. `npm test` runs both; `npm run test:unit` / `test:e2e` one.
+ */
+const common = {
   testEnvironment: 'node',
   rootDir: '.',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
-  testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
@@ -18,9 +20,22 @@ export default {
       },
     ],
   },
-  globalSetup: '<rootDir>/test/global-setup.ts',
-  globalTeardown: '<rootDir>/test/global-teardown.ts',
-  setupFiles: ['<rootDir>/test/setup-env.ts'],
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', roots: ['<rootDir>/src'], testRegex: '.*\\.spec\\.ts$' },
+    {
+      ...common,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test'],
+      testRegex: '.*\\.e2e-spec\\.ts$',
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+      setupFiles: ['<rootDir>/test/setup-env.ts'],
+    },
+  ],
+  // Global options (a project's own testTimeout is not read).
   testTimeout: 30000,
   maxWorkers: 2,
 };

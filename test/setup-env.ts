@@ -1,5 +1,5 @@
-// The environment of every test file, set before the app's modules are imported. A test file
-// that needs other settings changes process.env before it creates its app.
+// The environment of every e2e test file, set before the app's modules are imported. A test file
+// that needs other settings passes them to useTestApp / createTestApp (test/helpers/app.ts).
 export const TEST_SECRET = 'e2e-test-secret-that-is-at-least-32-bytes-long';
 
 for (const name of [

@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadDotEnv } from './config/dotenv.js';
 import { prepareDevEnvironment } from './config/dev-environment.js';
 import { EnvValidationError, validateEnv, type Env } from './config/env.js';
+import { databaseStartupProblem } from './database/connection.js';
 import type { EmbeddedDatabase } from './database/embedded-postgres.js';
 import { exitOnFailure, rootLogger } from './logging/root-logger.js';
 
@@ -110,6 +111,9 @@ async function bootstrap(): Promise<void> {
   await serve(env, say, embedded);
 }
 
-bootstrap().catch((err: unknown) =>
-  exitOnFailure(`Failed to start: ${err instanceof Error ? err.message : String(err)}`, err),
-);
+bootstrap().catch((err: unknown) => {
+  // A database that cannot be reached is said in one line with what to check; anything else with its stack.
+  const known = databaseStartupProblem(err);
+  if (known) exitOnFailure(`Failed to start: ${known}`);
+  exitOnFailure(`Failed to start: ${err instanceof Error ? err.message : String(err)}`, err);
+});

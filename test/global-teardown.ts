@@ -1,3 +1,8 @@
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __embeddedPg?: { stop(): Promise<void> } }).__embeddedPg?.stop();
+  const globals = globalThis as {
+    __embeddedPg?: { stop(): Promise<void> };
+    __pgbouncer?: { destroy(): Promise<void> };
+  };
+  await globals.__pgbouncer?.destroy();
+  await globals.__embeddedPg?.stop();
 }

@@ -9,6 +9,9 @@ for (const name of [
   'JWT_ISSUER',
   'JWT_AUDIENCE',
   'REDIS_URL',
+  'DB_POOL_MODE',
+  'DATABASE_DIRECT_URL',
+  'DATABASE_READ_URLS',
 ]) {
   delete process.env[name];
 }
@@ -16,6 +19,8 @@ process.env.NODE_ENV = 'test';
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 process.env.BETTER_AUTH_SECRET = TEST_SECRET;
 process.env.DATABASE_URL = process.env.E2E_DATABASE_URL;
+// Through PgBouncer (TEST_POOLER=pgbouncer, see global-setup.ts): what Neon's pooled endpoint needs.
+if (process.env.E2E_DB_POOL_MODE) process.env.DB_POOL_MODE = process.env.E2E_DB_POOL_MODE;
 process.env.DB_POOL_MAX = '4';
 // Limits on, but out of reach; test/rate-limit.e2e-spec.ts sets small ones.
 process.env.RATE_LIMIT_USER_PER_MINUTE = '1000000';

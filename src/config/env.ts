@@ -15,9 +15,13 @@ import {
 } from 'class-validator';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
+/** How the server at DATABASE_URL hands out connections (src/database/connection.ts). */
+export const POOL_MODES = ['session', 'transaction'] as const;
+export type PoolMode = (typeof POOL_MODES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const POSTGRES_URL = /^postgres(ql)?:\/\/[^\s]+$/;
+const POSTGRES_URL_LIST = /^\s*postgres(ql)?:\/\/[^\s,]+\s*(,\s*postgres(ql)?:\/\/[^\s,]+\s*)*$/;
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/[^\s]*)?$/;
 const REDIS_URL = /^rediss?:\/\/[^\s]*$/;
 
@@ -59,6 +63,31 @@ export class Env {
   @IsOptional()
   @Matches(POSTGRES_URL, { message: 'must be a postgres:// or postgresql:// URL' })
   NEON_DATABASE_URL?: string;
+
+  /** Migrations use this URL when set (a pooler's direct endpoint, Neon's advice). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(POSTGRES_URL, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_DIRECT_URL?: string;
+
+  /** Read replicas, comma-separated: listing, single reads and stats go there. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(POSTGRES_URL_LIST, { message: 'must be a comma-separated list of postgres:// URLs' })
+  DATABASE_READ_URLS?: string;
+
+  /** A replica further behind than this is skipped for the primary; also how long a writer reads from the primary. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DB_READ_MAX_LAG_MS = 5000;
+
+  /** `transaction` for a transaction-mode pooler that is not recognised by its host name (Neon's are). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(POOL_MODES)
+  DB_POOL_MODE?: PoolMode;
 
   @Transform(toInt)
   @IsInt()
@@ -164,6 +193,13 @@ export class Env {
 /** The connection string in force: `DATABASE_URL`, else its alias `NEON_DATABASE_URL`. */
 export const databaseUrl = (env: Pick<Env, 'DATABASE_URL' | 'NEON_DATABASE_URL'>): string | undefined =>
   env.DATABASE_URL ?? env.NEON_DATABASE_URL;
+
+/** `DATABASE_READ_URLS` as a list. */
+export const readUrls = (env: Pick<Env, 'DATABASE_READ_URLS'>): string[] =>
+  (env.DATABASE_READ_URLS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
 
 export const corsOrigins = (env: Pick<Env, 'CORS_ORIGINS'>): string[] =>
   env.CORS_ORIGINS.split(',').map((o) => o.trim());

@@ -74,7 +74,7 @@ export function freePort(): Promise<number> {
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 /** Process output as one line (errors end `npm start` in one line). */
-const oneLine = (text: string): string =>
+export const oneLine = (text: string): string =>
   text
     .split('\n')
     .map((line) => line.trim())

@@ -1,25 +1,47 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 import type { Env } from '../config/env.js';
+import { buildDataSourceOptions, dbEnvOf, type DbEnv } from './typeorm-options.js';
 
-// An arbitrary, fixed key for pg_advisory_lock: one migrator at a time per database.
+// An arbitrary, fixed key for the advisory lock: one migrator at a time per database.
 const MIGRATION_LOCK_KEY = 7_264_019_771;
 
 /**
- * Runs pending migrations under a PostgreSQL advisory lock, so replicas (or parallel test
- * workers) starting together migrate once and the others wait, instead of racing.
+ * Runs pending migrations in one transaction that first takes a transaction-scoped advisory lock,
+ * so instances (or parallel test workers) starting together migrate once and the others wait, then
+ * find nothing to do. Transaction-scoped on purpose: through a transaction-mode pooler a session
+ * lock would stay on whichever server connection took it, and its unlock could land on another.
+ * No statement limit inside (a migration may take long); all or nothing.
  */
 export async function runMigrationsLocked(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    await runner.startTransaction();
+    await runner.query('SET LOCAL statement_timeout = 0');
+    await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    // The transaction is ours: the executor ('all') runs inside it and neither commits nor rolls back.
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'all';
+    const applied = await executor.executePendingMigrations();
+    await runner.commitTransaction();
     return applied.map((m) => m.name);
+  } catch (err) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    throw err;
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     await runner.release();
+  }
+}
+
+/** Migrates `env`'s database on its migration connection (DATABASE_DIRECT_URL when set), then closes it. */
+export async function migrate(env: DbEnv): Promise<string[]> {
+  const dataSource = await new DataSource(buildDataSourceOptions(env, 'migrations')).initialize();
+  try {
+    return await runMigrationsLocked(dataSource);
+  } finally {
+    await dataSource.destroy();
   }
 }
 
@@ -28,14 +50,11 @@ export async function runMigrationsLocked(dataSource: DataSource): Promise<strin
 export class Migrator implements OnModuleInit {
   private readonly logger = new Logger(Migrator.name);
 
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly config: ConfigService<Env, true>,
-  ) {}
+  constructor(private readonly config: ConfigService<Env, true>) {}
 
   async onModuleInit(): Promise<void> {
     if (!this.config.get('DB_MIGRATE_ON_START', { infer: true })) return;
-    const applied = await runMigrationsLocked(this.dataSource);
+    const applied = await migrate(dbEnvOf((key) => this.config.get(key, { infer: true })));
     if (applied.length) this.logger.log(`Applied migrations: ${applied.join(', ')}`);
   }
 }

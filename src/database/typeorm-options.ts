@@ -3,43 +3,69 @@ import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
 import { TaskEntity } from '../tasks/entities/task.entity.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { TypeOrmLogger } from './typeorm-logger.js';
-import { databaseUrl, type Env } from '../config/env.js';
+import type { Env } from '../config/env.js';
+import {
+  APPLICATION_NAME,
+  databaseTopology,
+  poolConfig,
+  type DatabaseEnv,
+  type PoolEnv,
+} from './connection.js';
 
-type DbEnv = Pick<
-  Env,
-  'DATABASE_URL' | 'NEON_DATABASE_URL' | 'DB_POOL_MAX' | 'DB_CONNECT_TIMEOUT_MS' | 'DB_STATEMENT_TIMEOUT_MS'
->;
+export type DbEnv = DatabaseEnv & PoolEnv;
 
 /**
- * The one place TypeORM options are built: used by the app (TypeOrmModule.forRootAsync),
- * the migration CLI (src/database/data-source.ts) and the e2e global setup.
- * `sslmode=require` and friends in the URL are honoured by pg's own parser.
+ * The one place TypeORM options are built: the app's DataSource (TypeOrmModule.forRootAsync), and
+ * with `for: 'migrations'` the short-lived one migrations run on (DATABASE_DIRECT_URL when set,
+ * one connection, no client-side statement limit: a migration may take long). The connection
+ * itself (TLS, pool mode, limits) comes from connection.ts.
  */
-export function buildDataSourceOptions(env: DbEnv): DataSourceOptions {
-  const url = databaseUrl(env);
-  if (!url) throw new Error('DATABASE_URL is not set');
+export function buildDataSourceOptions(env: DbEnv, use: 'app' | 'migrations' = 'app'): DataSourceOptions {
+  const topology = databaseTopology(env);
+  const conn = use === 'app' ? topology.primary : topology.migrations;
+  const pool =
+    use === 'app'
+      ? poolConfig(conn, env)
+      : {
+          ...poolConfig(conn, { ...env, DB_POOL_MAX: 1 }, `${APPLICATION_NAME}:migrate`),
+          query_timeout: undefined,
+        };
   return {
     type: 'postgres',
-    url,
+    host: conn.host,
+    port: conn.port,
+    username: conn.user,
+    password: conn.password,
+    database: conn.database,
     uuidExtension: 'pgcrypto',
     entities: [TaskEntity, IdempotencyKey],
     migrations: MIGRATIONS,
-    // Run by Migrator under an advisory lock (DB_MIGRATE_ON_START), not by TypeORM's own start-up.
+    // Run by Migrator under a lock (DB_MIGRATE_ON_START), not by TypeORM's own start-up.
     migrationsRun: false,
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     logging: ['error', 'warn', 'migration'],
     logger: new TypeOrmLogger(),
     maxQueryExecutionTime: 1000,
-    extra: {
-      max: env.DB_POOL_MAX,
-      connectionTimeoutMillis: env.DB_CONNECT_TIMEOUT_MS,
-      // Server-side limit, plus a client-side one that also fires when the server is unreachable.
-      statement_timeout: env.DB_STATEMENT_TIMEOUT_MS,
-      query_timeout: env.DB_STATEMENT_TIMEOUT_MS + 1000,
-      idle_in_transaction_session_timeout: env.DB_STATEMENT_TIMEOUT_MS * 2,
-      keepAlive: true,
-      application_name: 'tasks-api',
-    },
+    // pg's own options, TLS and the pool mode's rules included (TypeORM passes `extra` through).
+    extra: pool,
   };
+}
+
+/** The settings buildDataSourceOptions reads (one list: the app, the migrator and the CLI pick them with it). */
+const DB_ENV_KEYS = [
+  'DATABASE_URL',
+  'NEON_DATABASE_URL',
+  'DATABASE_DIRECT_URL',
+  'DATABASE_READ_URLS',
+  'DB_POOL_MODE',
+  'DB_POOL_MAX',
+  'DB_CONNECT_TIMEOUT_MS',
+  'DB_STATEMENT_TIMEOUT_MS',
+] as const satisfies readonly (keyof Env)[];
+
+/** Those settings, from an Env or from `ConfigService.get`. */
+export function dbEnvOf(source: Env | ((key: keyof DbEnv) => unknown)): DbEnv {
+  const read = typeof source === 'function' ? source : (key: keyof DbEnv) => source[key];
+  return Object.fromEntries(DB_ENV_KEYS.map((key) => [key, read(key)])) as DbEnv;
 }

@@ -88,6 +88,8 @@ describe('ProblemFilter', () => {
     Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
     new Error('Connection terminated unexpectedly'),
     Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+    Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+    new Error('server conn crashed?'),
   ])('answers an unreachable database (%s) with 503 and Retry-After', (err) => {
     const out = render(err);
     expect(out.status).toBe(503);

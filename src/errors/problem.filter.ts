@@ -12,9 +12,12 @@ type Problem = Omit<ProblemDto, 'instance' | 'request_id' | 'type' | 'title'> & 
 
 /** PostgreSQL error classes that mean the input was bad, not the server (a safety net: DTOs catch these first). */
 const PG_INPUT_ERRORS = /^(22|23)/;
-/** Errors that mean the database is unreachable or overloaded: retryable, so 503. */
+/**
+ * Errors that mean the database is unreachable or overloaded: retryable, so 503. A statement that
+ * ran out of DB_STATEMENT_TIMEOUT_MS (57014) is one of them: the database could not answer in time.
+ */
 const PG_UNAVAILABLE =
-  /^(08|57P0[1-3]|53300)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection terminated|timeout exceeded|Query read timeout|connection timeout|terminating connection/i;
+  /^(08|57014|57P0[1-3]|53300)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection terminated|timeout exceeded|Query read timeout|connection timeout|terminating connection|server conn crashed|not queryable/i;
 
 export const DATABASE_UNAVAILABLE = 'The database is unavailable; try again shortly';
 export const unexpectedDetail = (requestId: string) =>

@@ -1,6 +1,6 @@
 import type { Task } from './dto/task.dto.js';
 import { Injectable } from '@nestjs/common';
-import { Database, sql, type Queryable, type Statement } from '../database/database.js';
+import { Database, sql, type Statement, type Tx } from '../database/database.js';
 import {
   SORTS,
   TASK_COLUMNS,
@@ -127,8 +127,8 @@ export class TasksRepository {
     return row ?? null;
   }
 
-  /** Inserts a task; on `on` when given (a transaction's connection). */
-  async insert(userId: string, values: TaskValues, on?: Queryable): Promise<Task> {
+  /** Inserts a task; on `tx` when given (a transaction's connection). */
+  async insert(userId: string, values: TaskValues, tx?: Tx): Promise<Task> {
     const params = [userId, ...WRITABLE_FIELDS.map((c) => values[c])];
     const [row] = await this.db.rows<Task>(
       sql(
@@ -136,7 +136,7 @@ export class TasksRepository {
           `VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING ${COLUMNS}`,
         params,
       ),
-      on,
+      tx,
     );
     return row;
   }

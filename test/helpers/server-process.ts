@@ -20,6 +20,8 @@ function spawnServer(port: number, env: Record<string, string>): ChildProcessWit
       HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_URL: process.env.E2E_DATABASE_URL!,
+      // Through PgBouncer when the run goes through one (TEST_POOLER, see global-setup.ts).
+      ...(process.env.E2E_DB_POOL_MODE ? { DB_POOL_MODE: process.env.E2E_DB_POOL_MODE } : {}),
       BETTER_AUTH_SECRET: TEST_SECRET,
       LOG_LEVEL: 'info',
       ...env,

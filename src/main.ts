@@ -22,6 +22,9 @@ function checkedEnv(): Env {
 
 type Say = (message: string) => void;
 
+/** What a worker tells the primary once it serves (supervise() restarts only workers that did). */
+const READY = 'tasks-api:ready';
+
 /** One HTTP server process: serve until SIGTERM/SIGINT, then stop gracefully and exit 0. */
 async function serve(env: Env, say: Say, embedded?: EmbeddedDatabase): Promise<void> {
   const startedAt = Date.now();
@@ -45,6 +48,7 @@ async function serve(env: Env, say: Say, embedded?: EmbeddedDatabase): Promise<v
     }),
   );
   await app.listen(env.PORT, env.HOST);
+  if (cluster.isWorker) process.send?.(READY);
   const url = `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${env.PORT}`;
   say(`Tasks API ready in ${Date.now() - startedAt} ms: ${url}/docs (Swagger), ${url}/health/ready`);
 
@@ -71,16 +75,30 @@ async function serve(env: Env, say: Say, embedded?: EmbeddedDatabase): Promise<v
 
 /**
  * WEB_CONCURRENCY > 1: this process forks that many workers (node:cluster) sharing the port, and
- * restarts one that dies; SIGTERM/SIGINT are passed on, and it exits 0 once all have stopped.
+ * restarts one that dies after it served (one that fails to start stops them all: exit 1);
+ * SIGTERM/SIGINT are passed on, and it exits 0 once all have stopped.
  */
 function supervise(env: Env, say: Say, embedded?: EmbeddedDatabase): void {
   let stopping = false;
-  const fork = () =>
-    cluster.fork().on('exit', (code, signal) => {
+  const fork = () => {
+    let served = false;
+    const worker = cluster.fork();
+    worker.on('message', (message) => message === READY && (served = true));
+    worker.on('exit', (code, signal) => {
       if (stopping) return;
+      // One that never got to serve will not do better the next time (a bad setting, an unreachable
+      // database): stop, and let the orchestrator see exit code 1, instead of restarting it for ever.
+      if (!served) {
+        stopping = true;
+        say(`a worker failed to start (${signal ?? code}): stopping`);
+        for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+        void (embedded?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
+        return;
+      }
       say(`worker exited (${signal ?? code}); starting another`);
       setTimeout(fork, 1000);
     });
+  };
   for (let i = 0; i < env.WEB_CONCURRENCY; i++) fork();
   say(`started ${env.WEB_CONCURRENCY} workers`);
   const stop = (signal: NodeJS.Signals) => {

@@ -1,6 +1,7 @@
 import { request as httpRequest, Agent } from 'node:http';
 import pg from 'pg';
-import { startServerProcess, type ServerProcess } from './helpers/server-process.js';
+import { freePort } from '../src/database/embedded-postgres.js';
+import { runServerProcessToExit, startServerProcess, type ServerProcess } from './helpers/server-process.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 
 // The built server as a real process: graceful stop, logs, worker processes.
@@ -123,4 +124,14 @@ describe('WEB_CONCURRENCY=2', () => {
       expect(await server.exited).toBe(0);
     }
   });
+
+  it('stops with exit code 1 when a worker cannot start, instead of restarting it for ever', async () => {
+    const run = await runServerProcessToExit({
+      WEB_CONCURRENCY: '2',
+      DATABASE_URL: `postgresql://postgres@127.0.0.1:${await freePort()}/tasks`,
+      DB_CONNECT_TIMEOUT_MS: '300',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toMatch(/a worker failed to start/);
+  }, 30_000);
 });

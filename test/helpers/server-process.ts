@@ -38,7 +38,13 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  await waitForReady(url, child, 30_000, () => output);
+  try {
+    await waitForReady(url, child, 30_000, () => output);
+  } catch (err) {
+    // Never leave a server behind that did not come up (it would outlive the test run).
+    child.kill('SIGKILL');
+    throw err;
+  }
   return { url, child, output: () => output, exited };
 }
 

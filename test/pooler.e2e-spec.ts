@@ -96,9 +96,9 @@ whenInstalled(PGBOUNCER_BIN, MISSING_PGBOUNCER, () => {
         const res = await as(app, user).patch(`/api/tasks/${task.body.id}`).send({ title: 'waits' });
         const took = Date.now() - started;
         expectProblem(res, 503);
-        // The server's own limit (500 ms), not the client-side one (1 500 ms), ended it ...
-        expect(took).toBeLessThan(1200);
-        // ... so nothing of the app still waits on the lock.
+        expect(took).toBeLessThan(3000);
+        // The server's own limit (500 ms) ended it, not only the client-side one (1 500 ms, which
+        // would leave the statement waiting on the server): nothing of the app still waits on the lock.
         const [{ waiting }] = (
           await locker.query<{ waiting: number }>(
             'SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))',

@@ -1,21 +1,10 @@
-import { connect } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { as, createTestApp, expectProblem } from './helpers/app.js';
+import { redisReachable, TEST_REDIS_URL } from './helpers/redis.js';
 import { newUser } from './helpers/tokens.js';
 
 // Two app instances sharing one Redis: a user's budget is global, not per instance.
-// TEST_REDIS_URL when set (CI), else a Redis on 127.0.0.1:6379 if one answers.
-const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port || 6379), timeout: 500 });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-  });
-}
+const redisUrl = TEST_REDIS_URL;
 
 describe('rate limits in Redis, shared by two instances', () => {
   let one: NestExpressApplication;
@@ -23,7 +12,7 @@ describe('rate limits in Redis, shared by two instances', () => {
   let available = false;
 
   beforeAll(async () => {
-    available = await reachable(redisUrl);
+    available = await redisReachable();
     if (!available) {
       if (process.env.CI) throw new Error(`CI needs Redis at ${redisUrl} (set TEST_REDIS_URL)`);
       console.warn(`No Redis at ${redisUrl}: the shared-limit test is skipped (set TEST_REDIS_URL)`);

@@ -1,100 +1,47 @@
-import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { Env, PoolMode } from '../config/env.js';
-import { databaseTopology, idleInTransactionMs } from './connection.js';
-import { TYPES } from './timestamps.js';
+import { databaseTopology } from './connection.js';
+import { ReadReplicas } from './replicas.js';
+import { ServerPool, type Statement, type Tx } from './server-pool.js';
 import { dbEnvOf } from './typeorm-options.js';
 
-/** One SQL statement (parsed once per connection as a named prepared statement where that is safe). */
-export interface Statement {
-  name: string;
-  text: string;
-  values: unknown[];
-  /** A plain SELECT: safe to run again on another connection when the first one died under it. */
-  readOnly: boolean;
-}
-
-/** Statement names by text: the texts come from the code's finite set of shapes, never from input. */
-const shapes = new Map<string, { name: string; readOnly: boolean }>();
-
-/** A statement of `text` (with `$n` placeholders) and its values. */
-export function sql(text: string, values: unknown[] = []): Statement {
-  let shape = shapes.get(text);
-  if (shape === undefined) {
-    shape = {
-      name: `s_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`,
-      readOnly:
-        /^\s*SELECT\b/i.test(text) &&
-        !/\b(INSERT|UPDATE|DELETE|FOR\s+UPDATE|FOR\s+SHARE|nextval|pg_\w*lock)\b/i.test(text),
-    };
-    shapes.set(text, shape);
-  }
-  return { ...shape, text, values };
-}
-
-/** A connection inside a transaction (`transaction(work)` hands one to `work`). */
-export type Tx = pg.PoolClient;
+export { sql, type Statement, type Tx } from './server-pool.js';
 
 /**
- * The connection is gone: the server ended it (`57P01` admin shutdown, `57P02` crash, a pooler's
- * "server conn crashed"), or the socket closed or timed out on our side. Such a connection is
- * destroyed, never returned to the pool.
- */
-export function connectionLost(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string')
-    return /^(08|57P0[123])/.test(code) || /^E(CONNRESET|PIPE|TIMEDOUT)$/.test(code);
-  return /Connection terminated|not queryable|Query read timeout|server conn crashed|ECONNRESET|EPIPE/i.test(
-    err.message,
-  );
-}
-
-/** The server itself said it ended the connection before our statement ran (safe to send again). */
-const endedByServer = (err: unknown): boolean =>
-  err instanceof Error &&
-  (/^57P0[12]$/.test(String((err as { code?: unknown }).code)) || /server conn crashed/i.test(err.message));
-
-/**
- * The one way the app's code reaches PostgreSQL: TypeORM's own pg pool (its timeouts, its
- * connections), with plain parameterised SQL. TypeORM owns the entities, the migrations and the
+ * The one way the app's code reaches PostgreSQL: the primary through TypeORM's own pg pool (its
+ * timeouts, its connections), and read replicas (DATABASE_READ_URLS) for the reads that may go
+ * there, with plain parameterised SQL. TypeORM owns the entities, the migrations and the
  * DataSource; the hot paths skip its query building and entity hydration. Rows come back with
  * `timestamptz` already as ISO strings (see timestamps.ts).
- *
- * Behind a transaction-mode pooler (connection.ts) it keeps no session state: statements are
- * unnamed, and every statement runs in a transaction that starts with `SET LOCAL` of the statement
- * limits (pipelined: one round trip). A statement that finds its connection dead is sent once more on
- * a fresh one when that cannot do anything twice (a read, or the server ended the connection first).
  */
 @Injectable()
-export class Database {
-  private readonly pool: pg.Pool;
-  readonly poolMode: PoolMode;
-  /** Opens a transaction with the statement limits, where startup parameters could not set them. */
-  private readonly begin: string;
+export class Database implements OnModuleDestroy {
+  private readonly primary: ServerPool;
+  private readonly replicas?: ReadReplicas;
 
   constructor(dataSource: DataSource, config: ConfigService<Env, true>) {
-    // The one cast into TypeORM's driver: its PostgresDriver keeps the pg.Pool as `master`.
-    this.pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
     const env = dbEnvOf((key) => config.get(key, { infer: true }));
-    this.poolMode = databaseTopology(env).primary.poolMode;
-    this.begin =
-      this.poolMode === 'session'
-        ? 'BEGIN'
-        : `BEGIN; SET LOCAL statement_timeout = ${env.DB_STATEMENT_TIMEOUT_MS}; ` +
-          `SET LOCAL idle_in_transaction_session_timeout = ${idleInTransactionMs(env)}`;
+    const topology = databaseTopology(env);
+    // The one cast into TypeORM's driver: its PostgresDriver keeps the pg.Pool as `master`.
+    const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
+    this.primary = new ServerPool(pool, topology.primary.poolMode, env);
+    if (topology.replicas.length) {
+      this.replicas = new ReadReplicas(topology.replicas, this.primary, {
+        ...env,
+        DB_READ_MAX_LAG_MS: config.get('DB_READ_MAX_LAG_MS', { infer: true }),
+        REDIS_URL: config.get('REDIS_URL', { infer: true }),
+      });
+    }
   }
 
-  private query(s: Statement): pg.QueryConfig {
-    return this.poolMode === 'session'
-      ? { name: s.name, text: s.text, values: s.values, types: TYPES }
-      : { text: s.text, values: s.values, types: TYPES };
+  get poolMode(): PoolMode {
+    return this.primary.mode;
   }
 
-  /** Runs `s` (on the pool, or on `tx` inside a transaction); the rows. */
+  /** Runs `s` (on the primary, or on `tx` inside a transaction); the rows. */
   async rows<T>(s: Statement, tx?: Tx): Promise<T[]> {
     return (await this.run<T & pg.QueryResultRow>(s, tx)).rows;
   }
@@ -104,79 +51,31 @@ export class Database {
     return (await this.run(s, tx)).rowCount ?? 0;
   }
 
-  private async run<T extends pg.QueryResultRow>(s: Statement, tx?: Tx): Promise<pg.QueryResult<T>> {
-    if (tx) return tx.query<T>(this.query(s));
-    return this.withConnection(
-      async (client) => {
-        if (this.poolMode === 'session') return client.query<T>(this.query(s));
-        const [, result] = await Promise.all([
-          client.query(this.begin),
-          client.query<T>(this.query(s)),
-          client.query('COMMIT'),
-        ]);
-        return result;
-      },
-      (err) => s.readOnly || endedByServer(err),
-    );
+  private run<T extends pg.QueryResultRow>(s: Statement, tx?: Tx): Promise<pg.QueryResult<T>> {
+    return tx ? tx.query<T>(this.primary.query(s)) : this.primary.run<T>(s);
   }
 
   /**
-   * Runs `work` in one transaction on one connection: committed when it resolves, rolled back when
-   * it throws (the connection destroyed instead when it was lost or timed out).
+   * Runs the read `s` for `user`: on a read replica when one is configured, reachable and no
+   * further behind than DB_READ_MAX_LAG_MS, unless `user` wrote within that time (they read their
+   * own writes); on the primary otherwise, and whenever the replica fails.
    */
-  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    let started = false;
-    return this.withConnection(
-      async (client, discard) => {
-        started = false;
-        await client.query(this.begin);
-        started = true;
-        try {
-          const result = await work(client);
-          await client.query('COMMIT');
-          return result;
-        } catch (err) {
-          // A connection that cannot even roll back is not given to anyone else.
-          if (connectionLost(err)) discard();
-          else await client.query('ROLLBACK').catch(discard);
-          throw err;
-        }
-      },
-      // Nothing of `work` ran when the connection was already dead at BEGIN.
-      () => !started,
-    );
+  async read<T>(user: string, s: Statement): Promise<T[]> {
+    const result = await this.replicas?.read<T & pg.QueryResultRow>(user, s);
+    return result ? result.rows : this.rows<T>(s);
   }
 
-  /**
-   * A pooled connection for `use`, released after it (destroyed when the connection was lost); again
-   * on another connection when it was lost and `again(err)` says that is safe. When the server ended
-   * every connection at once the pool's idle ones are all dead, so up to the pool's size more times
-   * (each dead one fails at once; an unreachable server fails at connect, which is not retried).
-   */
-  private async withConnection<T>(
-    use: (client: pg.PoolClient, discard: () => void) => Promise<T>,
-    again: (err: unknown) => boolean,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
-      let discarded = false;
-      // While it is ours the pool does not listen: a connection the server ends between two
-      // statements would raise an unhandled 'error' (a crash). Its next statement fails instead.
-      const onError = () => (discarded = true);
-      client.on('error', onError);
-      const release = (destroy: boolean) => {
-        client.off('error', onError);
-        client.release(destroy);
-      };
-      try {
-        const result = await use(client, () => (discarded = true));
-        release(discarded);
-        return result;
-      } catch (err) {
-        const lost = connectionLost(err);
-        release(lost || discarded);
-        if (!(lost && attempt <= this.pool.options.max && again(err))) throw err;
-      }
-    }
+  /** To be awaited once a write of `user` has succeeded, before answering: see `read`. */
+  async wrote(user: string): Promise<void> {
+    await this.replicas?.wrote(user);
+  }
+
+  /** Runs `work` in one transaction on the primary (see ServerPool.transaction). */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.primary.transaction(work);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.replicas?.close();
   }
 }

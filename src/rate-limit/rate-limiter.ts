@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { fallibleRedis } from '../common/redis.js';
 import {
   RateLimiterMemory,
   RateLimiterRedis,
@@ -31,13 +32,7 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
   constructor(config: ConfigService<Env, true>) {
     const url = config.get('REDIS_URL', { infer: true });
     if (url) {
-      this.redis = new Redis(url, {
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        connectTimeout: 1000,
-        commandTimeout: 500,
-      });
-      this.redis.on('error', (err: Error) => this.logger.debug(`Redis: ${err.message}`));
+      this.redis = fallibleRedis(url, this.logger);
     }
     this.perUser = this.limiter('rl:user', config.get('RATE_LIMIT_USER_PER_MINUTE', { infer: true }));
     this.perIp = this.limiter('rl:ip', config.get('RATE_LIMIT_IP_PER_MINUTE', { infer: true }));

@@ -102,9 +102,9 @@ export class TasksRepository {
   async list(userId: string, query: ListQuery): Promise<{ items: Task[]; total: number; more: boolean }> {
     const { page, count } = this.listQueries(userId, query);
     const [rows, total] = await Promise.all([
-      this.db.rows<Task>(page),
+      this.db.read<Task>(userId, page),
       count
-        ? this.db.rows<{ n: number }>(count).then(([r]) => r.n)
+        ? this.db.read<{ n: number }>(userId, count).then(([r]) => r.n)
         : this.countByStatus(userId, query.status),
     ]);
     return { items: rows.slice(0, query.limit), total, more: rows.length > query.limit };
@@ -112,7 +112,8 @@ export class TasksRepository {
 
   /** From the trigger-kept counters (migration TaskCounts): one row, whatever the number of tasks. */
   private async countByStatus(userId: string, status: Status): Promise<number> {
-    const [row] = await this.db.rows<{ total: string; completed: string }>(
+    const [row] = await this.db.read<{ total: string; completed: string }>(
+      userId,
       sql('SELECT total, completed FROM task_counts WHERE user_id = $1', [userId]),
     );
     const total = Number(row?.total ?? 0);
@@ -121,7 +122,8 @@ export class TasksRepository {
   }
 
   async findOne(userId: string, id: string): Promise<Task | null> {
-    const [row] = await this.db.rows<Task>(
+    const [row] = await this.db.read<Task>(
+      userId,
       sql(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]),
     );
     return row ?? null;
@@ -138,6 +140,7 @@ export class TasksRepository {
       ),
       tx,
     );
+    await this.db.wrote(userId);
     return row;
   }
 
@@ -151,7 +154,7 @@ export class TasksRepository {
     const set = WRITABLE_FIELDS.filter((c) => changes[c] !== undefined).map(
       (c) => `${c} = $${values.push(changes[c])}`,
     );
-    return this.updateWhere(set, values, versions);
+    return this.updateWhere(userId, set, values, versions);
   }
 
   /** Flips `completed` (in SQL, so concurrent toggles never lose one), or sets it when a value is given. */
@@ -159,10 +162,15 @@ export class TasksRepository {
     const values: unknown[] = [id, userId];
     const set =
       completed === undefined ? 'completed = NOT completed' : `completed = $${values.push(completed)}`;
-    return this.updateWhere([set], values, versions);
+    return this.updateWhere(userId, [set], values, versions);
   }
 
-  private async updateWhere(set: string[], values: unknown[], versions?: number[]): Promise<Task | null> {
+  private async updateWhere(
+    userId: string,
+    set: string[],
+    values: unknown[],
+    versions?: number[],
+  ): Promise<Task | null> {
     const condition = versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '';
     const [row] = await this.db.rows<Task>(
       sql(
@@ -171,6 +179,7 @@ export class TasksRepository {
         values,
       ),
     );
+    if (row) await this.db.wrote(userId);
     return row ?? null;
   }
 
@@ -178,9 +187,11 @@ export class TasksRepository {
   async delete(userId: string, id: string, versions?: number[]): Promise<boolean> {
     const values: unknown[] = [id, userId];
     const condition = versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '';
-    return (
-      (await this.db.execute(sql(`DELETE FROM tasks WHERE id = $1 AND user_id = $2${condition}`, values))) > 0
-    );
+    const deleted =
+      (await this.db.execute(sql(`DELETE FROM tasks WHERE id = $1 AND user_id = $2${condition}`, values))) >
+      0;
+    if (deleted) await this.db.wrote(userId);
+    return deleted;
   }
 
   /** The current version of the caller's task, or null: tells a stale `If-Match` from a missing task. */
@@ -193,7 +204,8 @@ export class TasksRepository {
 
   /** One statement: the counters row, plus the overdue count from the partial index of pending tasks. */
   async stats(userId: string): Promise<TaskStats> {
-    const [row] = await this.db.rows<{ total: number; completed: number; overdue: number }>(
+    const [row] = await this.db.read<{ total: number; completed: number; overdue: number }>(
+      userId,
       sql(
         `SELECT COALESCE(c.total, 0)::int AS total, COALESCE(c.completed, 0)::int AS completed,
                 (SELECT count(*) FROM tasks t

@@ -1,0 +1,143 @@
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+import type { Env } from '../config/env.js';
+import { poolConfig, APPLICATION_NAME, type ConnectionSettings, type PoolEnv } from './connection.js';
+import { RecentWriters } from './recent-writers.js';
+import { connectionLost, ServerPool, sql, type Statement } from './server-pool.js';
+
+export type ReplicaEnv = PoolEnv & Pick<Env, 'DB_READ_MAX_LAG_MS' | 'REDIS_URL'>;
+
+/** A WAL position (`X/Y`, as PostgreSQL prints a pg_lsn) as a number that compares. */
+export const lsn = (text: string): bigint => {
+  const [hi, lo] = text.split('/');
+  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
+};
+
+/**
+ * How far behind the primary a replica is, from samples of the primary's WAL position: the replica
+ * holds every commit made before the newest sample whose position it has replayed, so its lag is the
+ * time since that sample (the samples' interval is the measure's resolution). Undefined when it has
+ * replayed none of the samples kept (further behind than the history goes).
+ */
+export function lagMs(
+  samples: readonly { at: number; lsn: bigint }[],
+  replayed: bigint,
+  now: number,
+): number | undefined {
+  for (let i = samples.length - 1; i >= 0; i--) if (samples[i].lsn <= replayed) return now - samples[i].at;
+  return undefined;
+}
+
+const PRIMARY_POSITION = sql('SELECT pg_current_wal_lsn()::text AS lsn');
+const REPLAYED_POSITION = sql('SELECT pg_last_wal_replay_lsn()::text AS lsn');
+
+interface Replica {
+  readonly label: string;
+  readonly pool: ServerPool;
+  /** Why it is not used now (undefined: usable). */
+  down?: string;
+}
+
+/**
+ * The read replicas of DATABASE_READ_URLS: one pool each, and a monitor that samples the primary's
+ * WAL position and each replica's replayed position a few times a second. A replica is used while it
+ * answers and its lag is at most DB_READ_MAX_LAG_MS; one that fails a read is left out until the
+ * monitor finds it well again, and that read goes to the primary. A user who wrote within
+ * DB_READ_MAX_LAG_MS (plus two monitor rounds) reads from the primary (RecentWriters), so a replica
+ * never hides their own write.
+ */
+export class ReadReplicas {
+  private readonly logger = new Logger('ReadReplicas');
+  private readonly replicas: Replica[];
+  private readonly writers: RecentWriters;
+  private readonly maxLagMs: number;
+  private samples: { at: number; lsn: bigint }[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private next = 0;
+
+  constructor(
+    settings: ConnectionSettings[],
+    private readonly primary: ServerPool,
+    env: ReplicaEnv,
+  ) {
+    this.maxLagMs = env.DB_READ_MAX_LAG_MS;
+    const interval = Math.min(1000, Math.max(100, Math.floor(this.maxLagMs / 4)));
+    // A replica judged fresh enough may fall further behind until the next round: a writer's window
+    // covers the limit plus two rounds, so no replica still missing their write answers them.
+    this.writers = new RecentWriters(this.maxLagMs + 2 * interval, env.REDIS_URL);
+    this.replicas = settings.map((conn) => {
+      const pool = new pg.Pool(poolConfig(conn, env, `${APPLICATION_NAME}:read`));
+      // An idle connection the replica drops must not crash the process; the pool replaces it.
+      pool.on('error', () => undefined);
+      return { label: conn.label, pool: new ServerPool(pool, conn.poolMode, env), down: 'not checked yet' };
+    });
+    this.timer = setInterval(() => void this.check(), interval).unref();
+    void this.check();
+  }
+
+  /** Runs `s` for `user` on a replica, or says (undefined) that the primary should. */
+  async read<T extends pg.QueryResultRow>(
+    user: string,
+    s: Statement,
+  ): Promise<pg.QueryResult<T> | undefined> {
+    const usable = this.replicas.filter((r) => !r.down);
+    if (!usable.length || (await this.writers.recent(user))) return undefined;
+    const replica = usable[this.next++ % usable.length];
+    try {
+      return await replica.pool.run<T>(s);
+    } catch (err) {
+      // Whatever went wrong there (gone, a recovery conflict, a timeout), the primary answers instead.
+      if (connectionLost(err)) this.mark(replica, `a read failed: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  wrote(user: string): Promise<void> {
+    return this.writers.record(user);
+  }
+
+  /** One round of the monitor: the primary's position, then each replica's replayed one. */
+  private async check(): Promise<void> {
+    const now = Date.now();
+    try {
+      const [{ lsn: position }] = (await this.primary.run<{ lsn: string }>(PRIMARY_POSITION)).rows;
+      this.samples.push({ at: now, lsn: lsn(position) });
+      // Enough history to tell any lag up to twice the limit.
+      while (this.samples.length > 1 && this.samples[0].at < now - 2 * this.maxLagMs - 2000)
+        this.samples.shift();
+    } catch {
+      return; // the primary is unreachable: nothing to compare with, keep the replicas as they are
+    }
+    await Promise.all(
+      this.replicas.map(async (replica) => {
+        try {
+          const [{ lsn: replayed }] = (await replica.pool.run<{ lsn: string | null }>(REPLAYED_POSITION))
+            .rows;
+          if (replayed === null)
+            return this.mark(replica, 'not a standby (pg_last_wal_replay_lsn() is null)');
+          const lag = lagMs(this.samples, lsn(replayed), Date.now());
+          if (lag === undefined || lag > this.maxLagMs)
+            return this.mark(replica, `lagging more than DB_READ_MAX_LAG_MS=${this.maxLagMs}`);
+          this.mark(replica, undefined);
+        } catch (err) {
+          this.mark(replica, `unreachable: ${(err as Error).message}`);
+        }
+      }),
+    );
+  }
+
+  /** Sets a replica's state, logging only the changes. */
+  private mark(replica: Replica, down: string | undefined): void {
+    if (replica.down === down) return;
+    const first = replica.down === 'not checked yet';
+    replica.down = down;
+    if (down) this.logger.warn(`read replica ${replica.label} not used: ${down}; reads go to the primary`);
+    else if (!first) this.logger.log(`read replica ${replica.label} in use again`);
+    else this.logger.log(`read replica ${replica.label} in use`);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all([...this.replicas.map((r) => r.pool.pool.end()), this.writers.close()]);
+  }
+}

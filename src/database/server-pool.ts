@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { PoolMode } from '../config/env.js';
+import { idleInTransactionMs } from './connection.js';
+import { TYPES } from './timestamps.js';
+
+/** One SQL statement (parsed once per connection as a named prepared statement where that is safe). */
+export interface Statement {
+  name: string;
+  text: string;
+  values: unknown[];
+  /** A plain SELECT: safe to run again on another connection when the first one died under it. */
+  readOnly: boolean;
+}
+
+/** Statement names by text: the texts come from the code's finite set of shapes, never from input. */
+const shapes = new Map<string, { name: string; readOnly: boolean }>();
+
+/** A statement of `text` (with `$n` placeholders) and its values. */
+export function sql(text: string, values: unknown[] = []): Statement {
+  let shape = shapes.get(text);
+  if (shape === undefined) {
+    shape = {
+      name: `s_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`,
+      readOnly:
+        /^\s*SELECT\b/i.test(text) &&
+        !/\b(INSERT|UPDATE|DELETE|FOR\s+UPDATE|FOR\s+SHARE|nextval|pg_\w*lock)\b/i.test(text),
+    };
+    shapes.set(text, shape);
+  }
+  return { ...shape, text, values };
+}
+
+/** A connection inside a transaction (`transaction(work)` hands one to `work`). */
+export type Tx = pg.PoolClient;
+
+/**
+ * The connection is gone: the server ended it (`57P01` admin shutdown, `57P02` crash, a pooler's
+ * "server conn crashed"), or the socket closed or timed out on our side. Such a connection is
+ * destroyed, never returned to the pool.
+ */
+export function connectionLost(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string')
+    return /^(08|57P0[123])/.test(code) || /^E(CONNRESET|PIPE|TIMEDOUT)$/.test(code);
+  return /Connection terminated|not queryable|Query read timeout|server conn crashed|ECONNRESET|EPIPE/i.test(
+    err.message,
+  );
+}
+
+/** The server itself said it ended the connection before our statement ran (safe to send again). */
+const endedByServer = (err: unknown): boolean =>
+  err instanceof Error &&
+  (/^57P0[12]$/.test(String((err as { code?: unknown }).code)) || /server conn crashed/i.test(err.message));
+
+/** The statement limits a pool in transaction mode sets with `SET LOCAL`. */
+export interface StatementLimits {
+  DB_STATEMENT_TIMEOUT_MS: number;
+}
+
+/**
+ * One server's pg pool with the rules of its pool mode (connection.ts). Behind a transaction-mode
+ * pooler it keeps no session state: statements are unnamed, and every statement runs in a
+ * transaction that starts with `SET LOCAL` of the statement limits (pipelined: one round trip). A
+ * statement that finds its connection dead is sent again on another when that cannot do anything
+ * twice (a read, or the server ended the connection before it ran).
+ */
+export class ServerPool {
+  /** Opens a transaction with the statement limits, where startup parameters could not set them. */
+  private readonly begin: string;
+
+  constructor(
+    readonly pool: pg.Pool,
+    readonly mode: PoolMode,
+    limits: StatementLimits,
+  ) {
+    this.begin =
+      mode === 'session'
+        ? 'BEGIN'
+        : `BEGIN; SET LOCAL statement_timeout = ${limits.DB_STATEMENT_TIMEOUT_MS}; ` +
+          `SET LOCAL idle_in_transaction_session_timeout = ${idleInTransactionMs(limits)}`;
+  }
+
+  query(s: Statement): pg.QueryConfig {
+    return this.mode === 'session'
+      ? { name: s.name, text: s.text, values: s.values, types: TYPES }
+      : { text: s.text, values: s.values, types: TYPES };
+  }
+
+  /** Runs `s` on a pooled connection. */
+  run<T extends pg.QueryResultRow>(s: Statement): Promise<pg.QueryResult<T>> {
+    return this.withConnection(
+      async (client) => {
+        if (this.mode === 'session') return client.query<T>(this.query(s));
+        const [, result] = await Promise.all([
+          client.query(this.begin),
+          client.query<T>(this.query(s)),
+          client.query('COMMIT'),
+        ]);
+        return result;
+      },
+      (err) => s.readOnly || endedByServer(err),
+    );
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection: committed when it resolves, rolled back when
+   * it throws (the connection destroyed instead when it was lost or timed out).
+   */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    let started = false;
+    return this.withConnection(
+      async (client, discard) => {
+        started = false;
+        await client.query(this.begin);
+        started = true;
+        try {
+          const result = await work(client);
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          // A connection that cannot even roll back is not given to anyone else.
+          if (connectionLost(err)) discard();
+          else await client.query('ROLLBACK').catch(discard);
+          throw err;
+        }
+      },
+      // Nothing of `work` ran when the connection was already dead at BEGIN.
+      () => !started,
+    );
+  }
+
+  /**
+   * A pooled connection for `use`, released after it (destroyed when the connection was lost); again
+   * on another connection when it was lost and `again(err)` says that is safe. When the server ended
+   * every connection at once the pool's idle ones are all dead, so up to the pool's size more times
+   * (each dead one fails at once; an unreachable server fails at connect, which is not retried).
+   */
+  private async withConnection<T>(
+    use: (client: pg.PoolClient, discard: () => void) => Promise<T>,
+    again: (err: unknown) => boolean,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      let discarded = false;
+      // While it is ours the pool does not listen: a connection the server ends between two
+      // statements would raise an unhandled 'error' (a crash). Its next statement fails instead.
+      const onError = () => (discarded = true);
+      client.on('error', onError);
+      const release = (destroy: boolean) => {
+        client.off('error', onError);
+        client.release(destroy);
+      };
+      try {
+        const result = await use(client, () => (discarded = true));
+        release(discarded);
+        return result;
+      } catch (err) {
+        const lost = connectionLost(err);
+        release(lost || discarded);
+        if (!(lost && attempt <= this.pool.options.max && again(err))) throw err;
+      }
+    }
+  }
+}

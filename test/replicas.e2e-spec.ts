@@ -1,0 +1,174 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { as, createTestApp } from './helpers/app.js';
+import { whenInstalled } from './helpers/installed.js';
+import {
+  destroyClusters,
+  MISSING_POSTGRES_BINARIES,
+  postgresBinDir,
+  startCluster,
+  type Cluster,
+} from './helpers/pg-cluster.js';
+import { MISSING_REDIS, redisReachable, TEST_REDIS_URL } from './helpers/redis.js';
+import { newUser } from './helpers/tokens.js';
+
+/**
+ * DATABASE_READ_URLS against a real streaming replica (pg_basebackup -R of a throw-away primary),
+ * made visibly late with recovery_min_apply_delay: reads go there, a writer reads their own writes,
+ * a replica that lags too much or is down is skipped for the primary, never a 5xx.
+ */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const redisUp = await redisReachable();
+
+whenInstalled(postgresBinDir, MISSING_POSTGRES_BINARIES, () => {
+  let primary: Cluster;
+  let replica: Cluster;
+  beforeAll(async () => {
+    primary = await startCluster();
+    replica = await startCluster({ replicaOf: primary, applyDelayMs: 1500 });
+  }, 60_000);
+  afterAll(() => destroyClusters());
+
+  /** What the replica's backends of the service last ran (pg_stat_activity keeps each one's last statement). */
+  const replicaReads = async () =>
+    (
+      await replica.query<{ query: string }>(
+        "SELECT query FROM pg_stat_activity WHERE application_name = 'tasks-api:read' AND query LIKE '%FROM tasks%'",
+      )
+    ).length;
+
+  /** Waits until the replica has replayed everything the primary has now. */
+  const caughtUp = async () => {
+    const [{ lsn }] = await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+    for (let i = 0; i < 100; i++) {
+      const [{ ok }] = await replica.query<{ ok: boolean }>(
+        'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok',
+        [lsn],
+      );
+      if (ok) return;
+      await sleep(100);
+    }
+    throw new Error('the replica did not catch up in 10 s');
+  };
+
+  describe('a replica within DB_READ_MAX_LAG_MS (1.5 s behind, limit 3 s)', () => {
+    let app: NestExpressApplication;
+    beforeAll(async () => {
+      app = await createTestApp({
+        DATABASE_URL: primary.url(),
+        DATABASE_READ_URLS: replica.url(),
+        DB_READ_MAX_LAG_MS: '3000',
+      });
+      // The first migration ran on the primary: wait for the replica to have the tables.
+      await caughtUp();
+      await sleep(1500); // a few monitor rounds
+    }, 60_000);
+    afterAll(() => app?.close());
+
+    it('serves a writer their own write at once, though the replica does not have it yet', async () => {
+      const user = newUser();
+      const created = await as(app, user).post('/api/tasks').send({ title: 'mine' });
+      expect(created.status).toBe(201);
+      // The replica applies it 1.5 s later; the writer reads from the primary meanwhile.
+      const [{ n }] = await replica.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM tasks WHERE id = $1',
+        [created.body.id],
+      );
+      expect(n).toBe(0);
+      expect((await as(app, user).get(`/api/tasks/${created.body.id}`)).status).toBe(200);
+      const list = await as(app, user).get('/api/tasks');
+      expect(list.body.map((t: { id: string }) => t.id)).toEqual([created.body.id]);
+      expect((await as(app, user).get('/api/tasks/stats')).body).toMatchObject({ total: 1 });
+    });
+
+    it('sends listing, single reads and stats of users who have not written lately to the replica', async () => {
+      const user = newUser();
+      const created = await as(app, user).post('/api/tasks').send({ title: 'older' });
+      await sleep(4700); // past the writer's window (3 s + 2 × 750 ms), and the replica has the write
+      for (const path of ['/api/tasks', `/api/tasks/${created.body.id}`, '/api/tasks/stats']) {
+        expect((await as(app, user).get(path)).status).toBe(200);
+      }
+      expect(await replicaReads()).toBeGreaterThan(0);
+      const list = await as(app, user).get('/api/tasks');
+      expect(list.body.map((t: { id: string }) => t.id)).toEqual([created.body.id]);
+    }, 20_000);
+
+    it('answers 200 from the primary while the replica is down, and uses it again when it is back', async () => {
+      const user = newUser();
+      await as(app, user).post('/api/tasks').send({ title: 'kept' });
+      await replica.stop();
+      try {
+        for (let i = 0; i < 10; i++) {
+          const res = await as(app, user).get('/api/tasks');
+          expect(res.status).toBe(200);
+          expect(res.body).toHaveLength(1);
+          expect((await as(app, user).get('/api/tasks/stats')).status).toBe(200);
+          await sleep(100);
+        }
+      } finally {
+        await replica.start();
+      }
+      // Restarted, it has no backends of the service; within a few monitor rounds reads go there again.
+      expect(await replicaReads()).toBe(0);
+      const reader = newUser();
+      for (let i = 0; i < 50 && (await replicaReads()) === 0; i++) {
+        expect((await as(app, reader).get('/api/tasks')).status).toBe(200);
+        await sleep(100);
+      }
+      expect(await replicaReads()).toBeGreaterThan(0);
+    }, 30_000);
+  });
+
+  describe('a replica further behind than DB_READ_MAX_LAG_MS (1.5 s behind, limit 500 ms)', () => {
+    let app: NestExpressApplication;
+    beforeAll(async () => {
+      app = await createTestApp({
+        DATABASE_URL: primary.url(),
+        DATABASE_READ_URLS: replica.url(),
+        DB_READ_MAX_LAG_MS: '500',
+      });
+    }, 60_000);
+    afterAll(() => app?.close());
+
+    it('is skipped: once the window is over, reads come from the primary and see the write', async () => {
+      const user = newUser();
+      // Writes keep the primary ahead, so the replica's lag shows.
+      const created = await as(app, user).post('/api/tasks').send({ title: 'fresh' });
+      await as(app, newUser()).post('/api/tasks').send({ title: 'traffic' });
+      await sleep(1000); // the writer's window (500 ms + 2 × 125 ms) is over; the replica still lacks the task
+      const [{ n }] = await replica.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM tasks WHERE id = $1',
+        [created.body.id],
+      );
+      expect(n).toBe(0);
+      expect((await as(app, user).get(`/api/tasks/${created.body.id}`)).status).toBe(200);
+    });
+  });
+
+  describe('two instances sharing Redis (REDIS_URL)', () => {
+    whenInstalled(redisUp, MISSING_REDIS, () => {
+      const apps: NestExpressApplication[] = [];
+      beforeAll(async () => {
+        const env = {
+          DATABASE_URL: primary.url(),
+          DATABASE_READ_URLS: replica.url(),
+          DB_READ_MAX_LAG_MS: '3000',
+          REDIS_URL: TEST_REDIS_URL,
+        };
+        apps.push(await createTestApp(env), await createTestApp(env));
+        await sleep(1000); // a few monitor rounds
+      }, 60_000);
+      afterAll(() => Promise.all(apps.map((a) => a.close())));
+
+      it("a write through one instance steers that user's reads on the other to the primary", async () => {
+        const user = newUser();
+        const created = await as(apps[0], user).post('/api/tasks').send({ title: 'written on one' });
+        const [{ n }] = await replica.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM tasks WHERE id = $1',
+          [created.body.id],
+        );
+        expect(n).toBe(0);
+        expect((await as(apps[1], user).get(`/api/tasks/${created.body.id}`)).status).toBe(200);
+      });
+    });
+  });
+});

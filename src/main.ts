@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import { setFlagsFromString } from 'node:v8';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -80,20 +80,31 @@ async function serve(env: Env, say: Say, embedded?: EmbeddedDatabase): Promise<v
  */
 function supervise(env: Env, say: Say, embedded?: EmbeddedDatabase): void {
   let stopping = false;
+  let anyServed = false;
+  /** Ends every worker with `signal`, then the embedded database, then this process with `code`. */
+  const stopAll = (signal: NodeJS.Signals, code: number) => {
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
+    let alive = workers.length;
+    const done = () => void (embedded?.stop() ?? Promise.resolve()).finally(() => process.exit(code));
+    if (alive === 0) return done();
+    for (const worker of workers) {
+      worker.once('exit', () => --alive === 0 && done());
+      worker.process.kill(signal);
+    }
+  };
   const fork = () => {
     let served = false;
     const worker = cluster.fork();
-    worker.on('message', (message) => message === READY && (served = true));
+    worker.on('message', (message) => message === READY && (served = anyServed = true));
     worker.on('exit', (code, signal) => {
       if (stopping) return;
-      // One that never got to serve will not do better the next time (a bad setting, an unreachable
-      // database): stop, and let the orchestrator see exit code 1, instead of restarting it for ever.
-      if (!served) {
-        stopping = true;
+      // If none has ever served, the next will not do better (a bad setting, an unreachable
+      // database): stop with exit code 1 for the orchestrator to see, instead of restarting for ever.
+      // Once one has served, a worker that dies is replaced (a second later).
+      if (!served && !anyServed) {
         say(`a worker failed to start (${signal ?? code}): stopping`);
-        for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
-        void (embedded?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
-        return;
+        return stopAll('SIGTERM', 1);
       }
       say(`worker exited (${signal ?? code}); starting another`);
       setTimeout(fork, 1000);
@@ -102,16 +113,7 @@ function supervise(env: Env, say: Say, embedded?: EmbeddedDatabase): void {
   for (let i = 0; i < env.WEB_CONCURRENCY; i++) fork();
   say(`started ${env.WEB_CONCURRENCY} workers`);
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
-    let alive = workers.length;
-    const done = () => void (embedded?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
-    if (alive === 0) return done();
-    for (const worker of workers) {
-      worker.once('exit', () => --alive === 0 && done());
-      worker.process.kill(signal);
-    }
+    if (!stopping) stopAll(signal, 0);
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

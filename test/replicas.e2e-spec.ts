@@ -28,11 +28,14 @@ whenInstalled(postgresBinDir, MISSING_POSTGRES_BINARIES, () => {
   }, 60_000);
   afterAll(() => destroyClusters());
 
-  /** What the replica's backends of the service last ran (pg_stat_activity keeps each one's last statement). */
-  const replicaReads = async () =>
+  /** The replica's clock (the clusters share this machine's). */
+  const replicaNow = async () => (await replica.query<{ t: Date }>('SELECT now() AS t'))[0].t;
+  /** How many of the service's read connections on the replica read tasks since `since` (pg_stat_activity keeps each one's last statement; the monitor has connections of its own). */
+  const replicaReadsSince = async (since: Date) =>
     (
-      await replica.query<{ query: string }>(
-        "SELECT query FROM pg_stat_activity WHERE application_name = 'tasks-api:read' AND query LIKE '%FROM tasks%'",
+      await replica.query(
+        "SELECT 1 FROM pg_stat_activity WHERE application_name = 'tasks-api:read' AND query LIKE '%FROM task%' AND state_change >= $1",
+        [since],
       )
     ).length;
 
@@ -55,6 +58,7 @@ whenInstalled(postgresBinDir, MISSING_POSTGRES_BINARIES, () => {
     beforeAll(async () => {
       app = await createTestApp({
         DATABASE_URL: primary.url(),
+        DB_POOL_MODE: 'session', // direct connections, also when the run goes through PgBouncer
         DATABASE_READ_URLS: replica.url(),
         DB_READ_MAX_LAG_MS: '3000',
       });
@@ -85,45 +89,52 @@ whenInstalled(postgresBinDir, MISSING_POSTGRES_BINARIES, () => {
       const created = await as(app, user).post('/api/tasks').send({ title: 'older' });
       await sleep(4700); // past the writer's window (3 s + 2 × 750 ms), and the replica has the write
       for (const path of ['/api/tasks', `/api/tasks/${created.body.id}`, '/api/tasks/stats']) {
+        const since = await replicaNow();
         expect((await as(app, user).get(path)).status).toBe(200);
+        expect(await replicaReadsSince(since)).toBeGreaterThan(0);
       }
-      expect(await replicaReads()).toBeGreaterThan(0);
       const list = await as(app, user).get('/api/tasks');
       expect(list.body.map((t: { id: string }) => t.id)).toEqual([created.body.id]);
     }, 20_000);
 
     it('answers 200 from the primary while the replica is down, and uses it again when it is back', async () => {
-      const user = newUser();
-      await as(app, user).post('/api/tasks').send({ title: 'kept' });
+      // A reader who never wrote: their reads go to the replica ...
+      const reader = newUser();
+      let since = await replicaNow();
+      expect((await as(app, reader).get('/api/tasks')).status).toBe(200);
+      expect(await replicaReadsSince(since)).toBeGreaterThan(0);
       await replica.stop();
       try {
+        // ... and the very next ones, before the monitor has noticed, fall back to the primary.
         for (let i = 0; i < 10; i++) {
-          const res = await as(app, user).get('/api/tasks');
-          expect(res.status).toBe(200);
-          expect(res.body).toHaveLength(1);
-          expect((await as(app, user).get('/api/tasks/stats')).status).toBe(200);
-          await sleep(100);
+          for (const path of ['/api/tasks', '/api/tasks/stats']) {
+            const res = await as(app, reader).get(path);
+            expect(res.status).toBe(200);
+          }
+          await sleep(50);
         }
       } finally {
         await replica.start();
       }
-      // Restarted, it has no backends of the service; within a few monitor rounds reads go there again.
-      expect(await replicaReads()).toBe(0);
-      const reader = newUser();
-      for (let i = 0; i < 50 && (await replicaReads()) === 0; i++) {
+      // Within a few monitor rounds reads go there again.
+      since = await replicaNow();
+      for (let i = 0; i < 50 && (await replicaReadsSince(since)) === 0; i++) {
         expect((await as(app, reader).get('/api/tasks')).status).toBe(200);
         await sleep(100);
       }
-      expect(await replicaReads()).toBeGreaterThan(0);
+      expect(await replicaReadsSince(since)).toBeGreaterThan(0);
     }, 30_000);
   });
 
-  describe('a replica further behind than DB_READ_MAX_LAG_MS (1.5 s behind, limit 500 ms)', () => {
+  describe('a replica further behind than DB_READ_MAX_LAG_MS (4 s behind, limit 500 ms)', () => {
     let app: NestExpressApplication;
+    let slow: Cluster;
     beforeAll(async () => {
+      slow = await startCluster({ replicaOf: primary, applyDelayMs: 4000 });
       app = await createTestApp({
         DATABASE_URL: primary.url(),
-        DATABASE_READ_URLS: replica.url(),
+        DB_POOL_MODE: 'session', // direct connections, also when the run goes through PgBouncer
+        DATABASE_READ_URLS: slow.url(),
         DB_READ_MAX_LAG_MS: '500',
       });
     }, 60_000);
@@ -134,11 +145,10 @@ whenInstalled(postgresBinDir, MISSING_POSTGRES_BINARIES, () => {
       // Writes keep the primary ahead, so the replica's lag shows.
       const created = await as(app, user).post('/api/tasks').send({ title: 'fresh' });
       await as(app, newUser()).post('/api/tasks').send({ title: 'traffic' });
-      await sleep(1000); // the writer's window (500 ms + 2 × 125 ms) is over; the replica still lacks the task
-      const [{ n }] = await replica.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM tasks WHERE id = $1',
-        [created.body.id],
-      );
+      await sleep(1000); // the writer's window (500 ms + 2 × 125 ms) is over; the replica lacks the task for 4 s
+      const [{ n }] = await slow.query<{ n: number }>('SELECT count(*)::int AS n FROM tasks WHERE id = $1', [
+        created.body.id,
+      ]);
       expect(n).toBe(0);
       expect((await as(app, user).get(`/api/tasks/${created.body.id}`)).status).toBe(200);
     });
@@ -150,6 +160,7 @@ whenInstalled(postgresBinDir, MISSING_POSTGRES_BINARIES, () => {
       beforeAll(async () => {
         const env = {
           DATABASE_URL: primary.url(),
+          DB_POOL_MODE: 'session', // direct connections, also when the run goes through PgBouncer
           DATABASE_READ_URLS: replica.url(),
           DB_READ_MAX_LAG_MS: '3000',
           REDIS_URL: TEST_REDIS_URL,

@@ -25,7 +25,7 @@ describe('connectionSettings', () => {
     ['?sslmode=require', { rejectUnauthorized: false, servername: 'db.example.com' }],
     ['?sslmode=prefer', { rejectUnauthorized: false, servername: 'db.example.com' }],
     ['?sslmode=verify-full', { servername: 'db.example.com' }],
-    ['?sslmode=require&sslrootcert=system', { servername: 'db.example.com' }],
+    ['?sslrootcert=system', { servername: 'db.example.com' }],
   ])('gives sslmode libpq\'s meaning: "%s"', (query, ssl) => {
     expect(connectionSettings(`postgresql://u:p@db.example.com/app${query}`, 'DATABASE_URL').ssl).toEqual(
       ssl,
@@ -43,6 +43,28 @@ describe('connectionSettings', () => {
       connectionSettings(`${NEON}?sslmode=require&channel_binding=require`, 'X').enableChannelBinding,
     ).toBe(true);
     expect(connectionSettings(`${NEON}?channel_binding=require`, 'X').enableChannelBinding).toBe(false);
+  });
+
+  it("reads libpq's socket form, and refuses sslrootcert=system without verify-full", () => {
+    expect(connectionSettings('postgresql://u:p@/app?host=/var/run/postgresql', 'X')).toMatchObject({
+      host: '/var/run/postgresql',
+      database: 'app',
+      ssl: false,
+    });
+    expect(() => connectionSettings('postgresql://u@db/app?sslrootcert=system&sslmode=prefer', 'X')).toThrow(
+      /X: sslrootcert=system needs sslmode=verify-full \(got prefer\)/,
+    );
+  });
+
+  it('never shows a URL it cannot read (it may hold a password)', () => {
+    let err: unknown;
+    try {
+      connectionSettings('postgresql://alice:s3cret@[bad/app', 'DATABASE_URL');
+    } catch (e) {
+      err = e;
+    }
+    expect(JSON.stringify(err) + String(err)).not.toContain('s3cret');
+    expect(String(err)).toMatch(/DATABASE_URL: not a URL/);
   });
 
   it('names the variable of a URL it cannot use, without its password', () => {

@@ -40,12 +40,25 @@ export class ConnectionUrlError extends Error {}
  */
 export function connectionSettings(url: string, name: string, mode?: PoolMode): ConnectionSettings {
   let parsed: ReturnType<typeof parse>;
-  const params = new URL(url).searchParams;
-  // libpq's `sslrootcert=system` (PostgreSQL 16+): the system's CAs, which is Node's default.
+  let params: URLSearchParams;
+  try {
+    // A URL without a host (`postgresql://u@/db?host=/var/run/postgresql`, libpq's socket form)
+    // is valid to libpq and pg, not to WHATWG's URL: its parameters are read with a stand-in host.
+    params = new URL(url.replace('@/', '@localhost/')).searchParams;
+  } catch {
+    // Never the URL itself in the message (nor in an `input` property): it may hold a password.
+    throw new ConnectionUrlError(
+      `${name}: not a URL this service can read (postgresql://user:password@host:port/database?…)`,
+    );
+  }
+  // libpq's `sslrootcert=system` (PostgreSQL 16+): trusted CAs (here Node's own list), verify-full only.
   const system = params.get('sslrootcert') === 'system';
   if (system) {
     params.delete('sslrootcert');
-    if (!params.get('sslmode') || params.get('sslmode') === 'require') params.set('sslmode', 'verify-full');
+    const mode = params.get('sslmode') ?? 'verify-full';
+    if (mode !== 'verify-full')
+      throw new ConnectionUrlError(`${name}: sslrootcert=system needs sslmode=verify-full (got ${mode})`);
+    params.set('sslmode', 'verify-full');
   }
   const cleaned = system ? withSearch(url, params) : url;
   try {

@@ -29,7 +29,7 @@ export class Database implements OnModuleDestroy {
     const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
     this.primary = new ServerPool(pool, topology.primary.poolMode, env);
     if (topology.replicas.length) {
-      this.replicas = new ReadReplicas(topology.replicas, this.primary, {
+      this.replicas = new ReadReplicas(topology.replicas, topology.primary, {
         ...env,
         DB_READ_MAX_LAG_MS: config.get('DB_READ_MAX_LAG_MS', { infer: true }),
         REDIS_URL: config.get('REDIS_URL', { infer: true }),

@@ -33,45 +33,51 @@ const REPLAYED_POSITION = sql('SELECT pg_last_wal_replay_lsn()::text AS lsn');
 
 interface Replica {
   readonly label: string;
+  /** The reads' pool, and the monitor's own connection (its queries never wait behind reads). */
   readonly pool: ServerPool;
+  readonly probe: ServerPool;
   /** Why it is not used now (undefined: usable). */
   down?: string;
+  /** When the monitor last found it usable: a verdict older than two rounds no longer counts. */
+  checkedAt: number;
 }
 
 /**
- * The read replicas of DATABASE_READ_URLS: one pool each, and a monitor that samples the primary's
- * WAL position and each replica's replayed position a few times a second. A replica is used while it
- * answers and its lag is at most DB_READ_MAX_LAG_MS; one that fails a read is left out until the
- * monitor finds it well again, and that read goes to the primary. A user who wrote within
- * DB_READ_MAX_LAG_MS (plus two monitor rounds) reads from the primary (RecentWriters), so a replica
- * never hides their own write.
+ * The read replicas of DATABASE_READ_URLS: one pool each, and a monitor (on connections of its own)
+ * that samples the primary's WAL position and each replica's replayed position a few times a second.
+ * A replica is used while the monitor's last verdict (at most two rounds old) says it answers and lags
+ * at most DB_READ_MAX_LAG_MS; one that fails a read is left out until the monitor finds it well
+ * again, and that read goes to the primary. A user who wrote within DB_READ_MAX_LAG_MS (plus two
+ * monitor rounds) reads from the primary (RecentWriters), so a replica never hides their own write.
  */
 export class ReadReplicas {
   private readonly logger = new Logger('ReadReplicas');
   private readonly replicas: Replica[];
   private readonly writers: RecentWriters;
   private readonly maxLagMs: number;
+  private readonly interval: number;
+  /** The monitor's own connection to the primary: it must not queue behind the app's traffic. */
+  private readonly primary: ServerPool;
   private samples: { at: number; lsn: bigint }[] = [];
   private readonly timer: NodeJS.Timeout;
+  private checking = false;
   private next = 0;
 
-  constructor(
-    settings: ConnectionSettings[],
-    private readonly primary: ServerPool,
-    env: ReplicaEnv,
-  ) {
+  constructor(settings: ConnectionSettings[], primary: ConnectionSettings, env: ReplicaEnv) {
     this.maxLagMs = env.DB_READ_MAX_LAG_MS;
-    const interval = Math.min(1000, Math.max(100, Math.floor(this.maxLagMs / 4)));
+    this.interval = Math.min(1000, Math.max(100, Math.floor(this.maxLagMs / 4)));
     // A replica judged fresh enough may fall further behind until the next round: a writer's window
     // covers the limit plus two rounds, so no replica still missing their write answers them.
-    this.writers = new RecentWriters(this.maxLagMs + 2 * interval, env.REDIS_URL);
-    this.replicas = settings.map((conn) => {
-      const pool = new pg.Pool(poolConfig(conn, env, `${APPLICATION_NAME}:read`));
-      // An idle connection the replica drops must not crash the process; the pool replaces it.
-      pool.on('error', () => undefined);
-      return { label: conn.label, pool: new ServerPool(pool, conn.poolMode, env), down: 'not checked yet' };
-    });
-    this.timer = setInterval(() => void this.check(), interval).unref();
+    this.writers = new RecentWriters(this.maxLagMs + 2 * this.interval, env.REDIS_URL);
+    this.primary = serverPool(primary, { ...env, DB_POOL_MAX: 1 }, `${APPLICATION_NAME}:monitor`);
+    this.replicas = settings.map((conn) => ({
+      label: conn.label,
+      pool: serverPool(conn, env, `${APPLICATION_NAME}:read`),
+      probe: serverPool(conn, { ...env, DB_POOL_MAX: 1 }, `${APPLICATION_NAME}:monitor`),
+      down: 'not checked yet',
+      checkedAt: 0,
+    }));
+    this.timer = setInterval(() => void this.check(), this.interval).unref();
     void this.check();
   }
 
@@ -80,11 +86,13 @@ export class ReadReplicas {
     user: string,
     s: Statement,
   ): Promise<pg.QueryResult<T> | undefined> {
-    const usable = this.replicas.filter((r) => !r.down);
+    const recently = Date.now() - 2 * this.interval;
+    const usable = this.replicas.filter((r) => !r.down && r.checkedAt >= recently);
     if (!usable.length || (await this.writers.recent(user))) return undefined;
     const replica = usable[this.next++ % usable.length];
     try {
-      return await replica.pool.run<T>(s);
+      // No second try there: the primary is the fallback.
+      return await replica.pool.run<T>(s, false);
     } catch (err) {
       // Whatever went wrong there (gone, a recovery conflict, a timeout), the primary answers instead.
       if (connectionLost(err)) this.mark(replica, `a read failed: ${(err as Error).message}`);
@@ -96,28 +104,44 @@ export class ReadReplicas {
     return this.writers.record(user);
   }
 
-  /** One round of the monitor: the primary's position, then each replica's replayed one. */
+  /** One round of the monitor, unless the last one still runs. */
   private async check(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      await this.round();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** The primary's position, then each replica's replayed one. */
+  private async round(): Promise<void> {
     const now = Date.now();
     try {
-      const [{ lsn: position }] = (await this.primary.run<{ lsn: string }>(PRIMARY_POSITION)).rows;
+      const [{ lsn: position }] = (await this.primary.run<{ lsn: string }>(PRIMARY_POSITION, false)).rows;
       this.samples.push({ at: now, lsn: lsn(position) });
       // Enough history to tell any lag up to twice the limit.
       while (this.samples.length > 1 && this.samples[0].at < now - 2 * this.maxLagMs - 2000)
         this.samples.shift();
-    } catch {
-      return; // the primary is unreachable: nothing to compare with, keep the replicas as they are
+    } catch (err) {
+      // Nothing to compare with: no replica can be shown fresh enough.
+      const why = `the primary's position is unknown (${(err as Error).message})`;
+      for (const replica of this.replicas) this.mark(replica, why);
+      return;
     }
     await Promise.all(
       this.replicas.map(async (replica) => {
         try {
-          const [{ lsn: replayed }] = (await replica.pool.run<{ lsn: string | null }>(REPLAYED_POSITION))
-            .rows;
+          const [{ lsn: replayed }] = (
+            await replica.probe.run<{ lsn: string | null }>(REPLAYED_POSITION, false)
+          ).rows;
           if (replayed === null)
             return this.mark(replica, 'not a standby (pg_last_wal_replay_lsn() is null)');
           const lag = lagMs(this.samples, lsn(replayed), Date.now());
           if (lag === undefined || lag > this.maxLagMs)
             return this.mark(replica, `lagging more than DB_READ_MAX_LAG_MS=${this.maxLagMs}`);
+          replica.checkedAt = Date.now();
           this.mark(replica, undefined);
         } catch (err) {
           this.mark(replica, `unreachable: ${(err as Error).message}`);
@@ -132,12 +156,20 @@ export class ReadReplicas {
     const first = replica.down === 'not checked yet';
     replica.down = down;
     if (down) this.logger.warn(`read replica ${replica.label} not used: ${down}; reads go to the primary`);
-    else if (!first) this.logger.log(`read replica ${replica.label} in use again`);
-    else this.logger.log(`read replica ${replica.label} in use`);
+    else this.logger.log(`read replica ${replica.label} in use${first ? '' : ' again'}`);
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all([...this.replicas.map((r) => r.pool.pool.end()), this.writers.close()]);
+    const pools = [this.primary, ...this.replicas.flatMap((r) => [r.pool, r.probe])];
+    await Promise.all([...pools.map((p) => p.pool.end()), this.writers.close()]);
   }
+}
+
+/** A pool of its own for `conn`, under its pool mode's rules. */
+function serverPool(conn: ConnectionSettings, env: PoolEnv, name: string): ServerPool {
+  const pool = new pg.Pool(poolConfig(conn, env, name));
+  // An idle connection the server drops must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return new ServerPool(pool, conn.poolMode, env);
 }

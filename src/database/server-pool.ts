@@ -49,10 +49,20 @@ export function connectionLost(err: unknown): boolean {
   );
 }
 
-/** The server itself said it ended the connection before our statement ran (safe to send again). */
-const endedByServer = (err: unknown): boolean =>
-  err instanceof Error &&
-  (/^57P0[12]$/.test(String((err as { code?: unknown }).code)) || /server conn crashed/i.test(err.message));
+/**
+ * The connection died, and not by our own client-side timeout: the statement may be sent again on
+ * another connection when that cannot do anything twice. (After a timeout the server is too slow or
+ * gone: trying again would only multiply the wait.)
+ */
+const diedUnderUs = (err: unknown): boolean =>
+  connectionLost(err) && !(err instanceof Error && /Query read timeout/.test(err.message));
+
+/**
+ * The server ended an idle session (`57P01`, pg_terminate_backend or a shutdown, answered to our
+ * statement): the statement never ran, since a backend that is killed while it runs one rolls it
+ * back, and one that finished sent its answer first.
+ */
+const terminatedIdle = (err: unknown): boolean => (err as { code?: unknown }).code === '57P01';
 
 /** The statement limits a pool in transaction mode sets with `SET LOCAL`. */
 export interface StatementLimits {
@@ -88,19 +98,32 @@ export class ServerPool {
       : { text: s.text, values: s.values, types: TYPES };
   }
 
-  /** Runs `s` on a pooled connection. */
-  run<T extends pg.QueryResultRow>(s: Statement): Promise<pg.QueryResult<T>> {
+  /**
+   * Runs `s` on a pooled connection. When the connection turns out dead, a read is sent again on
+   * another; a write only when it certainly did not run: in session mode when the server says it
+   * ended the idle session (57P01), behind a pooler when the transaction's BEGIN already failed (the
+   * statement and COMMIT travel with it, so a failure on either of those proves nothing).
+   */
+  run<T extends pg.QueryResultRow>(s: Statement, retry = true): Promise<pg.QueryResult<T>> {
+    let beginFailed = false;
     return this.withConnection(
       async (client) => {
+        beginFailed = false;
         if (this.mode === 'session') return client.query<T>(this.query(s));
-        const [, result] = await Promise.all([
+        const [begin, result, commit] = await Promise.allSettled([
           client.query(this.begin),
           client.query<T>(this.query(s)),
           client.query('COMMIT'),
         ]);
-        return result;
+        if (begin.status === 'rejected') {
+          beginFailed = true;
+          throw begin.reason;
+        }
+        if (result.status === 'rejected') throw result.reason;
+        if (commit.status === 'rejected') throw commit.reason;
+        return result.value;
       },
-      (err) => s.readOnly || endedByServer(err),
+      (err) => retry && (s.readOnly || (this.mode === 'session' ? terminatedIdle(err) : beginFailed)),
     );
   }
 
@@ -133,7 +156,7 @@ export class ServerPool {
 
   /**
    * A pooled connection for `use`, released after it (destroyed when the connection was lost); again
-   * on another connection when it was lost and `again(err)` says that is safe. When the server ended
+   * on another connection when it died under us and `again(err)` says that is safe. When the server ended
    * every connection at once the pool's idle ones are all dead, so up to the pool's size more times
    * (each dead one fails at once; an unreachable server fails at connect, which is not retried).
    */
@@ -157,9 +180,8 @@ export class ServerPool {
         release(discarded);
         return result;
       } catch (err) {
-        const lost = connectionLost(err);
-        release(lost || discarded);
-        if (!(lost && attempt <= this.pool.options.max && again(err))) throw err;
+        release(connectionLost(err) || discarded);
+        if (!(diedUnderUs(err) && attempt <= this.pool.options.max && again(err))) throw err;
       }
     }
   }

@@ -140,8 +140,14 @@ export class TasksRepository {
       ),
       tx,
     );
-    await this.db.wrote(userId);
+    // Inside a transaction the caller marks the write once it has committed (markWritten).
+    if (!tx) await this.db.wrote(userId);
     return row;
+  }
+
+  /** After a transaction that wrote `userId`'s tasks committed: their reads go to the primary for a while. */
+  markWritten(userId: string): Promise<void> {
+    return this.db.wrote(userId);
   }
 
   /**

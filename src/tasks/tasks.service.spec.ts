@@ -34,6 +34,7 @@ function setup() {
     delete: jest.fn<TasksRepository['delete']>(),
     currentVersion: jest.fn<TasksRepository['currentVersion']>(),
     stats: jest.fn<TasksRepository['stats']>(),
+    markWritten: jest.fn<TasksRepository['markWritten']>().mockResolvedValue(undefined),
   };
   const idempotency = { run: jest.fn() };
   const service = new TasksService(
@@ -70,6 +71,8 @@ describe('TasksService', () => {
       const a = await service.create('alice', { title: 'x', tags: ['a'] }, 'key-1');
       expect(a).toEqual({ task: created, replayed: false });
       expect(repo.insert).toHaveBeenCalledWith('alice', expect.objectContaining({ title: 'x' }), 'tx');
+      // Marked as a writer once the transaction is over (read-your-writes with replicas).
+      expect(repo.markWritten).toHaveBeenCalledWith('alice');
       // The same request spelled differently (defaults written out) has the same fingerprint.
       await service.create(
         'alice',

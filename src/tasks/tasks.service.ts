@@ -105,6 +105,7 @@ export class TasksService {
       fingerprint(values),
       (tx) => this.repo.insert(userId, values, tx),
     );
+    if (!replayed) await this.repo.markWritten(userId);
     return { task: value, replayed };
   }
 

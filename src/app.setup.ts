@@ -7,14 +7,15 @@ import type { Logger as PinoLogger } from 'pino';
 import { corsOrigins, type Env } from './config/env.js';
 import { setupSwagger } from './docs/swagger.js';
 import { ShutdownState } from './health/shutdown-state.js';
+import { limitSlowClients } from './http/express-adapter.js';
 import { ROOT_LOGGER } from './logging/logging.module.js';
 import { requestLog } from './logging/request-log.js';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 
 export const EXPOSED_HEADERS = ['X-Total-Count', 'Link', 'ETag', 'Location', 'X-Request-Id', 'Retry-After'];
 
 /**
- * What the app needs beyond its modules: logger, security headers, CORS, Swagger.
+ * What the app needs beyond its modules: logger, security headers, CORS, slow-client limits, Swagger.
  * main.ts and the e2e tests both call this, so the app under test is the app in production.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
@@ -39,11 +40,18 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     if (shutdown.stopping) this.shouldKeepAlive = false;
     return ServerResponse.prototype.writeHead.apply(this, args as Parameters<ServerResponse['writeHead']>);
   } as Response['writeHead'];
-  app.enableCors({
-    origin: corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) }),
-    credentials: true,
-    exposedHeaders: EXPOSED_HEADERS,
-    maxAge: 600,
+  // A listed origin gets CORS headers (credentials allowed); any other gets none at all, not even
+  // Access-Control-Allow-Credentials (the cors package would send that to everyone).
+  const allowed = new Set(corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) }));
+  const cors = { origin: true, credentials: true, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 };
+  app.enableCors((req: Request, done) => {
+    const origin = req.headers.origin;
+    done(null, origin !== undefined && allowed.has(origin) ? cors : { origin: false });
+  });
+  limitSlowClients(app.getHttpServer(), {
+    HTTP_HEADERS_TIMEOUT_MS: config.get('HTTP_HEADERS_TIMEOUT_MS', { infer: true }),
+    HTTP_REQUEST_TIMEOUT_MS: config.get('HTTP_REQUEST_TIMEOUT_MS', { infer: true }),
+    HTTP_MAX_CONNECTIONS: config.get('HTTP_MAX_CONNECTIONS', { infer: true }),
   });
   setupSwagger(app);
   return app;

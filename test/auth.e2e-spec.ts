@@ -30,6 +30,29 @@ describe('HS256 tokens', () => {
     expect((await withToken(token)).body).toEqual({ id: user, email: 'b@example.com', name: 'B' });
   });
 
+  it('refuses a token over 8 192 characters unread, and takes one just under', async () => {
+    const user = newUser();
+    const sized = (length: number) => {
+      const base = tokenFor(user, { pad: '' });
+      return tokenFor(user, { pad: 'x'.repeat(Math.floor(((length - base.length) * 3) / 4)) });
+    };
+    const ok = sized(8100);
+    expect(ok.length).toBeLessThanOrEqual(8192);
+    expect((await withToken(ok)).status).toBe(200);
+    const long = sized(8300);
+    expect(long.length).toBeGreaterThan(8192);
+    expectInvalidToken(await withToken(long));
+  });
+
+  it('refuses a token whose typ says it is not an access token', async () => {
+    const user = newUser();
+    const claims = { sub: user, iat: seconds(), exp: seconds() + 900 };
+    const cache = signToken(claims, { header: { alg: 'HS256', typ: 'better-auth.session-cache+jwt' } });
+    expectInvalidToken(await withToken(cache));
+    const atJwt = signToken(claims, { header: { alg: 'HS256', typ: 'at+jwt' } });
+    expect((await withToken(atJwt)).status).toBe(200);
+  });
+
   it('says "expired" for an expired token', async () => {
     const res = await withToken(tokenFor(newUser(), { iat: seconds() - 1000, exp: seconds() - 120 }));
     expectInvalidToken(res, 'The access token expired');

@@ -132,6 +132,27 @@ describe('hostile tokens against the JWKS', () => {
     );
   });
 
+  it.each([
+    ['absent', {}, 200],
+    ['JWT', { typ: 'JWT' }, 200],
+    ['at+jwt', { typ: 'at+jwt' }, 200],
+    ["Better Auth's session cache", { typ: 'better-auth.session-cache+jwt' }, 401],
+    ['dpop+jwt', { typ: 'dpop+jwt' }, 401],
+    ['a number', { typ: 1 }, 401],
+  ])('takes a typ header that is %s as %i', async (_name, header, status) => {
+    const res = await me(await auth.signWithTestKey(valid(), header));
+    expect(res.status).toBe(status);
+    if (status === 401) expect(res.body.detail).toBe('The access token is invalid');
+  });
+
+  it('rejects a session-cache token even with the right issuer and audience', async () => {
+    const token = await auth.signWithTestKey(
+      { ...valid(), aud: 'better-auth:session-cache' },
+      { typ: 'better-auth.session-cache+jwt' },
+    );
+    expectInvalid(await me(token));
+  });
+
   it('rejects a tampered payload', async () => {
     const [h, , s] = (await auth.signWithTestKey(valid())).split('.');
     const forged = Buffer.from(JSON.stringify({ ...valid(), sub: 'mallory' })).toString('base64url');

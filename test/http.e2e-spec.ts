@@ -1,5 +1,8 @@
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { as, useTestApp, expectProblem } from './helpers/app.js';
+import { as, createTestApp, useTestApp, expectProblem } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 
 const t = useTestApp();
@@ -67,9 +70,22 @@ describe('CORS', () => {
     expect(get.headers['access-control-expose-headers']).toContain('X-Total-Count');
   });
 
-  it('gives another origin no CORS headers', async () => {
-    const res = await server().get('/health/live').set('Origin', 'https://evil.example');
-    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  it('gives another origin no Access-Control-* header at all, on preflights and simple requests', async () => {
+    const cors = (res: { headers: Record<string, string> }) =>
+      Object.keys(res.headers).filter((h) => h.startsWith('access-control-'));
+    const preflight = await server()
+      .options('/api/tasks')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
+    expect(cors(preflight)).toEqual([]);
+    for (const path of ['/health/live', '/api/tasks']) {
+      const res = await server().get(path).set('Origin', 'https://evil.example');
+      expect(cors(res)).toEqual([]);
+    }
+    // A look-alike of the allowed origin is another origin.
+    const alike = await server().get('/health/live').set('Origin', 'http://localhost:3000.evil.example');
+    expect(cors(alike)).toEqual([]);
   });
 });
 
@@ -146,4 +162,56 @@ describe('OpenAPI', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining(['Tasks_list', 'UserTasks_list', 'Me_me', 'Health_ready']));
   });
+});
+
+describe('slow clients', () => {
+  // An app of its own, listening on a port, with short limits.
+  let app: NestExpressApplication;
+  let port: number;
+  beforeAll(async () => {
+    app = await createTestApp({ HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '3000' });
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(() => app?.close());
+
+  /** Sends `atOnce`, then `slowly` one byte a second; when the server closed, and what it said. */
+  function dribble(atOnce: string, slowly: string): Promise<{ closedAfterMs: number; answer: string }> {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const socket = connect(port, '127.0.0.1', () => socket.write(atOnce));
+      let answer = '';
+      const bytes = [...slowly];
+      const timer = setInterval(() => {
+        const next = bytes.shift();
+        if (next !== undefined && !socket.destroyed) socket.write(next);
+      }, 1000);
+      socket.on('data', (d: Buffer) => (answer += d.toString()));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearInterval(timer);
+        resolve({ closedAfterMs: Date.now() - started, answer });
+      });
+    });
+  }
+
+  it('closes a connection whose headers arrive one byte a second, within HTTP_HEADERS_TIMEOUT_MS', async () => {
+    const { closedAfterMs, answer } = await dribble(
+      '',
+      'GET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: yes\r\n\r\n',
+    );
+    // The limit, plus at most one check interval (1 s), plus slack.
+    expect(closedAfterMs).toBeGreaterThanOrEqual(1900);
+    expect(closedAfterMs).toBeLessThan(4500);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  }, 15_000);
+
+  it('closes a connection whose body arrives one byte a second, within HTTP_REQUEST_TIMEOUT_MS', async () => {
+    const head =
+      'POST /api/tasks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n';
+    const { closedAfterMs, answer } = await dribble(head, '{'.repeat(100));
+    expect(closedAfterMs).toBeGreaterThanOrEqual(2900);
+    expect(closedAfterMs).toBeLessThan(5500);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  }, 15_000);
 });

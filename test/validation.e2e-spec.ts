@@ -180,6 +180,38 @@ describe('the body itself', () => {
     expectProblem(form, 415);
   });
 
+  it.each(['__proto__', 'constructor', 'prototype'])(
+    'is 400 with a %s key, named like any unknown field, at any depth, and creates nothing',
+    async (key) => {
+      const user = newUser();
+      const raw = `{"title": "t", "${key}": {"isAdmin": true}, "tags": ["a"]}`;
+      const top = await post(user).set('Content-Type', 'application/json').send(raw);
+      expectProblem(top, 400);
+      expect(top.body.errors).toEqual([{ field: key, message: 'is not a known field' }]);
+      const nested = await post(user)
+        .set('Content-Type', 'application/json')
+        .send(`{"title": "t", "extra": {"${key}": 1}}`);
+      expectProblem(nested, 400);
+      expect(fieldsOf(nested)).toEqual([`extra.${key}`]);
+      expect((await as(t.app, user).get('/api/tasks')).body).toEqual([]);
+    },
+  );
+
+  it('is 400, before any validation, when nested deeper than 32 levels (even in an unknown field)', async () => {
+    const user = newUser();
+    for (const depth of [33, 5000]) {
+      const raw = `{"title": "t", "x": ${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+      const res = await post(user).set('Content-Type', 'application/json').send(raw);
+      expectProblem(res, 400);
+      expect(res.body.detail).toBe('The request body nests deeper than 32 levels');
+    }
+    // 32 levels is fine as JSON (then an unknown field), and brackets inside strings do not count.
+    const ok = await post(user)
+      .set('Content-Type', 'application/json')
+      .send(`{"title": "${'['.repeat(100)}", "x": ${'['.repeat(31)}${']'.repeat(31)}}`);
+    expect(ok.body.errors).toEqual([{ field: 'x', message: 'is not a known field' }]);
+  });
+
   it('is 413 over 64 KiB, and fine just under', async () => {
     const user = newUser();
     const big = await post(user).send({ title: 't', description: 'x'.repeat(70 * 1024) });

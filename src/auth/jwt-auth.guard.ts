@@ -6,6 +6,7 @@ import { HS256_STRATEGY } from './hs256.strategy.js';
 import { JWKS_STRATEGY } from './jwks.strategy.js';
 import { isPublic } from './public.decorator.js';
 import { UnauthorizedProblem } from './unauthorized.js';
+import { MAX_TOKEN_LENGTH, refusedUnverified } from './token-precheck.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 const BEARER = /^Bearer +\S/i;
@@ -22,7 +23,8 @@ const isExpiry = (info: unknown): boolean =>
  * shared-secret strategy (HS256), then the JWKS one (Better Auth's own keys); the first that
  * verifies the token wins, and its `sub` becomes `request.user.sub`, the user of the request.
  * A token verified before (and not yet expired) is recognised without verifying it again (see
- * VerifiedTokens). A failure is recorded as `request.authFailure`, never answered here:
+ * VerifiedTokens). Tokens over 8 KiB, and tokens whose `typ` says they are not access tokens, fail
+ * before any verification (token-precheck.ts). A failure is recorded as `request.authFailure`, never answered here:
  * AuthRequiredGuard denies, after the per-IP limit has counted it. Public routes are skipped.
  */
 @Injectable()
@@ -38,9 +40,19 @@ export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY, JWKS_STRATEGY]) {
     if (isPublic(this.reflector, context)) return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = BEARER_TOKEN.exec(req.headers.authorization ?? '')?.[1];
+    // Too long to be anything but abuse: refused before the cache is even asked.
+    if (token !== undefined && token.length > MAX_TOKEN_LENGTH) {
+      req.authFailure = new UnauthorizedProblem('invalid');
+      return true;
+    }
     const known = token === undefined ? undefined : this.verified.get(token);
     if (known) {
       req.user = known;
+      return true;
+    }
+    // Only tokens that passed this are ever cached, so cached ones skip it.
+    if (token !== undefined && refusedUnverified(token)) {
+      req.authFailure = new UnauthorizedProblem('invalid');
       return true;
     }
     try {

@@ -5,6 +5,10 @@ import type { AuthUser } from './auth-user.js';
 export const VERIFIED_TOKEN_TTL_MS = 5 * 60_000;
 /** How many verified tokens are remembered; the least recently used go first. */
 export const VERIFIED_TOKEN_MAX = 10_000;
+/** And how much memory they may take together (a token's length plus its user, roughly). */
+export const VERIFIED_TOKEN_MAX_BYTES = 16 * 1024 * 1024;
+const sizeOf = (token: string, user: AuthUser) =>
+  token.length + user.sub.length + (user.email?.length ?? 0) + (user.name?.length ?? 0) + 64;
 
 /**
  * Tokens that passed verification, with their user, until they expire (`exp` + the allowed
@@ -22,7 +26,13 @@ export class VerifiedTokens {
     private readonly skewSeconds: number,
     private readonly clock: Perf = Date,
   ) {
-    this.cache = new LRUCache<string, AuthUser>({ max: VERIFIED_TOKEN_MAX, perf: clock, ttlResolution: 0 });
+    this.cache = new LRUCache<string, AuthUser>({
+      max: VERIFIED_TOKEN_MAX,
+      maxSize: VERIFIED_TOKEN_MAX_BYTES,
+      sizeCalculation: (user, token) => sizeOf(token, user),
+      perf: clock,
+      ttlResolution: 0,
+    });
   }
 
   get(token: string): AuthUser | undefined {

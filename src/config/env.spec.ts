@@ -92,5 +92,35 @@ describe('validateEnv', () => {
       expect(problemsOf({ ...prod, BETTER_AUTH_SECRET: SECRET })).toEqual([]);
       expect(problemsOf({ ...prod, BETTER_AUTH_URL: 'https://app.example.com' })).toEqual([]);
     });
+
+    it('refuses JWT_JWKS_URL without an issuer and an audience (any token of those keys would pass)', () => {
+      const jwks = { ...prod, JWT_JWKS_URL: 'https://auth.example.com/api/auth/jwks' };
+      expect(problemsOf(jwks).join()).toMatch(/JWT_ISSUER and JWT_AUDIENCE are required in production/);
+      expect(problemsOf({ ...jwks, JWT_ISSUER: 'https://auth.example.com' }).join()).toMatch(/JWT_AUDIENCE/);
+      expect(
+        problemsOf({
+          ...jwks,
+          JWT_ISSUER: 'https://auth.example.com',
+          JWT_AUDIENCE: 'https://auth.example.com',
+        }),
+      ).toEqual([]);
+      // BETTER_AUTH_URL gives both (its origin).
+      expect(problemsOf({ ...jwks, BETTER_AUTH_URL: 'https://auth.example.com' })).toEqual([]);
+    });
+
+    it('refuses a JWKS over plain http:, loopback addresses excepted', () => {
+      expect(problemsOf({ ...prod, BETTER_AUTH_URL: 'http://auth.example.com' }).join()).toMatch(
+        /JWKS must be fetched over https: in production \(got http:\/\/auth.example.com/,
+      );
+      for (const host of ['localhost:3000', '127.0.0.1:3000', '[::1]:3000']) {
+        expect(problemsOf({ ...prod, BETTER_AUTH_URL: `http://${host}` })).toEqual([]);
+      }
+    });
+  });
+
+  it('refuses HTTP_HEADERS_TIMEOUT_MS above HTTP_REQUEST_TIMEOUT_MS, in every environment', () => {
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }).join()).toMatch(
+      /HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
+import { authSettings } from '../auth/auth-settings.js';
 import {
   IsBoolean,
   IsIn,
@@ -170,6 +171,27 @@ export class Env {
   @Max(600_000)
   SHUTDOWN_GRACE_MS = 10_000;
 
+  /** The request headers must have arrived within this (Node's headersTimeout). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** The whole request must have arrived within this (Node's requestTimeout; 0 would disable it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Open connections per process; more are closed as they arrive. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  HTTP_MAX_CONNECTIONS = 10_000;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -219,18 +241,39 @@ const describe = (e: ValidationError): string => {
   return `${e.property} ${why} (${shown})`;
 };
 
-/** Production rules that span several variables. */
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/** Rules that span several variables (most only in production). */
 function crossChecks(env: Env): string[] {
   const problems: string[] = [];
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS');
+  }
+  if (env.DATABASE_READ_URLS && env.WEB_CONCURRENCY > 1 && !env.REDIS_URL) {
+    problems.push(
+      'DATABASE_READ_URLS with WEB_CONCURRENCY > 1 needs REDIS_URL: a user must read their own writes on every worker',
+    );
+  }
   if (env.NODE_ENV !== 'production') return problems;
-  const jwks = env.BETTER_AUTH_URL ?? env.JWT_JWKS_URL;
-  if (!env.BETTER_AUTH_SECRET && !jwks) {
+  const auth = authSettings(env);
+  if (!env.BETTER_AUTH_SECRET && !auth.jwksUrl) {
     problems.push(
       'BETTER_AUTH_SECRET or BETTER_AUTH_URL (or JWT_JWKS_URL) is required in production: no way to trust a token',
     );
   }
   if (env.BETTER_AUTH_SECRET && Buffer.byteLength(env.BETTER_AUTH_SECRET) < 32) {
     problems.push('BETTER_AUTH_SECRET must be at least 32 bytes in production (value hidden)');
+  }
+  if (auth.jwksUrl && (!auth.issuer || !auth.audience)) {
+    problems.push(
+      'JWT_ISSUER and JWT_AUDIENCE are required in production with JWT_JWKS_URL (or set BETTER_AUTH_URL: both default to its origin): ' +
+        "otherwise any token Better Auth's keys sign would pass, its session-cache tokens included",
+    );
+  }
+  if (auth.jwksUrl?.protocol === 'http:' && !LOOPBACK.test(auth.jwksUrl.hostname)) {
+    problems.push(
+      `the JWKS must be fetched over https: in production (got ${auth.jwksUrl.origin}; loopback addresses excepted): set JWT_JWKS_URL or BETTER_AUTH_URL to an https: URL`,
+    );
   }
   if (!databaseUrl(env)) {
     problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development only)');

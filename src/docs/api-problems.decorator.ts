@@ -18,12 +18,14 @@ const REQUEST_ID = '01HZX3K8Q2V7J5M9N4P6R8T0W2';
 /** Each status: what it means, and an example body with the detail the server really sends. */
 const PROBLEMS: Record<number, { description: string; detail: string; errors?: ProblemDto['errors'] }> = {
   400: {
-    description: 'Invalid input: malformed id, unknown or invalid fields (see `errors[]`), malformed JSON',
+    description:
+      'Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels',
     detail: 'Validation failed: title',
     errors: [{ field: 'title', message: 'must be longer than or equal to 1 characters' }],
   },
   401: {
-    description: 'Missing, invalid or expired bearer token (see the `WWW-Authenticate` header)',
+    description:
+      'Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid',
     detail: UNAUTHORIZED_DETAIL.expired,
   },
   403: { description: 'The `user_id` in the path is not the caller', detail: NOT_OWN_PATH },
@@ -48,7 +50,8 @@ const PROBLEMS: Record<number, { description: string; detail: string; errors?: P
     detail: unexpectedDetail(REQUEST_ID),
   },
   503: {
-    description: 'The database is unavailable; retry later (see `Retry-After`)',
+    description:
+      'The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`)',
     detail: DATABASE_UNAVAILABLE,
   },
 };

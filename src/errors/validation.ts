@@ -2,6 +2,9 @@ import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { FieldErrorDto } from './problem.dto.js';
 import { ValidationProblem } from './problem.exception.js';
 
+/** What a field the body may not carry is told. */
+export const UNKNOWN_FIELD = 'is not a known field';
+
 /** Flattens class-validator's error tree into `{ field, message }`, one per failed rule. */
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErrorDto[] {
   return errors.flatMap((e) => {
@@ -13,7 +16,7 @@ export function toFieldErrors(errors: ValidationError[], parent = ''): FieldErro
       field,
       message:
         rule === 'whitelistValidation'
-          ? 'is not a known field'
+          ? UNKNOWN_FIELD
           : text.startsWith(`${e.property} `)
             ? text.slice(e.property.length + 1)
             : text,

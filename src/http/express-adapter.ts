@@ -1,4 +1,4 @@
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Express } from 'express';
@@ -37,8 +37,28 @@ export class ExpressHttpAdapter extends ExpressAdapter {
       {
         IncomingMessage: withPrototype(IncomingMessage, app.request),
         ServerResponse: withPrototype(ServerResponse, app.response),
+        // How often Node checks headersTimeout/requestTimeout (limitSlowClients sets them): every
+        // second, so a slow client is cut within a second of its limit (Node's default: 30 s).
+        connectionsCheckingInterval: 1000,
       },
       app,
     );
   }
+}
+
+export interface HttpLimits {
+  HTTP_HEADERS_TIMEOUT_MS: number;
+  HTTP_REQUEST_TIMEOUT_MS: number;
+  HTTP_MAX_CONNECTIONS: number;
+}
+
+/**
+ * Slow clients cannot hold the server: the headers must arrive within HTTP_HEADERS_TIMEOUT_MS and
+ * the whole request within HTTP_REQUEST_TIMEOUT_MS (Node answers 408 and closes), and at most
+ * HTTP_MAX_CONNECTIONS connections are open at once (more are closed as they arrive).
+ */
+export function limitSlowClients(server: Server, limits: HttpLimits): void {
+  server.headersTimeout = limits.HTTP_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = limits.HTTP_REQUEST_TIMEOUT_MS;
+  server.maxConnections = limits.HTTP_MAX_CONNECTIONS;
 }

@@ -1,11 +1,27 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ProblemException } from '../errors/problem.exception.js';
+import { ProblemException, ValidationProblem } from '../errors/problem.exception.js';
+import { UNKNOWN_FIELD } from '../errors/validation.js';
+import { nestsDeeperThan, prototypeKeys, TOO_DEEP } from './json-guards.js';
 
 export const BODY_LIMIT = '64kb';
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
-const parseJson = express.json({ limit: BODY_LIMIT, type: JSON_TYPES, strict: true });
+/** Thrown by `verify` (before parsing) for a body nested too deep; body-parser passes it on as is. */
+class TooDeep extends ProblemException {
+  constructor() {
+    super(400, TOO_DEEP);
+  }
+}
+
+const parseJson = express.json({
+  limit: BODY_LIMIT,
+  type: JSON_TYPES,
+  strict: true,
+  verify: (_req, _res, buf) => {
+    if (nestsDeeperThan(buf)) throw new TooDeep();
+  },
+});
 
 /** body-parser's error types, as the client should read them. */
 export const BODY_ERRORS: Record<string, [status: number, detail: string]> = {
@@ -20,6 +36,7 @@ export const BODY_ERRORS: Record<string, [status: number, detail: string]> = {
 export const NOT_JSON = 'Send the request body as application/json';
 
 function asProblem(err: unknown): unknown {
+  if (err instanceof ProblemException) return err;
   const known = BODY_ERRORS[(err as { type?: string }).type ?? ''];
   return known ? new ProblemException(...known) : err;
 }
@@ -28,7 +45,8 @@ const hasBody = (req: Request) =>
   req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 /**
- * Parses JSON bodies up to 64 KiB. Registered as Nest middleware (not express's own) so its
+ * Parses JSON bodies up to 64 KiB, nested at most MAX_JSON_DEPTH levels (checked on the bytes,
+ * before parsing), without prototype-named keys (a `400` naming them, like unknown fields). Registered as Nest middleware (not express's own) so its
  * errors (malformed JSON, too large) reach the ProblemFilter like every other error.
  * A body in any other content type is 415.
  */
@@ -43,6 +61,13 @@ export class JsonBodyMiddleware implements NestMiddleware {
       next(new ProblemException(415, NOT_JSON));
       return;
     }
-    parseJson(req, res, (err?: unknown) => (err ? next(asProblem(err)) : next()));
+    parseJson(req, res, (err?: unknown) => {
+      if (err) return next(asProblem(err));
+      // Unknown fields like any other, which the validation layer would not see.
+      const keys = prototypeKeys(req.body);
+      if (keys.length)
+        return next(new ValidationProblem(keys.map((field) => ({ field, message: UNKNOWN_FIELD }))));
+      next();
+    });
   }
 }

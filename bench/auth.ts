@@ -9,6 +9,7 @@ import passport from 'passport';
 import { authSettings } from '../src/auth/auth-settings.js';
 import { Hs256Strategy, HS256_STRATEGY } from '../src/auth/hs256.strategy.js';
 import { JwksStrategy, JWKS_STRATEGY } from '../src/auth/jwks.strategy.js';
+import { JwksKeyStore } from '../src/auth/jwks-key-store.js';
 
 const N = Number(process.env.N ?? 20000);
 const ROUNDS = 5;
@@ -27,10 +28,13 @@ const settings = authSettings({
   JWT_JWKS_URL: undefined,
   JWT_ISSUER: undefined,
   JWT_AUDIENCE: undefined,
+  JWT_JWKS_REFRESH_S: 120,
+  JWT_JWKS_MAX_STALE_S: 3600,
 });
 new Hs256Strategy(settings);
-const jwks = new JwksStrategy(settings);
-jwks.onModuleInit();
+const keys = new JwksKeyStore(settings.jwksUrl!);
+new JwksStrategy(settings, keys);
+keys.onModuleInit();
 await new Promise((r) => setTimeout(r, 300)); // let the JWKS warm-up fetch land before the tight loops
 
 const claims = { sub: 'bench-user', email: 'b@example.com', iss: origin, aud: origin };

@@ -3,6 +3,7 @@ import { IdempotencyKeys1795722032667 } from './1795722032667-IdempotencyKeys.js
 import { ListingIndexes1795722400000 } from './1795722400000-ListingIndexes.js';
 import { TaskCounts1795722500000 } from './1795722500000-TaskCounts.js';
 import { IdempotencyResultOnly1795800000000 } from './1795800000000-IdempotencyResultOnly.js';
+import { TaskLimit1795900000000 } from './1795900000000-TaskLimit.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app, the CLI data source
 // and the tests load the very same classes, whether run from TypeScript or from dist/.
@@ -13,4 +14,5 @@ export const MIGRATIONS: Function[] = [
   ListingIndexes1795722400000,
   TaskCounts1795722500000,
   IdempotencyResultOnly1795800000000,
+  TaskLimit1795900000000,
 ];

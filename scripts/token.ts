@@ -1,6 +1,8 @@
-// npm run token -- --sub alice [--email a@x.io] [--name "Alice"] [--ttl 1h]
-// Prints an HS256 token signed with BETTER_AUTH_SECRET (or the development secret that
-// `npm start` generates), for Swagger's "Authorize" button and curl. Never in production.
+// npm run token -- --sub alice [--email a@x.io] [--name "Alice"] [--ttl 1h] [--with-configured-secret]
+// Prints an HS256 token signed with the development secret that `npm start` generates, for Swagger's
+// "Authorize" button and curl. Only with --with-configured-secret does it sign with BETTER_AUTH_SECRET
+// (the environment or .env): a token every server holding that secret accepts, which may be more than
+// this machine's. Never with NODE_ENV=production.
 import { parseArgs } from 'node:util';
 import { signHs256 } from '../src/auth/sign-hs256.js';
 import { loadDotEnv } from '../src/config/dotenv.js';
@@ -23,14 +25,27 @@ const { values } = parseArgs({
     email: { type: 'string' },
     name: { type: 'string' },
     ttl: { type: 'string', default: '1h' },
+    'with-configured-secret': { type: 'boolean', default: false },
   },
 });
-if (!values.sub?.trim()) fail('usage: npm run token -- --sub <user-id> [--email e] [--name n] [--ttl 1h]');
+if (!values.sub?.trim())
+  fail(
+    'usage: npm run token -- --sub <user-id> [--email e] [--name n] [--ttl 1h] [--with-configured-secret]',
+  );
 const ttl = TTL.exec(values.ttl ?? '');
 if (!ttl) fail(`--ttl must look like 900, 15m, 1h or 7d (got ${values.ttl})`);
 const seconds = Number(ttl[1]) * UNIT_SECONDS[(ttl[2] ?? 's') as keyof typeof UNIT_SECONDS];
 
-const secret = process.env.BETTER_AUTH_SECRET || devAuthSecret();
+const configured = process.env.BETTER_AUTH_SECRET;
+if (values['with-configured-secret'] && !configured)
+  fail('--with-configured-secret: BETTER_AUTH_SECRET is not set');
+if (configured && !values['with-configured-secret']) {
+  process.stderr.write(
+    'token: BETTER_AUTH_SECRET is set, and this signs with the development secret all the same; ' +
+      'to sign with BETTER_AUTH_SECRET (accepted by every server that holds it), add --with-configured-secret\n',
+  );
+}
+const secret = values['with-configured-secret'] && configured ? configured : devAuthSecret();
 const now = Math.floor(Date.now() / 1000);
 const token = signHs256(
   {

@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { useTestApp, expectProblem } from './helpers/app.js';
+import { createTestApp, useTestApp, expectProblem } from './helpers/app.js';
 import { AuthServer, createBetterAuth, type BetterAuthAlg } from './helpers/auth-server.js';
 import { TEST_SECRET } from './setup-env.js';
-import { seconds, signToken } from './helpers/tokens.js';
+import { newUser, seconds, signToken, tokenFor } from './helpers/tokens.js';
 
 // The API's JWKS refetch interval for unknown kids (JwksKeyStore), plus a margin.
 const REFETCH_WAIT_MS = 2100;
@@ -223,4 +224,54 @@ describe('JWKS outage', () => {
     expect(results.every((r) => r.status === 401)).toBe(true);
     expect(auth.jwksRequests - before).toBeLessThanOrEqual(1);
   });
+});
+
+describe('JWKS refresh (JWT_JWKS_REFRESH_S=1, JWT_JWKS_MAX_STALE_S=3)', () => {
+  // An app of its own that refetches the key set every second and trusts it for 3 s without a fetch.
+  let app: NestExpressApplication;
+  beforeAll(async () => {
+    app = await createTestApp({
+      BETTER_AUTH_URL: auth.origin,
+      JWT_JWKS_REFRESH_S: '1',
+      JWT_JWKS_MAX_STALE_S: '3',
+    });
+    await sleep(300);
+  });
+  afterAll(() => app?.close());
+  afterEach(() => {
+    auth.down = false;
+    auth.withdrawTestKey = false;
+  });
+  const meOn = (token: string) => request(app.getHttpServer()).get('/api/me').set(bearer(token));
+  const testToken = (sub: string) =>
+    auth.signWithTestKey({ sub, iss: auth.origin, aud: auth.origin, exp: seconds() + 900 });
+
+  it('stops accepting a token, cached or not, once its key is withdrawn from the JWKS', async () => {
+    const token = await testToken('withdrawn');
+    expect((await meOn(token)).status).toBe(200); // verified, and now cached
+    auth.withdrawTestKey = true;
+    await sleep(2500); // at least one refresh
+    expectInvalid(await meOn(token));
+    expectInvalid(await meOn(await testToken('fresh')));
+  });
+
+  it('answers 503, not 401, once the JWKS has been unreachable longer than the limit, and recovers', async () => {
+    await sleep(2500); // a refresh after the last test's withdrawal: the test key is back in the set
+    const token = await testToken('stale');
+    expect((await meOn(token)).status).toBe(200);
+    auth.down = true;
+    await sleep(1500);
+    expect((await meOn(token)).status).toBe(200); // within the limit: the cached key still counts
+    await sleep(3000);
+    for (const t of [token, await testToken('stale-new')]) {
+      const res = await meOn(t);
+      expectProblem(res, 503);
+      expect(res.headers['retry-after']).toBeDefined();
+    }
+    // HS256 tokens (the shared secret) do not depend on the JWKS.
+    expect((await meOn(tokenFor(newUser(), { iss: auth.origin, aud: auth.origin }))).status).toBe(200);
+    auth.down = false;
+    await sleep(2500);
+    expect((await meOn(token)).status).toBe(200);
+  }, 25_000);
 });

@@ -7,6 +7,8 @@ const none = {
   JWT_ISSUER: undefined,
   JWT_AUDIENCE: undefined,
   JWT_CLOCK_SKEW_S: 30,
+  JWT_JWKS_REFRESH_S: 120,
+  JWT_JWKS_MAX_STALE_S: 3600,
 };
 
 describe('authSettings', () => {
@@ -17,6 +19,8 @@ describe('authSettings', () => {
       issuer: undefined,
       audience: undefined,
       skewSeconds: 30,
+      jwksRefreshMs: 120_000,
+      jwksMaxStaleMs: 3_600_000,
     });
     expect(authSettings({ ...none, JWT_ISSUER: 'i', JWT_AUDIENCE: 'a' })).toMatchObject({
       issuer: 'i',

@@ -13,19 +13,30 @@ export interface AuthSettings {
   issuer?: string;
   audience?: string;
   skewSeconds: number;
+  /** JWKS: fetched again this often; keys no longer trusted this long after the last good fetch. */
+  jwksRefreshMs: number;
+  jwksMaxStaleMs: number;
 }
 
 export const AUTH_SETTINGS = Symbol('AUTH_SETTINGS');
 
-type AuthEnv = Pick<
-  Env,
-  | 'BETTER_AUTH_SECRET'
-  | 'BETTER_AUTH_URL'
-  | 'JWT_JWKS_URL'
-  | 'JWT_ISSUER'
-  | 'JWT_AUDIENCE'
-  | 'JWT_CLOCK_SKEW_S'
->;
+/** The settings authSettings reads (one list: the module and the config checks pick them with it). */
+const AUTH_ENV_KEYS = [
+  'BETTER_AUTH_SECRET',
+  'BETTER_AUTH_URL',
+  'JWT_JWKS_URL',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_CLOCK_SKEW_S',
+  'JWT_JWKS_REFRESH_S',
+  'JWT_JWKS_MAX_STALE_S',
+] as const satisfies readonly (keyof Env)[];
+
+type AuthEnv = Pick<Env, (typeof AUTH_ENV_KEYS)[number]>;
+
+/** Those settings, read one by one (from `ConfigService.get`). */
+export const authEnvOf = (read: (key: keyof AuthEnv) => unknown): AuthEnv =>
+  Object.fromEntries(AUTH_ENV_KEYS.map((key) => [key, read(key)])) as AuthEnv;
 
 /**
  * JWKS mode is on with `BETTER_AUTH_URL` (keys at `<url>/api/auth/jwks`) or `JWT_JWKS_URL`.
@@ -45,5 +56,7 @@ export function authSettings(env: AuthEnv): AuthSettings {
     issuer: env.JWT_ISSUER ?? base?.origin,
     audience: env.JWT_AUDIENCE ?? base?.origin,
     skewSeconds: env.JWT_CLOCK_SKEW_S,
+    jwksRefreshMs: env.JWT_JWKS_REFRESH_S * 1000,
+    jwksMaxStaleMs: env.JWT_JWKS_MAX_STALE_S * 1000,
   };
 }

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PassportModule } from '@nestjs/passport';
 import type { Env } from '../config/env.js';
-import { AUTH_SETTINGS, authSettings, type AuthSettings } from './auth-settings.js';
+import { AUTH_SETTINGS, authEnvOf, authSettings, type AuthSettings } from './auth-settings.js';
+import { DEFAULT_KEY_STORE_OPTIONS, JwksKeyStore } from './jwks-key-store.js';
 import { AuthRequiredGuard } from './auth-required.guard.js';
 import { Hs256Strategy } from './hs256.strategy.js';
 import { JwksStrategy } from './jwks.strategy.js';
@@ -18,14 +19,22 @@ import { VerifiedTokens } from './verified-tokens.js';
       provide: AUTH_SETTINGS,
       inject: [ConfigService],
       useFactory: (config: ConfigService<Env, true>) =>
-        authSettings({
-          BETTER_AUTH_SECRET: config.get('BETTER_AUTH_SECRET', { infer: true }),
-          BETTER_AUTH_URL: config.get('BETTER_AUTH_URL', { infer: true }),
-          JWT_JWKS_URL: config.get('JWT_JWKS_URL', { infer: true }),
-          JWT_ISSUER: config.get('JWT_ISSUER', { infer: true }),
-          JWT_AUDIENCE: config.get('JWT_AUDIENCE', { infer: true }),
-          JWT_CLOCK_SKEW_S: config.get('JWT_CLOCK_SKEW_S', { infer: true }),
-        }),
+        authSettings(authEnvOf((key) => config.get(key, { infer: true }))),
+    },
+    {
+      // Better Auth's keys, when a JWKS is configured (null otherwise): the JWKS strategy verifies
+      // with them, the guard asks whether they are still trusted, the token cache follows withdrawals.
+      provide: JwksKeyStore,
+      inject: [AUTH_SETTINGS, VerifiedTokens],
+      useFactory: (settings: AuthSettings, verified: VerifiedTokens) =>
+        settings.jwksUrl
+          ? new JwksKeyStore(settings.jwksUrl, {
+              ...DEFAULT_KEY_STORE_OPTIONS,
+              refreshMs: settings.jwksRefreshMs,
+              maxStaleMs: settings.jwksMaxStaleMs,
+              onKeys: (kids) => verified.forgetKeysOtherThan(kids),
+            })
+          : null,
     },
     Hs256Strategy,
     {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
@@ -6,7 +6,7 @@ import { ExtractJwt } from 'passport-jwt';
 import { Strategy } from 'passport-strategy';
 import { AUTH_SETTINGS, JWKS_ALGORITHMS, type AuthSettings } from './auth-settings.js';
 import { userFromClaims } from './claims.js';
-import { JwksKeyStore } from './jwks-key-store.js';
+import { JwksKeyStore, JwksStaleError } from './jwks-key-store.js';
 
 export const JWKS_STRATEGY = 'jwks';
 
@@ -27,7 +27,12 @@ class BearerTokenStrategy extends Strategy {
     const token = bearerToken(req);
     if (!token) return this.fail('No auth token', 401);
     this.verify(token, (err, user) =>
-      user && !err ? this.success(user) : this.fail(err ?? 'Invalid token', 401),
+      // Keys no longer trusted is the service's trouble, not the token's: an error (503), not a fail.
+      err instanceof JwksStaleError
+        ? this.error(err)
+        : user && !err
+          ? this.success(user)
+          : this.fail(err ?? 'Invalid token', 401),
     );
   }
 }
@@ -37,20 +42,12 @@ class BearerTokenStrategy extends Strategy {
  * ES256, ES512, RS256 or PS256; `iss`/`aud` as configured; keys from JwksKeyStore.
  */
 @Injectable()
-export class JwksStrategy
-  extends PassportStrategy(BearerTokenStrategy, JWKS_STRATEGY)
-  implements OnModuleInit
-{
-  private readonly keys?: JwksKeyStore;
-
-  constructor(@Inject(AUTH_SETTINGS) private readonly settings: AuthSettings) {
+export class JwksStrategy extends PassportStrategy(BearerTokenStrategy, JWKS_STRATEGY) {
+  constructor(
+    @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
+    @Inject(JwksKeyStore) private readonly keys: JwksKeyStore | null,
+  ) {
     super();
-    this.keys = settings.jwksUrl ? new JwksKeyStore(settings.jwksUrl) : undefined;
-  }
-
-  onModuleInit(): void {
-    // Warm the cache; a failure here is retried on the first token.
-    void this.keys?.refresh().catch(() => undefined);
   }
 
   /** Verifies with jose: the key from the JWKS, the algorithm from the allowlist, then the claim rules. */

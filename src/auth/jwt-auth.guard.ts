@@ -1,13 +1,21 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { AuthenticatedRequest, AuthUser } from './auth-user.js';
 import { HS256_STRATEGY } from './hs256.strategy.js';
 import { JWKS_STRATEGY } from './jwks.strategy.js';
+import { decodeProtectedHeader } from 'jose';
+import { JwksKeyStore, JwksStaleError } from './jwks-key-store.js';
 import { isPublic } from './public.decorator.js';
 import { UnauthorizedProblem } from './unauthorized.js';
 import { MAX_TOKEN_LENGTH, refusedUnverified } from './token-precheck.js';
 import { VerifiedTokens } from './verified-tokens.js';
+
+/** The `kid` of a token verified by the JWKS ('' when it has none); undefined for HS256 (the secret). */
+function jwksKidOf(token: string): string | undefined {
+  const { alg, kid } = decodeProtectedHeader(token);
+  return alg === 'HS256' ? undefined : (kid ?? '');
+}
 
 const BEARER = /^Bearer +\S/i;
 const BEARER_TOKEN = /^Bearer +(\S+)$/i;
@@ -32,6 +40,7 @@ export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY, JWKS_STRATEGY]) {
   constructor(
     private readonly reflector: Reflector,
     private readonly verified: VerifiedTokens,
+    @Inject(JwksKeyStore) private readonly keys: JwksKeyStore | null,
   ) {
     super();
   }
@@ -47,7 +56,9 @@ export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY, JWKS_STRATEGY]) {
     }
     const known = token === undefined ? undefined : this.verified.get(token);
     if (known) {
-      req.user = known;
+      // Verified by a JWKS key that is no longer trusted (the JWKS unreachable for too long): 503.
+      if (known.jwksKid !== undefined && this.keys?.stale()) throw new JwksStaleError();
+      req.user = known.user;
       return true;
     }
     // Only tokens that passed this are ever cached, so cached ones skip it.
@@ -57,7 +68,8 @@ export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY, JWKS_STRATEGY]) {
     }
     try {
       await super.canActivate(context);
-      if (token !== undefined && req.user) this.verified.remember(token, req.user);
+      if (token !== undefined && req.user)
+        this.verified.remember(token, { user: req.user, jwksKid: jwksKidOf(token) });
     } catch (err) {
       if (!(err instanceof UnauthorizedProblem)) throw err;
       req.authFailure = err;
@@ -72,6 +84,8 @@ export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY, JWKS_STRATEGY]) {
     context: ExecutionContext,
   ): T {
     if (user) return user;
+    // The JWKS strategy's keys are no longer trusted: the service's trouble (503), not the token's.
+    if (err instanceof JwksStaleError) throw err;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (!BEARER.test(req.headers.authorization ?? '')) throw new UnauthorizedProblem('missing');
     throw new UnauthorizedProblem(isExpiry(info) ? 'expired' : 'invalid');

@@ -1,6 +1,6 @@
 import { VERIFIED_TOKEN_TTL_MS, VerifiedTokens } from './verified-tokens.js';
 
-const user = { sub: 'alice', email: null, name: null };
+const user = { user: { sub: 'alice', email: null, name: null } };
 const tokenWith = (payload: object) =>
   `e30.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.c2ln`;
 
@@ -48,5 +48,31 @@ describe('VerifiedTokens', () => {
     tokens.remember(token, user);
     expect(tokens.get(`${token}x`)).toBeUndefined();
     expect(tokens.get(token.slice(0, -1))).toBeUndefined();
+  });
+
+  it('forgets the tokens of a JWKS key withdrawn from the key set, and only those', () => {
+    const tokens = new VerifiedTokens(0, clock);
+    const [hs, kept, withdrawn, kidless] = [1, 2, 3, 4].map((n) => tokenWith({ n, exp: now / 1000 + 60 }));
+    tokens.remember(hs, user);
+    tokens.remember(kept, { ...user, jwksKid: 'k2' });
+    tokens.remember(withdrawn, { ...user, jwksKid: 'k1' });
+    tokens.remember(kidless, { ...user, jwksKid: '' });
+    tokens.forgetKeysOtherThan(new Set(['k2']));
+    expect([hs, kept, withdrawn, kidless].map((t) => tokens.get(t) !== undefined)).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it('holds at most 16 MiB of tokens, however many', () => {
+    const tokens = new VerifiedTokens(0, clock);
+    const big = (n: number) => tokenWith({ n, pad: 'x'.repeat(8000), exp: now / 1000 + 60 });
+    for (let n = 0; n < 3000; n++) tokens.remember(big(n), user);
+    const kept = Array.from({ length: 3000 }, (_, n) => tokens.get(big(n))).filter(Boolean).length;
+    expect(kept).toBeLessThan(3000);
+    expect(kept * 10_700).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(tokens.get(big(2999))).toBeDefined();
   });
 });

@@ -7,8 +7,14 @@ export const VERIFIED_TOKEN_TTL_MS = 5 * 60_000;
 export const VERIFIED_TOKEN_MAX = 10_000;
 /** And how much memory they may take together (a token's length plus its user, roughly). */
 export const VERIFIED_TOKEN_MAX_BYTES = 16 * 1024 * 1024;
-const sizeOf = (token: string, user: AuthUser) =>
+const sizeOf = (token: string, { user }: Verified) =>
   token.length + user.sub.length + (user.email?.length ?? 0) + (user.name?.length ?? 0) + 64;
+
+/** A verified token's user, and for a token verified against the JWKS, its key's `kid` ('' when none). */
+export interface Verified {
+  user: AuthUser;
+  jwksKid?: string;
+}
 
 /**
  * Tokens that passed verification, with their user, until they expire (`exp` + the allowed
@@ -16,35 +22,43 @@ const sizeOf = (token: string, user: AuthUser) =>
  * session, so most requests skip the signature check and passport's per-request machinery
  * (bench/README.md has the costs). Only verified tokens are kept, keyed by the whole token, so a
  * token differing in any byte is verified afresh; a rejected token is never remembered.
- * A key withdrawn from Better Auth's JWKS stops being accepted within the same 5 minutes.
+ * Tokens verified by a key that Better Auth withdraws from its JWKS are forgotten at the next fetch
+ * of the key set (JwksKeyStore, every JWT_JWKS_REFRESH_S).
  */
 export class VerifiedTokens {
-  private readonly cache: LRUCache<string, AuthUser>;
+  private readonly cache: LRUCache<string, Verified>;
 
   /** `clock` (milliseconds since the epoch, like `exp` × 1000) is for tests. */
   constructor(
     private readonly skewSeconds: number,
     private readonly clock: Perf = Date,
   ) {
-    this.cache = new LRUCache<string, AuthUser>({
+    this.cache = new LRUCache<string, Verified>({
       max: VERIFIED_TOKEN_MAX,
       maxSize: VERIFIED_TOKEN_MAX_BYTES,
-      sizeCalculation: (user, token) => sizeOf(token, user),
+      sizeCalculation: (verified, token) => sizeOf(token, verified),
       perf: clock,
       ttlResolution: 0,
     });
   }
 
-  get(token: string): AuthUser | undefined {
+  get(token: string): Verified | undefined {
     return this.cache.get(token);
   }
 
   /** Remembers a token that was just verified; its `exp` (already checked) bounds the stay. */
-  remember(token: string, user: AuthUser): void {
+  remember(token: string, verified: Verified): void {
     const exp = expiryOf(token);
     if (exp === undefined) return;
     const ttl = Math.min(VERIFIED_TOKEN_TTL_MS, (exp + this.skewSeconds) * 1000 - this.clock.now());
-    if (ttl > 0) this.cache.set(token, user, { ttl });
+    if (ttl > 0) this.cache.set(token, verified, { ttl });
+  }
+
+  /** Forgets the tokens verified by a JWKS key that is no longer in the key set (`kids`). */
+  forgetKeysOtherThan(kids: ReadonlySet<string>): void {
+    for (const [token, { jwksKid }] of this.cache.entries()) {
+      if (jwksKid !== undefined && !kids.has(jwksKid)) this.cache.delete(token);
+    }
   }
 }
 

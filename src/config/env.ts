@@ -144,6 +144,20 @@ export class Env {
   @Max(60)
   JWT_CLOCK_SKEW_S = 30;
 
+  /** How often the JWKS is fetched again: a key withdrawn there stops verifying within this. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  JWT_JWKS_REFRESH_S = 120;
+
+  /** After this long without a successful JWKS fetch the cached keys are no longer trusted (503). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(7 * 86_400)
+  JWT_JWKS_MAX_STALE_S = 3600;
+
   @IsString()
   @Matches(/^\s*https?:\/\/[^\s/,]+\s*(,\s*https?:\/\/[^\s/,]+\s*)*$/, {
     message: 'must be a comma-separated list of origins such as http://localhost:3000',
@@ -170,6 +184,13 @@ export class Env {
   @Min(0)
   @Max(600_000)
   SHUTDOWN_GRACE_MS = 10_000;
+
+  /** The most tasks one user may hold (subtasks included); a create beyond is 403. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  MAX_TASKS_PER_USER = 100_000;
 
   /** The request headers must have arrived within this (Node's headersTimeout). */
   @Transform(toInt)
@@ -248,6 +269,9 @@ function crossChecks(env: Env): string[] {
   const problems: string[] = [];
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS');
+  }
+  if (env.JWT_JWKS_MAX_STALE_S < env.JWT_JWKS_REFRESH_S) {
+    problems.push('JWT_JWKS_MAX_STALE_S must not be less than JWT_JWKS_REFRESH_S');
   }
   if (env.DATABASE_READ_URLS && env.WEB_CONCURRENCY > 1 && !env.REDIS_URL) {
     problems.push(

@@ -38,6 +38,9 @@ export function buildDataSourceOptions(env: DbEnv, use: 'app' | 'migrations' = '
     password: conn.password,
     database: conn.database,
     uuidExtension: 'pgcrypto',
+    // Extensions are the migrations' business (run by the owner); the app may serve as a role that
+    // cannot create them (deploy/postgres/app-role.sql).
+    installExtensions: use === 'migrations',
     entities: [TaskEntity, IdempotencyKey],
     migrations: MIGRATIONS,
     // Run by Migrator under a lock (DB_MIGRATE_ON_START), not by TypeORM's own start-up.

@@ -11,7 +11,7 @@ import {
 } from '../idempotency/idempotency.service.js';
 import { USER_LIMITED } from '../rate-limit/rate-limiter.js';
 import { NOT_OWN_PATH } from '../tasks/own-path.guard.js';
-import { StaleTaskError, TaskNotFoundError } from '../tasks/task.errors.js';
+import { StaleTaskError, TaskLimitReachedError, TaskNotFoundError } from '../tasks/task.errors.js';
 
 const REQUEST_ID = '01HZX3K8Q2V7J5M9N4P6R8T0W2';
 
@@ -56,11 +56,30 @@ const PROBLEMS: Record<number, { description: string; detail: string; errors?: P
   },
 };
 
-const problemResponse = (status: number) => {
-  const { description, detail, errors } = PROBLEMS[status];
+/** A route's own reading of a status (several causes of one status on one route). */
+export interface ProblemDoc {
+  status: number;
+  description: string;
+  detail: string;
+  title?: string;
+}
+
+/** POST /api/tasks: 403 is also the per-user limit, with its own title. */
+export const CREATE_FORBIDDEN: ProblemDoc = {
+  status: 403,
+  description: `${PROBLEMS[403].description}, or \`${TaskLimitReachedError.title}\`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created`,
+  detail: TaskLimitReachedError.detail(100_000),
+  title: TaskLimitReachedError.title,
+};
+
+const problemResponse = (doc: number | ProblemDoc) => {
+  const { status, description, detail, errors, title } =
+    typeof doc === 'number'
+      ? { status: doc, ...PROBLEMS[doc], title: undefined }
+      : { errors: undefined, ...doc };
   const example: ProblemDto = {
     type: 'about:blank',
-    title: STATUS_CODES[status] ?? 'Error',
+    title: title ?? STATUS_CODES[status] ?? 'Error',
     status,
     detail,
     instance: '/api/tasks',
@@ -75,7 +94,7 @@ const problemResponse = (status: number) => {
 };
 
 /** Documents the problem+json error responses a route can give (and 500, which any can). */
-export function ApiProblems(...statuses: number[]) {
+export function ApiProblems(...statuses: (number | ProblemDoc)[]) {
   return applyDecorators(
     ...statuses.map((status) =>
       status === 304

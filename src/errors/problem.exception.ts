@@ -9,7 +9,7 @@ export class ProblemException extends HttpException {
   constructor(
     status: number,
     readonly detail: string,
-    readonly extras: { errors?: FieldErrorDto[]; headers?: Record<string, string> } = {},
+    readonly extras: { errors?: FieldErrorDto[]; headers?: Record<string, string>; title?: string } = {},
   ) {
     super(detail, status);
   }

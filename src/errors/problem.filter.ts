@@ -7,6 +7,8 @@ import type { ProblemDto } from './problem.dto.js';
 import { ProblemException } from './problem.exception.js';
 
 type Problem = Omit<ProblemDto, 'instance' | 'request_id' | 'type' | 'title'> & {
+  /** Instead of the status's own reason phrase, when the problem has a more telling one. */
+  title?: string;
   headers?: Record<string, string>;
 };
 
@@ -39,6 +41,7 @@ function toProblem(exception: unknown): Problem | undefined {
       detail: exception.detail,
       errors: exception.extras.errors,
       headers: exception.extras.headers,
+      title: exception.extras.title,
     };
   }
   if (exception instanceof HttpException) {
@@ -92,7 +95,7 @@ export class ProblemFilter implements ExceptionFilter {
     };
     const body: ProblemDto = {
       type: 'about:blank',
-      title: STATUS_CODES[problem.status] ?? 'Error',
+      title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error',
       status: problem.status,
       detail: problem.detail,
       instance: req.originalUrl?.split('?')[0] ?? req.url,

@@ -3,6 +3,8 @@ import type pg from 'pg';
 import { Database, sql } from '../database/database.js';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
+/** Expired keys deleted per statement by the sweep. */
+export const SWEEP_BATCH = 5000;
 const CLEANUP_EVERY_MS = 10 * 60_000;
 
 /** The same key is being used by a request that has not finished. */
@@ -80,9 +82,22 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Deletes expired keys (any instance may run it; it is idempotent). */
-  sweep(): Promise<number> {
-    return this.db.execute(sql('DELETE FROM idempotency_keys WHERE expires_at <= now()'));
+  /**
+   * Deletes expired keys in batches of SWEEP_BATCH, each its own statement well inside the statement
+   * timeout, however many a day left behind; any number of instances may sweep at once (SKIP LOCKED:
+   * they share the work instead of waiting on each other). How many it deleted.
+   */
+  async sweep(): Promise<number> {
+    const batch = sql(
+      `DELETE FROM idempotency_keys WHERE (user_id, key) IN (
+         SELECT user_id, key FROM idempotency_keys WHERE expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+      [SWEEP_BATCH],
+    );
+    let total = 0;
+    for (let deleted = SWEEP_BATCH; deleted === SWEEP_BATCH; total += deleted) {
+      deleted = await this.db.execute(batch);
+    }
+    return total;
   }
 
   onModuleInit(): void {

@@ -3,7 +3,12 @@ import {
   IdempotencyKeyReusedError,
 } from '../idempotency/idempotency.service.js';
 import { toProblem } from './task-problems.filter.js';
-import { InvalidCursorError, StaleTaskError, TaskNotFoundError } from './task.errors.js';
+import {
+  InvalidCursorError,
+  StaleTaskError,
+  TaskLimitReachedError,
+  TaskNotFoundError,
+} from './task.errors.js';
 
 describe('the HTTP answer to each tasks error', () => {
   it.each([
@@ -12,6 +17,7 @@ describe('the HTTP answer to each tasks error', () => {
     [new InvalidCursorError(InvalidCursorError.malformed), 400, 'Validation failed: cursor'],
     [new IdempotencyKeyInFlightError(), 409, IdempotencyKeyInFlightError.detail],
     [new IdempotencyKeyReusedError(), 422, IdempotencyKeyReusedError.detail],
+    [new TaskLimitReachedError(5), 403, TaskLimitReachedError.detail(5)],
   ])('%s → %i', (err, status, detail) => {
     const problem = toProblem(err);
     expect(problem.getStatus()).toBe(status);
@@ -20,6 +26,10 @@ describe('the HTTP answer to each tasks error', () => {
 
   it('412 carries the current version as ETag', () => {
     expect(toProblem(new StaleTaskError(7)).extras.headers).toEqual({ ETag: '"7"' });
+  });
+
+  it('the task limit has its own title', () => {
+    expect(toProblem(new TaskLimitReachedError(5)).extras.title).toBe('Task limit reached');
   });
 
   it('a bad cursor names the cursor field', () => {

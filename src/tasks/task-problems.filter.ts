@@ -6,11 +6,17 @@ import {
   IdempotencyKeyReusedError,
 } from '../idempotency/idempotency.service.js';
 import { etagOf } from './etag.js';
-import { InvalidCursorError, StaleTaskError, TaskNotFoundError } from './task.errors.js';
+import {
+  InvalidCursorError,
+  StaleTaskError,
+  TaskLimitReachedError,
+  TaskNotFoundError,
+} from './task.errors.js';
 
 type TaskError =
   | TaskNotFoundError
   | StaleTaskError
+  | TaskLimitReachedError
   | InvalidCursorError
   | IdempotencyKeyInFlightError
   | IdempotencyKeyReusedError;
@@ -23,6 +29,8 @@ export function toProblem(err: TaskError): ProblemException {
     return new ProblemException(412, err.message, {
       headers: { ETag: etagOf({ version: err.currentVersion }) },
     });
+  if (err instanceof TaskLimitReachedError)
+    return new ProblemException(403, err.message, { title: TaskLimitReachedError.title });
   if (err instanceof InvalidCursorError)
     return new ValidationProblem([{ field: 'cursor', message: err.message }]);
   if (err instanceof IdempotencyKeyInFlightError) return new ProblemException(409, err.message);
@@ -38,6 +46,7 @@ export function toProblem(err: TaskError): ProblemException {
 @Catch(
   TaskNotFoundError,
   StaleTaskError,
+  TaskLimitReachedError,
   InvalidCursorError,
   IdempotencyKeyInFlightError,
   IdempotencyKeyReusedError,

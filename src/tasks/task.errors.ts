@@ -19,6 +19,16 @@ export class StaleTaskError extends Error {
   static detail = (version: number) => `The task has changed: its current version is ${version}`;
 }
 
+/** The caller holds MAX_TASKS_PER_USER tasks already (subtasks included): the create made nothing. */
+export class TaskLimitReachedError extends Error {
+  static readonly title = 'Task limit reached';
+  static readonly detail = (limit: number) =>
+    `You hold ${limit} tasks, the most one user may; delete some to create more`;
+  constructor(readonly limit: number) {
+    super(TaskLimitReachedError.detail(limit));
+  }
+}
+
 /** A listing cursor that is not one of ours, or not for this listing. */
 export class InvalidCursorError extends Error {
   static readonly malformed = 'is not a valid cursor';

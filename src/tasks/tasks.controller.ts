@@ -18,7 +18,7 @@ import { ApiBearerAuth, ApiBody, ApiHeader, ApiParam, ApiResponse, ApiTags } fro
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { ApiProblems } from '../docs/api-problems.decorator.js';
+import { ApiProblems, CREATE_FORBIDDEN } from '../docs/api-problems.decorator.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import { SetCompletedDto } from './dto/set-completed.dto.js';
@@ -128,7 +128,7 @@ export class TasksController {
       },
     },
   })
-  @ApiProblems(400, 401, 403, 409, 413, 415, 422, 429, 503)
+  @ApiProblems(400, 401, CREATE_FORBIDDEN, 409, 413, 415, 422, 429, 503)
   async create(
     @CurrentUser() user: AuthUser,
     @Body() dto: CreateTaskDto,

@@ -1,5 +1,9 @@
 import type { Task } from './dto/task.dto.js';
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Env } from '../config/env.js';
+import { TASK_LIMIT_SQLSTATE } from '../../migrations/1795900000000-TaskLimit.js';
+import { TaskLimitReachedError } from './task.errors.js';
 import { Database, sql, type Statement, type Tx } from '../database/database.js';
 import {
   SORTS,
@@ -49,7 +53,14 @@ const COLUMNS = TASK_COLUMNS.join(', ');
  */
 @Injectable()
 export class TasksRepository {
-  constructor(private readonly db: Database) {}
+  private readonly maxTasks: number;
+
+  constructor(
+    private readonly db: Database,
+    config: ConfigService<Env, true>,
+  ) {
+    this.maxTasks = config.get('MAX_TASKS_PER_USER', { infer: true });
+  }
 
   /** The WHERE clause of a listing; `values` starts with the user id ($1) and receives the other parameters. */
   private filters(f: ListFilters, values: unknown[]): string {
@@ -129,17 +140,33 @@ export class TasksRepository {
     return row ?? null;
   }
 
-  /** Inserts a task; on `tx` when given (a transaction's connection). */
+  /**
+   * Inserts a task (on `tx` when given: a transaction's connection), unless the user already holds
+   * MAX_TASKS_PER_USER: TaskLimitReachedError then, and nothing is created. The statement sets the
+   * limit for its own transaction; the counter trigger checks it (migration TaskLimit), exactly, also
+   * under concurrent creates.
+   */
   async insert(userId: string, values: TaskValues, tx?: Tx): Promise<Task> {
-    const params = [userId, ...WRITABLE_FIELDS.map((c) => values[c])];
-    const [row] = await this.db.rows<Task>(
-      sql(
-        `INSERT INTO tasks (user_id, ${WRITABLE_FIELDS.join(', ')}) ` +
-          `VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING ${COLUMNS}`,
-        params,
-      ),
-      tx,
-    );
+    const params = [userId, ...WRITABLE_FIELDS.map((c) => values[c]), String(this.maxTasks)];
+    let row: Task | undefined;
+    try {
+      [row] = await this.db.rows<Task>(
+        sql(
+          `WITH lim AS (SELECT set_config('tasks.max_per_user', $${params.length}, true)) ` +
+            `INSERT INTO tasks (user_id, ${WRITABLE_FIELDS.join(', ')}) ` +
+            `SELECT ${params
+              .slice(0, -1)
+              .map((_, i) => `$${i + 1}`)
+              .join(', ')} FROM lim RETURNING ${COLUMNS}`,
+          params,
+        ),
+        tx,
+      );
+    } catch (err) {
+      if ((err as { code?: unknown }).code === TASK_LIMIT_SQLSTATE)
+        throw new TaskLimitReachedError(this.maxTasks);
+      throw err;
+    }
     // Inside a transaction the caller marks the write once it has committed (markWritten).
     if (!tx) await this.db.wrote(userId);
     return row;

@@ -49,6 +49,8 @@ export type BetterAuth = ReturnType<typeof createBetterAuth>;
 export class AuthServer {
   current!: BetterAuth;
   down = false;
+  /** Leaves the test key out of the JWKS (a key Better Auth withdrew). */
+  withdrawTestKey = false;
   jwksRequests = 0;
   private server!: Server;
   private testKey!: { privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']; jwk: JWK };
@@ -87,7 +89,7 @@ export class AuthServer {
   private async jwks(): Promise<{ keys: JWK[] }> {
     const res = await this.current.handler(new Request(`${this.origin}/api/auth/jwks`));
     const { keys } = (await res.json()) as { keys: JWK[] };
-    return { keys: [...keys, this.testKey.jwk] };
+    return { keys: this.withdrawTestKey ? keys : [...keys, this.testKey.jwk] };
   }
 
   /** Signs up a new user on `auth` and returns the user and what Better Auth hands a client. */

@@ -819,7 +819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -827,11 +827,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "You hold 100000 tasks, the most one user may; delete some to create more",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Task limit reached",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -2383,7 +2383,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2391,11 +2391,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "You hold 100000 tasks, the most one user may; delete some to create more",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Task limit reached",
                      *       "type": "about:blank"
                      *     }
                      */

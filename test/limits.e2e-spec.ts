@@ -1,0 +1,75 @@
+import pg from 'pg';
+import { IdempotencyService } from '../src/idempotency/idempotency.service.js';
+import { as, expectProblem, useTestApp } from './helpers/app.js';
+import { newUser } from './helpers/tokens.js';
+
+/** What one user may hold and leave behind: MAX_TASKS_PER_USER, and the idempotency sweep. */
+const LIMIT = 5;
+const t = useTestApp({ MAX_TASKS_PER_USER: String(LIMIT), DB_STATEMENT_TIMEOUT_MS: '1000' });
+
+describe('MAX_TASKS_PER_USER', () => {
+  it('ends 20 parallel creates at the limit exactly: the rest are 403 "Task limit reached"', async () => {
+    const user = newUser();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        as(t.app, user)
+          .post('/api/tasks')
+          .send({ title: `t${i}` }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(LIMIT);
+    const refused = results.filter((r) => r.status !== 201);
+    expect(refused).toHaveLength(20 - LIMIT);
+    for (const res of refused) {
+      expectProblem(res, 403);
+      expect(res.body.title).toBe('Task limit reached');
+    }
+    const list = await as(t.app, user).get('/api/tasks');
+    expect(list.body).toHaveLength(LIMIT);
+    expect((await as(t.app, user).get('/api/tasks/stats')).body.total).toBe(LIMIT);
+  });
+
+  it('counts per user, frees a place on delete, and refuses under an Idempotency-Key too', async () => {
+    const user = newUser();
+    const ids: string[] = [];
+    for (let i = 0; i < LIMIT; i++)
+      ids.push((await as(t.app, user).post('/api/tasks').send({ title: 'x' })).body.id);
+    expect((await as(t.app, newUser()).post('/api/tasks').send({ title: 'other user' })).status).toBe(201);
+    const keyed = await as(t.app, user)
+      .post('/api/tasks')
+      .set('Idempotency-Key', 'over-the-limit')
+      .send({ title: 'y' });
+    expectProblem(keyed, 403);
+    expect((await as(t.app, user).delete(`/api/tasks/${ids[0]}`)).status).toBe(204);
+    // The refused key stored nothing: the same request now creates.
+    const again = await as(t.app, user)
+      .post('/api/tasks')
+      .set('Idempotency-Key', 'over-the-limit')
+      .send({ title: 'y' });
+    expect(again.status).toBe(201);
+    expectProblem(await as(t.app, user).post('/api/tasks').send({ title: 'z' }), 403);
+  });
+});
+
+describe('the idempotency sweep', () => {
+  it('empties 200 000 expired keys under a 1 s statement timeout, in batches', async () => {
+    const prefix = newUser('sweep');
+    // Seeded on a connection of its own: the app's has the 1 s limit the sweep must live with.
+    const seeder = new pg.Client({ connectionString: process.env.E2E_DIRECT_DATABASE_URL });
+    await seeder.connect();
+    await seeder.query(
+      `INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, expires_at)
+       SELECT $1 || (n % 1000), 'k' || n, repeat('0', 64), 201, '{}', now() - interval '1 hour'
+         FROM generate_series(1, 200000) AS n`,
+      [prefix],
+    );
+    await seeder.end();
+    const deleted = await t.app.get(IdempotencyService).sweep();
+    expect(deleted).toBeGreaterThanOrEqual(200_000);
+    const [{ n }] = await t.db.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM idempotency_keys WHERE user_id LIKE $1',
+      [`${prefix}%`],
+    );
+    expect(n).toBe(0);
+  }, 60_000);
+});

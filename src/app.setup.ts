@@ -7,7 +7,10 @@ import type { Logger as PinoLogger } from 'pino';
 import { corsOrigins, type Env } from './config/env.js';
 import { setupSwagger } from './docs/swagger.js';
 import { ShutdownState } from './health/shutdown-state.js';
+import { trustProxySetting } from './http/client-address.js';
 import { limitSlowClients } from './http/express-adapter.js';
+import { anonymousRateLimit } from './rate-limit/anonymous-rate-limit.js';
+import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { ROOT_LOGGER } from './logging/logging.module.js';
 import { requestLog } from './logging/request-log.js';
 import type { Request, Response } from 'express';
@@ -24,6 +27,10 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // First of all, so every response (CORS preflights, Swagger assets, errors) carries the id.
   app.use(requestLog(app.get<PinoLogger>(ROOT_LOGGER)));
   app.disable('x-powered-by');
+  // Who the client is behind proxies (TRUST_PROXY), then the per-IP limit for requests without a
+  // token, ahead of every route and of routing itself (404 floods and the docs count; health not).
+  app.set('trust proxy', trustProxySetting(config.get('TRUST_PROXY', { infer: true })));
+  app.use(anonymousRateLimit(app.get(RateLimiter)));
   // Task responses carry their version as ETag; no hashing of other bodies.
   app.set('etag', false);
   app.use(

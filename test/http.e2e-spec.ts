@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { load } from 'js-yaml';
 import request from 'supertest';
 import { as, createTestApp, useTestApp, expectProblem } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
@@ -86,6 +87,24 @@ describe('CORS', () => {
     // A look-alike of the allowed origin is another origin.
     const alike = await server().get('/health/live').set('Origin', 'http://localhost:3000.evil.example');
     expect(cors(alike)).toEqual([]);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('is served rendered once, as JSON and as YAML, with an ETag that answers 304', async () => {
+    const json = await server().get('/docs-json');
+    const yaml = await server().get('/docs-yaml');
+    expect(json.status).toBe(200);
+    expect(yaml.status).toBe(200);
+    expect(yaml.headers['content-type']).toMatch(/^text\/yaml/);
+    expect(load(yaml.text)).toEqual(json.body);
+    for (const res of [json, yaml]) {
+      expect(res.headers.etag).toMatch(/^"[\w-]+"$/);
+      const path = res === json ? '/docs-json' : '/docs-yaml';
+      const again = await server().get(path).set('If-None-Match', res.headers.etag);
+      expect(again.status).toBe(304);
+      expect((await server().get(path)).text).toBe(res.text); // the same bytes every time
+    }
   });
 });
 

@@ -147,7 +147,7 @@ whenInstalled(PGBOUNCER_BIN, MISSING_PGBOUNCER, () => {
   });
 
   describe.each([
-    ['direct', (url: string): TestEnv => ({ DATABASE_URL: url })],
+    ['direct', (url: string): TestEnv => ({ DATABASE_URL: url, DB_POOL_MODE: 'session' })],
     ['through PgBouncer', (url: string): TestEnv => through(url)],
   ])('connections killed by the server (%s)', (_via, envFor) => {
     it('are replaced: 0 failed requests after pg_terminate_backend on every connection of the service', async () => {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { authSettings } from '../auth/auth-settings.js';
+import { validTrustProxy } from '../http/client-address.js';
 import {
   IsBoolean,
   IsIn,
@@ -144,6 +145,12 @@ export class Env {
   @Max(60)
   JWT_CLOCK_SKEW_S = 30;
 
+  /** Which proxies' X-Forwarded-For to believe: a hop count, or their addresses/CIDRs (unset: none). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+
   /** How often the JWKS is fetched again: a key withdrawn there stops verifying within this. */
   @Transform(toInt)
   @IsInt()
@@ -269,6 +276,11 @@ function crossChecks(env: Env): string[] {
   const problems: string[] = [];
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push('HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS');
+  }
+  if (env.TRUST_PROXY !== undefined && !validTrustProxy(env.TRUST_PROXY)) {
+    problems.push(
+      `TRUST_PROXY must be a hop count (1) or a comma-separated list of proxy addresses, CIDRs, loopback, linklocal or uniquelocal (got ${JSON.stringify(env.TRUST_PROXY)})`,
+    );
   }
   if (env.JWT_JWKS_MAX_STALE_S < env.JWT_JWKS_REFRESH_S) {
     problems.push('JWT_JWKS_MAX_STALE_S must not be less than JWT_JWKS_REFRESH_S');

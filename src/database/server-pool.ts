@@ -40,12 +40,17 @@ export type Tx = pg.PoolClient;
  * destroyed, never returned to the pool.
  */
 export function connectionLost(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
+  // Duck-typed, not `instanceof Error`: socket errors come from Node's own realm, which is not the
+  // caller's under a VM (jest), and a missed lost connection would be a 500 instead of a 503.
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
   if (typeof code === 'string')
     return /^(08|57P0[123])/.test(code) || /^E(CONNRESET|PIPE|TIMEDOUT)$/.test(code);
-  return /Connection terminated|not queryable|Query read timeout|server conn crashed|ECONNRESET|EPIPE/i.test(
-    err.message,
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|not queryable|Query read timeout|server conn crashed|ECONNRESET|EPIPE/i.test(
+      message,
+    )
   );
 }
 
@@ -55,7 +60,7 @@ export function connectionLost(err: unknown): boolean {
  * gone: trying again would only multiply the wait.)
  */
 const diedUnderUs = (err: unknown): boolean =>
-  connectionLost(err) && !(err instanceof Error && /Query read timeout/.test(err.message));
+  connectionLost(err) && !/Query read timeout/.test(String((err as { message?: unknown }).message));
 
 /**
  * The server ended an idle session (`57P01`, pg_terminate_backend or a shutdown, answered to our
@@ -63,6 +68,9 @@ const diedUnderUs = (err: unknown): boolean =>
  * back, and one that finished sent its answer first.
  */
 const terminatedIdle = (err: unknown): boolean => (err as { code?: unknown }).code === '57P01';
+
+/** What a statement of the app's reports as its command (never BEGIN, SET or COMMIT). */
+const WORK = /^(SELECT|INSERT|UPDATE|DELETE|MERGE)$/;
 
 /** The statement limits a pool in transaction mode sets with `SET LOCAL`. */
 export interface StatementLimits {
@@ -121,6 +129,12 @@ export class ServerPool {
         }
         if (result.status === 'rejected') throw result.reason;
         if (commit.status === 'rejected') throw commit.reason;
+        // Answers out of step (a connection dying mid-pipeline): never hand on a BEGIN's or
+        // COMMIT's result as the statement's. Treated as a lost connection.
+        if (!WORK.test(result.value.command ?? '') || commit.value.command !== 'COMMIT')
+          throw new Error(
+            `Connection terminated unexpectedly: pipeline out of step (${result.value.command})`,
+          );
         return result.value;
       },
       (err) => retry && (s.readOnly || (this.mode === 'session' ? terminatedIdle(err) : beginFailed)),

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { dump } from 'js-yaml';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type ParameterObject } from '@nestjs/swagger';
 import { FieldErrorDto, ProblemDto } from '../errors/problem.dto.js';
 
@@ -56,11 +59,45 @@ const USER_ID_PARAMETER: ParameterObject = {
   schema: { type: 'string' },
 };
 
-/** Swagger UI at /docs and the OpenAPI JSON at /docs-json (both public). */
+/** The document as served: rendered once (JSON and YAML), with an ETag of its bytes. */
+interface Rendered {
+  body: string;
+  etag: string;
+}
+
+function rendered(text: string): Rendered {
+  return { body: text, etag: `"${createHash('sha1').update(text).digest('base64url')}"` };
+}
+
+/**
+ * Swagger UI at /docs, the OpenAPI document at /docs-json and /docs-yaml (all public). The document
+ * is built and rendered once, on first use: @nestjs/swagger's own raw routes would turn the whole
+ * document into YAML again on every request (a flood of them would starve the event loop).
+ */
 export function setupSwagger(app: INestApplication): void {
-  SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
+  let document: OpenAPIObject | undefined;
+  const built = () => (document ??= buildOpenApiDocument(app));
+  SwaggerModule.setup(DOCS_PATH, app, built, {
     customSiteTitle: 'Tasks API — Swagger',
-    jsonDocumentUrl: `${DOCS_PATH}-json`,
+    raw: false,
     swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
   });
+  let json: Rendered | undefined;
+  let yaml: Rendered | undefined;
+  const serve = (type: string, render: () => Rendered) => (req: Request, res: Response) => {
+    const { body, etag } = render();
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', 'public, max-age=60');
+    if (req.headers['if-none-match'] === etag) return void res.status(304).end();
+    res.type(type).send(body);
+  };
+  const http = app.getHttpAdapter();
+  http.get(
+    `/${DOCS_PATH}-json`,
+    serve('application/json', () => (json ??= rendered(JSON.stringify(built())))),
+  );
+  http.get(
+    `/${DOCS_PATH}-yaml`,
+    serve('text/yaml', () => (yaml ??= rendered(dump(built(), { skipInvalid: true, noRefs: true })))),
+  );
 }

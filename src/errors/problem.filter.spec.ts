@@ -90,6 +90,7 @@ describe('ProblemFilter', () => {
     Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
     Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
     new Error('server conn crashed?'),
+    Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }),
   ])('answers an unreachable database (%s) with 503 and Retry-After', (err) => {
     const out = render(err);
     expect(out.status).toBe(503);

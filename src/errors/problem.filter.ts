@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { requestIdOf } from '../logging/request-id.js';
 import type { ProblemDto } from './problem.dto.js';
+import { connectionLost } from '../database/server-pool.js';
 import { ProblemException } from './problem.exception.js';
 
 type Problem = Omit<ProblemDto, 'instance' | 'request_id' | 'type' | 'title'> & {
@@ -58,7 +59,7 @@ function toProblem(exception: unknown): Problem | undefined {
   if (isDatabaseError(exception) && PG_INPUT_ERRORS.test(code)) {
     return { status: 400, detail: 'A value in the request cannot be stored' };
   }
-  if (PG_UNAVAILABLE.test(code)) {
+  if (PG_UNAVAILABLE.test(code) || connectionLost(exception)) {
     return {
       status: 503,
       detail: DATABASE_UNAVAILABLE,

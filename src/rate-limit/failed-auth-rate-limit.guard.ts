@@ -1,5 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { AuthenticatedRequest } from '../auth/auth-user.js';
+import { clientKey } from '../http/client-address.js';
+import { countedPerIp } from './anonymous-rate-limit.js';
 import { RateLimiter } from './rate-limiter.js';
 
 /**
@@ -14,7 +16,7 @@ export class FailedAuthRateLimitGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     // No promise on the path of every authenticated request.
-    if (!req.authFailure) return true;
-    return this.limiter.consumeFailedAuth(req.ip ?? req.socket.remoteAddress ?? 'unknown').then(() => true);
+    if (!req.authFailure || countedPerIp(req)) return true;
+    return this.limiter.consumeFailedAuth(clientKey(req.ip)).then(() => true);
   }
 }

@@ -6,6 +6,7 @@ import { UserRateLimitGuard } from './user-rate-limit.guard.js';
 /** Request limits per user and, for requests without a valid token, per IP: two guards (see AppModule). */
 @Module({
   providers: [RateLimiter, UserRateLimitGuard, FailedAuthRateLimitGuard],
-  exports: [UserRateLimitGuard, FailedAuthRateLimitGuard],
+  // RateLimiter too: configureApp mounts the anonymous per-IP limit ahead of routing with it.
+  exports: [UserRateLimitGuard, FailedAuthRateLimitGuard, RateLimiter],
 })
 export class RateLimitModule {}

@@ -1,0 +1,46 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { createTestApp, expectProblem } from './helpers/app.js';
+
+/**
+ * The per-IP limit for requests without a valid token (RATE_LIMIT_IP_PER_MINUTE=3 here): ahead of
+ * routing, so floods of unknown paths and of the docs count too (health never), per client address
+ * as TRUST_PROXY says to read it, IPv6 clients per /64.
+ */
+describe.each([
+  ['without TRUST_PROXY', {}],
+  ['with TRUST_PROXY=1', { TRUST_PROXY: '1' }],
+])('%s', (name, extra: Record<string, string>) => {
+  let app: NestExpressApplication;
+  beforeAll(async () => {
+    app = await createTestApp({ RATE_LIMIT_IP_PER_MINUTE: '3', ...extra });
+  });
+  afterAll(() => app?.close());
+  const from = (address: string, path: string) =>
+    request(app.getHttpServer()).get(path).set('X-Forwarded-For', address);
+  const trusted = name.startsWith('with ');
+
+  it('limits a flood of unknown paths and of the docs, never health', async () => {
+    const statuses: number[] = [];
+    for (const path of ['/nope', '/docs-json', '/api/nope', '/docs-yaml', '/nope'])
+      statuses.push((await from('198.51.100.1', path)).status);
+    expect(statuses.slice(0, 3)).toEqual([404, 200, 404]);
+    expectProblem(await from('198.51.100.1', '/nope'), 429);
+    expect((await from('198.51.100.1', '/health/live')).status).toBe(200);
+  });
+
+  it(
+    trusted
+      ? 'counts each client behind the proxy by its own address, IPv6 clients by their /64'
+      : 'ignores X-Forwarded-For: every client of one socket address shares the budget',
+    async () => {
+      for (let i = 0; i < 4; i++) await from('2001:db8:aaaa:1::1', '/nope');
+      // Same /64, another address: the same budget.
+      const sameNet = await from('2001:db8:aaaa:1:ffff::2', '/nope');
+      expect(sameNet.status).toBe(429);
+      // Another /64, another IPv4 client: their own budgets only when the proxy is trusted.
+      for (const other of ['2001:db8:aaaa:2::1', '203.0.113.9'])
+        expect((await from(other, '/nope')).status).toBe(trusted ? 404 : 429);
+    },
+  );
+});

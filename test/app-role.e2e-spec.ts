@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import pg from 'pg';
 import { as, createTestApp } from './helpers/app.js';
 import { whenInstalled } from './helpers/installed.js';
+import { queryOnce } from './helpers/pg.js';
 import { newUser } from './helpers/tokens.js';
 
 /**
@@ -31,15 +31,7 @@ whenInstalled(PSQL, MISSING_PSQL, () => {
       password: pass ?? '',
     }).toString();
   const owner = Object.assign(new URL(DIRECT), { pathname: `/${database}` }).toString();
-  const admin = async (sql: string, url = DIRECT) => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (sql: string, url = DIRECT) => queryOnce(url, sql);
   let app: NestExpressApplication;
 
   beforeAll(async () => {

@@ -1,6 +1,6 @@
-import pg from 'pg';
 import { IdempotencyService } from '../src/idempotency/idempotency.service.js';
 import { as, expectProblem, useTestApp } from './helpers/app.js';
+import { queryOnce } from './helpers/pg.js';
 import { newUser } from './helpers/tokens.js';
 
 /** What one user may hold and leave behind: MAX_TASKS_PER_USER, and the idempotency sweep. */
@@ -55,15 +55,13 @@ describe('the idempotency sweep', () => {
   it('empties 200 000 expired keys under a 1 s statement timeout, in batches', async () => {
     const prefix = newUser('sweep');
     // Seeded on a connection of its own: the app's has the 1 s limit the sweep must live with.
-    const seeder = new pg.Client({ connectionString: process.env.E2E_DIRECT_DATABASE_URL });
-    await seeder.connect();
-    await seeder.query(
+    await queryOnce(
+      process.env.E2E_DIRECT_DATABASE_URL!,
       `INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, expires_at)
        SELECT $1 || (n % 1000), 'k' || n, repeat('0', 64), 201, '{}', now() - interval '1 hour'
          FROM generate_series(1, 200000) AS n`,
       [prefix],
     );
-    await seeder.end();
     const deleted = await t.app.get(IdempotencyService).sweep();
     expect(deleted).toBeGreaterThanOrEqual(200_000);
     const [{ n }] = await t.db.query<{ n: number }[]>(

@@ -7,6 +7,7 @@ import { as, createTestApp, expectProblem, type TestEnv } from './helpers/app.js
 import { whenInstalled } from './helpers/installed.js';
 import { MISSING_PGBOUNCER, PGBOUNCER_BIN, startPgBouncer, type PgBouncer } from './helpers/pgbouncer.js';
 import { startServerProcess, type ServerProcess } from './helpers/server-process.js';
+import { queryOnce } from './helpers/pg.js';
 import { newUser } from './helpers/tokens.js';
 
 /**
@@ -20,22 +21,13 @@ const DIRECT = process.env.E2E_DIRECT_DATABASE_URL!;
 const made: string[] = [];
 async function freshDatabase(prefix: string): Promise<string> {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  await queryOn(DIRECT, `CREATE DATABASE "${name}"`);
+  await queryOnce(DIRECT, `CREATE DATABASE "${name}"`);
   made.push(name);
   return Object.assign(new URL(DIRECT), { pathname: `/${name}` }).toString();
 }
 async function dropDatabases() {
-  for (const name of made.splice(0)) await queryOn(DIRECT, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-}
-/** Runs one statement on `url` directly (a client of its own). */
-async function queryOn<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query<T>(text, values);
-  } finally {
-    await client.end();
-  }
+  for (const name of made.splice(0))
+    await queryOnce(DIRECT, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
 
 whenInstalled(PGBOUNCER_BIN, MISSING_PGBOUNCER, () => {
@@ -119,7 +111,7 @@ whenInstalled(PGBOUNCER_BIN, MISSING_PGBOUNCER, () => {
     const env = { ...through(url) } as Record<string, string>;
     const servers: ServerProcess[] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     try {
-      const { rows } = await queryOn<{ n: number }>(
+      const { rows } = await queryOnce<{ n: number }>(
         url,
         'SELECT name, count(*)::int AS n FROM typeorm_migrations GROUP BY name',
       );
@@ -140,7 +132,7 @@ whenInstalled(PGBOUNCER_BIN, MISSING_PGBOUNCER, () => {
     const app = await createTestApp({ ...through(pooled), DATABASE_DIRECT_URL: direct });
     await app.close();
     const tablesIn = async (url: string) =>
-      (await queryOn<{ t: string | null }>(url, "SELECT to_regclass('typeorm_migrations')::text AS t"))
+      (await queryOnce<{ t: string | null }>(url, "SELECT to_regclass('typeorm_migrations')::text AS t"))
         .rows[0].t;
     expect(await tablesIn(direct)).toBe('typeorm_migrations');
     expect(await tablesIn(pooled)).toBeNull();
@@ -179,7 +171,7 @@ whenInstalled(PGBOUNCER_BIN, MISSING_PGBOUNCER, () => {
         expect(failed(await counted(burst()))).toEqual([]);
         const dbName = new URL(url).pathname.slice(1);
         const kill = () =>
-          queryOn(
+          queryOnce(
             DIRECT,
             'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
             [dbName],
@@ -194,7 +186,7 @@ whenInstalled(PGBOUNCER_BIN, MISSING_PGBOUNCER, () => {
         const unsure = during.filter((r, i) => isCreate(i) && r.status === 503).length;
         expect(failed(during.filter((r, i) => !(isCreate(i) && r.status === 503)))).toEqual([]);
         expect(failed(await counted(burst()))).toEqual([]);
-        const { rows } = await queryOn<{ n: number }>(
+        const { rows } = await queryOnce<{ n: number }>(
           url,
           'SELECT count(*)::int AS n FROM tasks WHERE user_id = $1',
           [user],

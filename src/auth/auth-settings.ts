@@ -1,4 +1,5 @@
 import type { Env } from '../config/env.js';
+import { pickEnv } from '../config/pick-env.js';
 
 /** Asymmetric algorithms a Better Auth JWKS may sign with (never HS*, never `none`). */
 export const JWKS_ALGORITHMS = ['EdDSA', 'ES256', 'ES512', 'RS256', 'PS256'];
@@ -35,8 +36,7 @@ const AUTH_ENV_KEYS = [
 type AuthEnv = Pick<Env, (typeof AUTH_ENV_KEYS)[number]>;
 
 /** Those settings, read one by one (from `ConfigService.get`). */
-export const authEnvOf = (read: (key: keyof AuthEnv) => unknown): AuthEnv =>
-  Object.fromEntries(AUTH_ENV_KEYS.map((key) => [key, read(key)])) as AuthEnv;
+export const authEnvOf = (read: (key: keyof AuthEnv) => unknown): AuthEnv => pickEnv(AUTH_ENV_KEYS, read);
 
 /**
  * JWKS mode is on with `BETTER_AUTH_URL` (keys at `<url>/api/auth/jwks`) or `JWT_JWKS_URL`.

@@ -39,8 +39,7 @@ export class RecentWriters {
     );
   }
 
-  async close(): Promise<void> {
+  close(): void {
     this.redis?.disconnect();
-    return Promise.resolve();
   }
 }

@@ -162,7 +162,8 @@ export class ReadReplicas {
   async close(): Promise<void> {
     clearInterval(this.timer);
     const pools = [this.primary, ...this.replicas.flatMap((r) => [r.pool, r.probe])];
-    await Promise.all([...pools.map((p) => p.pool.end()), this.writers.close()]);
+    this.writers.close();
+    await Promise.all(pools.map((p) => p.pool.end()));
   }
 }
 

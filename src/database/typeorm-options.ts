@@ -4,6 +4,7 @@ import { TaskEntity } from '../tasks/entities/task.entity.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { TypeOrmLogger } from './typeorm-logger.js';
 import type { Env } from '../config/env.js';
+import { pickEnv } from '../config/pick-env.js';
 import {
   APPLICATION_NAME,
   databaseTopology,
@@ -68,7 +69,4 @@ const DB_ENV_KEYS = [
 ] as const satisfies readonly (keyof Env)[];
 
 /** Those settings, from an Env or from `ConfigService.get`. */
-export function dbEnvOf(source: Env | ((key: keyof DbEnv) => unknown)): DbEnv {
-  const read = typeof source === 'function' ? source : (key: keyof DbEnv) => source[key];
-  return Object.fromEntries(DB_ENV_KEYS.map((key) => [key, read(key)])) as DbEnv;
-}
+export const dbEnvOf = (source: Env | ((key: keyof DbEnv) => unknown)): DbEnv => pickEnv(DB_ENV_KEYS, source);

@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createTestApp, expectProblem } from './helpers/app.js';
+import { newUser, tokenFor } from './helpers/tokens.js';
 
 /**
  * The per-IP limit for requests without a valid token (RATE_LIMIT_IP_PER_MINUTE=3 here): ahead of
@@ -43,4 +44,24 @@ describe.each([
         expect((await from(other, '/nope')).status).toBe(trusted ? 404 : 429);
     },
   );
+});
+
+describe('requests with a token that match no route', () => {
+  let app: NestExpressApplication;
+  beforeAll(async () => {
+    app = await createTestApp({ RATE_LIMIT_IP_PER_MINUTE: '3' });
+  });
+  afterAll(() => app?.close());
+  const get = (path: string, token: string) =>
+    request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${token}`);
+
+  it('count per IP (the token is never checked there), and never requests its routes serve', async () => {
+    const statuses: number[] = [];
+    for (const path of ['/nope', '/api/nope', '/api/tasks/x/y/z'])
+      statuses.push((await get(path, 'junk')).status);
+    expect(statuses).toEqual([404, 404, 404]);
+    expectProblem(await get('/api/nope', 'junk'), 429);
+    // A valid token on a route is counted per user, not against the exhausted address.
+    expect((await get('/api/tasks', tokenFor(newUser('per-ip')))).status).toBe(200);
+  });
 });

@@ -6,6 +6,7 @@ import type { Env, PoolMode } from '../config/env.js';
 import { databaseTopology } from './connection.js';
 import { ReadReplicas } from './replicas.js';
 import { ServerPool, type Statement, type Tx } from './server-pool.js';
+import { UserLanes } from './user-lanes.js';
 import { dbEnvOf } from './typeorm-options.js';
 
 export { sql, type Statement, type Tx } from './server-pool.js';
@@ -21,6 +22,7 @@ export { sql, type Statement, type Tx } from './server-pool.js';
 export class Database implements OnModuleDestroy {
   private readonly primary: ServerPool;
   private readonly replicas?: ReadReplicas;
+  private readonly lanes: UserLanes;
 
   constructor(dataSource: DataSource, config: ConfigService<Env, true>) {
     const env = dbEnvOf((key) => config.get(key, { infer: true }));
@@ -28,6 +30,9 @@ export class Database implements OnModuleDestroy {
     // The one cast into TypeORM's driver: its PostgresDriver keeps the pg.Pool as `master`.
     const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
     this.primary = new ServerPool(pool, topology.primary.poolMode, env);
+    const perUser =
+      config.get('DB_READS_PER_USER', { infer: true }) ?? Math.max(2, Math.floor(env.DB_POOL_MAX / 4));
+    this.lanes = new UserLanes(perUser, env.DB_CONNECT_TIMEOUT_MS);
     if (topology.replicas.length) {
       this.replicas = new ReadReplicas(topology.replicas, topology.primary, {
         ...env,
@@ -58,11 +63,14 @@ export class Database implements OnModuleDestroy {
   /**
    * Runs the read `s` for `user`: on a read replica when one is configured, reachable and no
    * further behind than DB_READ_MAX_LAG_MS, unless `user` wrote within that time (they read their
-   * own writes); on the primary otherwise, and whenever the replica fails.
+   * own writes); on the primary otherwise, and whenever the replica fails. At most
+   * DB_READS_PER_USER reads of one user run at once (UserLanes).
    */
-  async read<T>(user: string, s: Statement): Promise<T[]> {
-    const result = await this.replicas?.read<T & pg.QueryResultRow>(user, s);
-    return result ? result.rows : this.rows<T>(s);
+  read<T>(user: string, s: Statement): Promise<T[]> {
+    return this.lanes.run(user, async () => {
+      const result = await this.replicas?.read<T & pg.QueryResultRow>(user, s);
+      return result ? result.rows : this.rows<T>(s);
+    });
   }
 
   /** To be awaited once a write of `user` has succeeded, before answering: see `read`. */

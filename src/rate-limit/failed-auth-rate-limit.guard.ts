@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { AuthenticatedRequest } from '../auth/auth-user.js';
-import { clientKey } from '../http/client-address.js';
-import { countedPerIp } from './anonymous-rate-limit.js';
+import { countedPerIp, countPerIp } from './per-ip.js';
 import { RateLimiter } from './rate-limiter.js';
 
 /**
@@ -17,6 +16,6 @@ export class FailedAuthRateLimitGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     // No promise on the path of every authenticated request.
     if (!req.authFailure || countedPerIp(req)) return true;
-    return this.limiter.consumeFailedAuth(clientKey(req.ip)).then(() => true);
+    return countPerIp(this.limiter, req).then(() => true);
   }
 }

@@ -124,7 +124,7 @@ describe('errors', () => {
   });
 
   it('an unsupported method on a known path is a problem+json 404', async () => {
-    expectProblem(await as(t.app, newUser()).delete('/api/tasks'), 404);
+    expectProblem(await as(t.app, newUser()).patch('/api/tasks'), 404);
   });
 });
 

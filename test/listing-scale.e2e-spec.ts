@@ -22,7 +22,7 @@ beforeAll(async () => {
   await seeder.query(
     insertGeneratedTasks('generate_series(1, $2 + 20000) AS n', {
       ...VARIED_TASKS,
-      user_id: `CASE WHEN n <= $2 THEN $1 ELSE 'other-' || (n % 500) END`,
+      user_id: `CASE WHEN n <= $2 THEN $1 ELSE $1 || '-other-' || (n % 500) END`,
     }),
     [user, HEAVY],
   );
@@ -65,6 +65,19 @@ describe(`listing ${HEAVY} tasks of one user`, () => {
     ['by priority', () => ({ ...base, sort: 'priority' })],
     ['by title', () => ({ ...base, sort: 'title', order: 'asc' })],
     ['by updated_at', () => ({ ...base, sort: 'updated_at' })],
+    ['by position', () => ({ ...base, sort: 'position', order: 'asc' })],
+    ['top-level tasks by position', () => ({ ...base, sort: 'position', order: 'asc', parent: null })],
+    [
+      "a task's subtasks by position, deep",
+      () => ({
+        ...base,
+        sort: 'position',
+        order: 'asc',
+        parent: '00000000-0000-4000-8000-000000000001',
+        after: { key: 'a0', id: '00000000-0000-4000-8000-000000000000' },
+      }),
+    ],
+    ["a task's subtasks, newest first", () => ({ ...base, parent: '00000000-0000-4000-8000-000000000001' })],
   ])('%s uses an index', async (_, make) => {
     const { page } = repo.listQueries(user, await make());
     const text = await plan(page);
@@ -79,6 +92,7 @@ describe(`listing ${HEAVY} tasks of one user`, () => {
       { ...base, tag: 'urgent' },
       { ...base, q: 'groceries' },
       { ...base, q: 'task 4242 ' },
+      { ...base, parent: '00000000-0000-4000-8000-000000000001' },
     ]) {
       expect(await plan(repo.listQueries(user, query).count!)).not.toMatch(/Seq Scan on tasks/);
     }

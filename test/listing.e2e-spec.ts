@@ -61,6 +61,7 @@ async function seed(user: string, count: number): Promise<Row[]> {
       tags: `CASE WHEN n % 2 = 0 THEN '{even}'::text[] ELSE '{}' END`,
       created_at: `timestamptz '2026-01-01Z' + (n / 3) * interval '1 minute'`,
       updated_at: `timestamptz '2026-06-01Z' + (n % 7) * interval '1 second'`,
+      position: VARIED_TASKS.position,
     }),
     [user, count],
   );
@@ -159,7 +160,7 @@ describe('changes between pages', () => {
       // New tasks: one newest (before the cursor), two in the middle of what is still to come.
       await api.post('/api/tasks').send({ title: 'brand new' });
       await t.db.query(
-        `INSERT INTO tasks (user_id, title, created_at) SELECT $1, 'backdated', created_at FROM tasks WHERE id = $2`,
+        `INSERT INTO tasks (user_id, title, created_at, position) SELECT $1, 'backdated', created_at, 'z' || id FROM tasks WHERE id = $2`,
         [user, original[30]],
       );
     });

@@ -35,8 +35,12 @@ it('TASK_COLUMNS are the columns of the tasks table, in order', async () => {
 it('WRITABLE_DEFAULTS are the columns’ own defaults', async () => {
   const row = await rolledBack(
     async () =>
-      (await client.query(`INSERT INTO tasks (user_id, title) VALUES ($1, 'x') RETURNING *`, [newUser()]))
-        .rows[0],
+      (
+        await client.query(
+          `INSERT INTO tasks (user_id, title, position) VALUES ($1, 'x', 'a0') RETURNING *`,
+          [newUser()],
+        )
+      ).rows[0],
   );
   for (const [field, value] of Object.entries(WRITABLE_DEFAULTS))
     expect([field, row[field]]).toEqual([field, value]);
@@ -72,13 +76,21 @@ describe.each(SORT_KEYS.flatMap((sort) => ORDERS.map((order) => [sort, order] as
         order,
         limit: 50,
         after: {
-          key: sort === 'priority' ? 2 : sort === 'title' ? 'm' : '2026-01-01T00:00:00.000Z',
+          key:
+            sort === 'priority'
+              ? 2
+              : sort === 'title' || sort === 'position'
+                ? 'm'
+                : '2026-01-01T00:00:00.000Z',
           id: '00000000-0000-4000-8000-000000000000',
         },
       });
       const plan = await rolledBack(async () => {
         await client.query('SET LOCAL enable_seqscan = off');
         await client.query('SET LOCAL enable_bitmapscan = off');
+        // For an empty user the planner may equally well sort a few rows from another index (a
+        // tie that table statistics decide): ask whether this index can serve the page unsorted.
+        await client.query('SET LOCAL enable_sort = off');
         const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${page.text}`, page.values);
         return rows.map((r) => r['QUERY PLAN']).join('\n');
       });

@@ -23,6 +23,8 @@ describe('POST /api/tasks', () => {
       created_at: expect.stringMatching(ISO_MS),
       updated_at: expect.stringMatching(ISO_MS),
       version: 1,
+      parent_id: null,
+      position: expect.any(String),
     });
     expect(res.headers.location).toBe(`/api/tasks/${res.body.id}`);
     expect(res.headers.etag).toBe('"1"');

@@ -6,7 +6,8 @@ export type TaskExpressions = Partial<Record<keyof Task, string>>;
 
 /**
  * Varied tasks: four titles, half with a description, all priorities, three in four with a due
- * date (in 2026), one in three completed, four tag sets, one minute apart from 2020 on.
+ * date (in 2026), one in three completed, four tag sets, one minute apart from 2020 on, top-level
+ * tasks in manual order newest first.
  * Tests and benchmarks override what they need.
  */
 export const VARIED_TASKS = {
@@ -18,6 +19,8 @@ export const VARIED_TASKS = {
   tags: `CASE n % 5 WHEN 0 THEN '{}'::text[] WHEN 1 THEN '{work}' WHEN 2 THEN '{home,urgent}' ELSE '{errand}' END`,
   created_at: `timestamptz '2020-01-01Z' + n * interval '1 minute'`,
   updated_at: `timestamptz '2020-01-01Z' + n * interval '1 minute'`,
+  // Valid fractional-indexing keys ('f' + six digits: an integer key), newest first; n < 1 000 000.
+  position: `'f' || lpad((999999 - n)::text, 6, '0')`,
 } satisfies TaskExpressions;
 
 /**

@@ -8,6 +8,8 @@ import {
 import { etagOf } from './etag.js';
 import {
   InvalidCursorError,
+  InvalidPlacementError,
+  PlacementConflictError,
   StaleTaskError,
   TaskLimitReachedError,
   TaskNotFoundError,
@@ -18,6 +20,8 @@ type TaskError =
   | StaleTaskError
   | TaskLimitReachedError
   | InvalidCursorError
+  | InvalidPlacementError
+  | PlacementConflictError
   | IdempotencyKeyInFlightError
   | IdempotencyKeyReusedError;
 
@@ -33,6 +37,9 @@ export function toProblem(err: TaskError): ProblemException {
     return new ProblemException(403, err.message, { title: TaskLimitReachedError.title });
   if (err instanceof InvalidCursorError)
     return new ValidationProblem([{ field: 'cursor', message: err.message }]);
+  if (err instanceof InvalidPlacementError)
+    return new ValidationProblem([{ field: err.field, message: err.message }]);
+  if (err instanceof PlacementConflictError) return new ProblemException(409, err.message);
   if (err instanceof IdempotencyKeyInFlightError) return new ProblemException(409, err.message);
   if (err instanceof IdempotencyKeyReusedError) return new ProblemException(422, err.message);
   const unmapped: never = err; // a new TaskError fails to compile here until it is mapped
@@ -48,6 +55,8 @@ export function toProblem(err: TaskError): ProblemException {
   StaleTaskError,
   TaskLimitReachedError,
   InvalidCursorError,
+  InvalidPlacementError,
+  PlacementConflictError,
   IdempotencyKeyInFlightError,
   IdempotencyKeyReusedError,
 )

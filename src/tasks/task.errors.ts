@@ -35,3 +35,27 @@ export class InvalidCursorError extends Error {
   static readonly foreign =
     'belongs to a listing with other filters, sort or order; start again without a cursor';
 }
+
+/** A parent or an `after` that breaks the tree rules (one level, siblings only, the caller's own tasks). */
+export class InvalidPlacementError extends Error {
+  static readonly unknown = 'is not one of your tasks';
+  static readonly subtaskParent = 'is a subtask, and a subtask cannot have subtasks';
+  static readonly hasSubtasks = 'this task has subtasks, so it cannot become a subtask';
+  static readonly ownParent = 'a task cannot be its own parent';
+  static readonly afterItself = 'a task cannot be placed after itself';
+  static readonly notSibling = 'is not a sibling under the target parent';
+  constructor(
+    readonly field: 'parent_id' | 'after',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Concurrent moves and creates kept taking the place this one wanted: nothing changed; retry. */
+export class PlacementConflictError extends Error {
+  static readonly detail = 'The list changed while this task was being placed; nothing changed, retry';
+  constructor() {
+    super(PlacementConflictError.detail);
+  }
+}

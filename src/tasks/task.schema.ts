@@ -5,6 +5,7 @@
  * (columns from `information_schema`, sort indexes from `pg_indexes`).
  */
 import type { Task } from './dto/task.dto.js';
+import { POSITION_MAX_LENGTH } from './positions.js';
 
 export const PRIORITIES = ['low', 'medium', 'high'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -36,6 +37,8 @@ export const TASK_COLUMNS = [
   'created_at',
   'updated_at',
   'version',
+  'parent_id',
+  'position',
 ] as const satisfies readonly (keyof Task)[];
 
 /** The fields a client writes, with the value each takes when a create or a replace leaves it out. */
@@ -112,7 +115,9 @@ const timestampSort = (column: 'created_at' | 'updated_at', index: string): Sort
 
 /**
  * Every sort of the listing. `due_date` sorts missing dates as +infinity ascending and -infinity
- * descending (last both ways), so it has an index per direction.
+ * descending (last both ways), so it has an index per direction. `position` is the manual order
+ * (byte-wise: the column is COLLATE "C"); it means most within one list of siblings (`parent_id`),
+ * where the partial unique indexes of positions serve it too.
  */
 export const SORTS = {
   created_at: timestampSort('created_at', 'ix_tasks_user_created_id'),
@@ -138,6 +143,13 @@ export const SORTS = {
     ...both(PRIORITY_RANK_SQL, 'ix_tasks_user_priority_id'),
     keyOf: (task) => PRIORITY_RANK[task.priority],
     isKey: (v) => Object.values(PRIORITY_RANK).includes(v as number),
+  },
+  position: {
+    defaultOrder: 'asc',
+    cursorType: 'varchar',
+    ...both('position', 'ix_tasks_user_position_id'),
+    keyOf: (task) => task.position,
+    isKey: (v) => typeof v === 'string' && v.length <= POSITION_MAX_LENGTH,
   },
 } as const satisfies Record<string, SortSpec>;
 

@@ -19,7 +19,9 @@ import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiProblems, CREATE_FORBIDDEN } from '../docs/api-problems.decorator.js';
-import { CreateTaskDto } from './dto/create-task.dto.js';
+import { ClearedTasksDto, ClearTasksQueryDto } from './dto/clear-tasks-query.dto.js';
+import { CreateTaskDto, ReplaceTaskDto } from './dto/create-task.dto.js';
+import { MoveTaskDto } from './dto/move-task.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import { SetCompletedDto } from './dto/set-completed.dto.js';
 import { TaskStatsDto } from './dto/task-stats.dto.js';
@@ -108,8 +110,10 @@ export class TasksController {
 
   /**
    * Create a task
-   * @remarks Returns the task with `Location` and `ETag`. Unknown fields (including `id`, `user_id`,
-   * `version`, `created_at`) are rejected. With an `Idempotency-Key`, a retry with the same key and
+   * @remarks Returns the task with `Location` and `ETag`. The task goes first among its siblings, or
+   * right after `after`; with `parent_id` it is a subtask of that (top-level) task. A `parent_id` or
+   * `after` that is not one of your tasks, or breaks those rules, is `400` naming the field. Unknown
+   * fields (including `id`, `user_id`, `version`, `created_at`, `position`) are rejected. With an `Idempotency-Key`, a retry with the same key and
    * body returns the original `201` response (marked `Idempotent-Replayed: true`) and creates nothing.
    */
   @Post()
@@ -168,7 +172,8 @@ export class TasksController {
 
   /**
    * Replace a task
-   * @remarks Sets every writable field; an absent optional field goes back to its default.
+   * @remarks Sets every writable field; an absent optional field goes back to its default. The
+   * parent and the position stay (`move` changes them).
    */
   @Put(':id')
   @TASK_ID
@@ -178,7 +183,7 @@ export class TasksController {
   async replace(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: string,
-    @Body() dto: CreateTaskDto,
+    @Body() dto: ReplaceTaskDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Task> {
@@ -222,6 +227,44 @@ export class TasksController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<Task> {
     return withEtag(res, await this.tasks.setCompleted(user.sub, id, dto.completed, parseIfMatch(ifMatch)));
+  }
+
+  /**
+   * Move a task
+   * @remarks Places the task right after sibling `after` (absent or `null`: first) under `parent_id`
+   * (absent: its parent stays; `null`: top level). One atomic write: `version` +1, new `ETag`; with
+   * `If-Match`, a stale tag is `412`. Rules (each a `400` naming the field, nothing changed): the
+   * parent is one of your top-level tasks and not the task itself; a task with subtasks cannot
+   * become a subtask; `after` is a sibling under the target parent. When concurrent moves keep
+   * taking the gap it wanted, `409`: nothing changed, retry.
+   */
+  @Post(':id/move')
+  @HttpCode(200)
+  @TASK_ID
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiResponse({ status: 200, type: Task, description: 'The moved task', headers: ETAG_HEADER })
+  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415, 429, 503)
+  async move(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: MoveTaskDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Task> {
+    return withEtag(res, await this.tasks.move(user.sub, id, dto, parseIfMatch(ifMatch)));
+  }
+
+  /**
+   * Clear completed
+   * @remarks `DELETE /api/tasks?status=completed` deletes every completed task of yours with all
+   * their subtasks (pending ones included), in one statement; `deleted` counts every task removed.
+   * Any other query (or none) is `400`.
+   */
+  @Delete()
+  @ApiResponse({ status: 200, type: ClearedTasksDto, description: 'How many tasks were deleted' })
+  @ApiProblems(400, 401, 403, 429, 503)
+  async clear(@CurrentUser() user: AuthUser, @Query() query: ClearTasksQueryDto): Promise<ClearedTasksDto> {
+    return { deleted: await this.tasks.clear(user.sub, query.status) };
   }
 
   /** Delete a task */

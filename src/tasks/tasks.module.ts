@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DatabaseModule } from '../database/database.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { TasksController } from './tasks.controller.js';
+import { TaskOrdering } from './task-ordering.js';
 import { TasksRepository } from './tasks.repository.js';
 import { TasksService } from './tasks.service.js';
 import { UserTasksController } from './user-tasks.controller.js';
@@ -9,6 +10,6 @@ import { UserTasksController } from './user-tasks.controller.js';
 @Module({
   imports: [DatabaseModule, IdempotencyModule],
   controllers: [TasksController, UserTasksController],
-  providers: [TasksService, TasksRepository],
+  providers: [TasksService, TasksRepository, TaskOrdering],
 })
 export class TasksModule {}

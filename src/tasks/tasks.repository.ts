@@ -3,7 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.js';
 import { TASK_LIMIT_SQLSTATE } from '../../migrations/1795900000000-TaskLimit.js';
+import { sqlKeyBefore } from './positions.js';
 import { TaskLimitReachedError } from './task.errors.js';
+import { placementConflict, TaskOrdering, type Placement } from './task-ordering.js';
 import { Database, sql, type Statement, type Tx } from '../database/database.js';
 import {
   SORTS,
@@ -19,6 +21,8 @@ import {
 
 export interface ListFilters {
   status: Status;
+  /** Only the subtasks of this task; null: only top-level tasks; undefined: all. */
+  parent?: string | null;
   priority?: Priority;
   tag?: string;
   q?: string;
@@ -45,6 +49,8 @@ export interface TaskStats {
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const COLUMNS = TASK_COLUMNS.join(', ');
+/** Where a plain create goes: before the first top-level task. */
+const FIRST = Symbol('first');
 
 /**
  * All SQL on the tasks table, scoped by `user_id` in every statement: the service owns the rules,
@@ -57,6 +63,7 @@ export class TasksRepository {
 
   constructor(
     private readonly db: Database,
+    private readonly ordering: TaskOrdering,
     config: ConfigService<Env, true>,
   ) {
     this.maxTasks = config.get('MAX_TASKS_PER_USER', { infer: true });
@@ -67,6 +74,8 @@ export class TasksRepository {
     const where = ['user_id = $1'];
     const param = (v: unknown) => `$${values.push(v)}`;
     if (f.status !== 'all') where.push(f.status === 'completed' ? 'completed' : 'NOT completed');
+    if (f.parent === null) where.push('parent_id IS NULL');
+    else if (f.parent !== undefined) where.push(`parent_id = ${param(f.parent)}::uuid`);
     if (f.priority) where.push(`priority = ${param(f.priority)}`);
     if (f.tag) where.push(`tags @> ARRAY[${param(f.tag)}]::text[]`);
     if (f.q) {
@@ -103,7 +112,13 @@ export class TasksRepository {
       `SELECT ${COLUMNS} FROM tasks WHERE ${where} ORDER BY ${expr} ${direction}, id ${direction} LIMIT $${values.length}`,
       values,
     );
-    const onlyStatus = !query.priority && !query.tag && !query.q && !query.dueAfter && !query.dueBefore;
+    const onlyStatus =
+      query.parent === undefined &&
+      !query.priority &&
+      !query.tag &&
+      !query.q &&
+      !query.dueAfter &&
+      !query.dueBefore;
     const count = onlyStatus
       ? undefined
       : sql(`SELECT count(*)::int AS n FROM tasks WHERE ${countWhere}`, countValues);
@@ -141,35 +156,79 @@ export class TasksRepository {
   }
 
   /**
-   * Inserts a task (on `tx` when given: a transaction's connection), unless the user already holds
-   * MAX_TASKS_PER_USER: TaskLimitReachedError then, and nothing is created. The statement sets the
-   * limit for its own transaction; the counter trigger checks it (migration TaskLimit), exactly, also
-   * under concurrent creates.
+   * Inserts a task where `placement` says (on `tx` when given: a transaction's connection), unless
+   * the user already holds MAX_TASKS_PER_USER: TaskLimitReachedError then, and nothing is created.
+   * A plain create (top level, first) reads the first key and inserts before it, without the
+   * ordering lock (two statements, the hot path), again when a concurrent placement took that key;
+   * any other goes through TaskOrdering under the lock.
    */
-  async insert(userId: string, values: TaskValues, tx?: Tx): Promise<Task> {
-    const params = [userId, ...WRITABLE_FIELDS.map((c) => values[c]), String(this.maxTasks)];
-    let row: Task | undefined;
+  async insert(userId: string, values: TaskValues, placement: Placement, tx?: Tx): Promise<Task> {
+    if (placement.parent === null && placement.after === null && !tx) {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          const task = await this.insertRow(userId, values, null, FIRST);
+          if (!task) break; // a key the SQL does not make: the locked path asks the library
+          await this.db.wrote(userId);
+          return task;
+        } catch (err) {
+          if (!placementConflict(err)) throw err;
+        }
+      }
+    }
+    const task = await this.ordering.locked(
+      userId,
+      async (t) =>
+        (await this.insertRow(
+          userId,
+          values,
+          placement.parent,
+          await this.ordering.placeNew(t, userId, placement),
+          t,
+        ))!,
+      tx,
+    );
+    // Inside the caller's transaction the caller marks the write once it has committed (markWritten).
+    if (!tx) await this.db.wrote(userId);
+    return task;
+  }
+
+  /**
+   * One INSERT at `position`, or FIRST: before the first top-level task, the key made in the same
+   * statement (sqlKeyBefore; undefined when it cannot be made there, and nothing is inserted).
+   * The statement sets the limit for its own transaction; the counter trigger checks it (migration
+   * TaskLimit), exactly, also under concurrent creates.
+   */
+  private async insertRow(
+    userId: string,
+    values: TaskValues,
+    parent: string | null,
+    position: string | typeof FIRST,
+    tx?: Tx,
+  ): Promise<Task | undefined> {
+    const fields = WRITABLE_FIELDS.map((c) => values[c]);
+    const params = [userId, parent, ...fields, String(this.maxTasks)];
+    const first = position === FIRST;
+    if (!first) params.push(position);
+    const list = (from: number, n: number) => Array.from({ length: n }, (_, i) => `$${from + i}`).join(', ');
+    const limit = `$${fields.length + 3}`;
+    const key = first ? 'k.position' : `$${params.length}`;
+    const text =
+      `WITH lim AS (SELECT set_config('tasks.max_per_user', ${limit}, true))` +
+      (first
+        ? `, k AS (SELECT ${sqlKeyBefore('f.b')} AS position FROM (SELECT (SELECT position FROM tasks ` +
+          `WHERE user_id = $1 AND parent_id IS NULL ORDER BY position LIMIT 1) AS b) f)`
+        : '') +
+      ` INSERT INTO tasks (user_id, parent_id, position, ${WRITABLE_FIELDS.join(', ')}) ` +
+      `SELECT $1, $2::uuid, ${key}, ${list(3, fields.length)} FROM lim${first ? ', k WHERE k.position IS NOT NULL' : ''} ` +
+      `RETURNING ${COLUMNS}`;
     try {
-      [row] = await this.db.rows<Task>(
-        sql(
-          `WITH lim AS (SELECT set_config('tasks.max_per_user', $${params.length}, true)) ` +
-            `INSERT INTO tasks (user_id, ${WRITABLE_FIELDS.join(', ')}) ` +
-            `SELECT ${params
-              .slice(0, -1)
-              .map((_, i) => `$${i + 1}`)
-              .join(', ')} FROM lim RETURNING ${COLUMNS}`,
-          params,
-        ),
-        tx,
-      );
+      const [row] = await this.db.rows<Task>(sql(text, params), tx);
+      return row;
     } catch (err) {
       if ((err as { code?: unknown }).code === TASK_LIMIT_SQLSTATE)
         throw new TaskLimitReachedError(this.maxTasks);
       throw err;
     }
-    // Inside a transaction the caller marks the write once it has committed (markWritten).
-    if (!tx) await this.db.wrote(userId);
-    return row;
   }
 
   /** After a transaction that wrote `userId`'s tasks committed: their reads go to the primary for a while. */
@@ -224,6 +283,22 @@ export class TasksRepository {
       (await this.db.execute(sql(`DELETE FROM tasks WHERE id = $1 AND user_id = $2${condition}`, values))) >
       0;
     if (deleted) await this.db.wrote(userId);
+    return deleted;
+  }
+
+  /**
+   * Clear completed, in one statement: the caller's completed tasks and the subtasks of completed
+   * tasks (which the cascade would take anyway, but then they would not be counted). How many went.
+   */
+  async deleteByStatus(userId: string, status: 'completed'): Promise<number> {
+    const deleted = await this.db.execute(
+      sql(
+        `DELETE FROM tasks WHERE user_id = $1
+            AND (${status} OR parent_id IN (SELECT id FROM tasks WHERE user_id = $1 AND ${status}))`,
+        [userId],
+      ),
+    );
+    if (deleted > 0) await this.db.wrote(userId);
     return deleted;
   }
 

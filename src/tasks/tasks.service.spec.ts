@@ -5,6 +5,7 @@ import { decodeCursor } from './cursor.js';
 import type { Task } from './dto/task.dto.js';
 import { InvalidCursorError, StaleTaskError, TaskNotFoundError } from './task.errors.js';
 import { SORTS, SORT_KEYS } from './task.schema.js';
+import type { TaskOrdering } from './task-ordering.js';
 import type { TasksRepository } from './tasks.repository.js';
 import { TasksService } from './tasks.service.js';
 
@@ -20,6 +21,8 @@ const task = (over: Partial<Task> = {}): Task => ({
   created_at: '2026-11-26T17:49:08.123Z',
   updated_at: '2026-11-26T17:49:08.123Z',
   version: 1,
+  parent_id: null,
+  position: 'a0',
   ...over,
 });
 
@@ -40,6 +43,7 @@ function setup() {
   const service = new TasksService(
     repo as unknown as TasksRepository,
     idempotency as unknown as IdempotencyService,
+    {} as TaskOrdering, // moves are e2e-tested (test/order.e2e-spec.ts)
   );
   return { repo, idempotency, service };
 }
@@ -50,14 +54,18 @@ describe('TasksService', () => {
       const { repo, service } = setup();
       repo.insert.mockResolvedValue(task());
       await service.create('alice', { title: 'Buy milk', due_date: '2026-12-01T18:00:00+01:00' });
-      expect(repo.insert).toHaveBeenCalledWith('alice', {
-        title: 'Buy milk',
-        description: null,
-        completed: false,
-        priority: 'medium',
-        due_date: new Date('2026-12-01T17:00:00.000Z'),
-        tags: [],
-      });
+      expect(repo.insert).toHaveBeenCalledWith(
+        'alice',
+        {
+          title: 'Buy milk',
+          description: null,
+          completed: false,
+          priority: 'medium',
+          due_date: new Date('2026-12-01T17:00:00.000Z'),
+          tags: [],
+        },
+        { parent: null, after: null },
+      );
     });
 
     it('with a key, runs the insert under the key with the normalised request’s fingerprint', async () => {
@@ -70,7 +78,12 @@ describe('TasksService', () => {
       repo.insert.mockResolvedValue(created);
       const a = await service.create('alice', { title: 'x', tags: ['a'] }, 'key-1');
       expect(a).toEqual({ task: created, replayed: false });
-      expect(repo.insert).toHaveBeenCalledWith('alice', expect.objectContaining({ title: 'x' }), 'tx');
+      expect(repo.insert).toHaveBeenCalledWith(
+        'alice',
+        expect.objectContaining({ title: 'x' }),
+        { parent: null, after: null },
+        'tx',
+      );
       // Marked as a writer once the transaction is over (read-your-writes with replicas).
       expect(repo.markWritten).toHaveBeenCalledWith('alice');
       // The same request spelled differently (defaults written out) has the same fingerprint.

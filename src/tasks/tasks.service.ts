@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { fingerprint } from '../common/fingerprint.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { decodeCursor, encodeCursor, filtersFingerprint } from './cursor.js';
-import type { CreateTaskDto } from './dto/create-task.dto.js';
+import type { CreateTaskDto, ReplaceTaskDto } from './dto/create-task.dto.js';
+import type { MoveTaskDto } from './dto/move-task.dto.js';
 import type { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import type { UpdateTaskDto } from './dto/update-task.dto.js';
 import { parseDateTime } from './dto/validators.js';
@@ -17,6 +18,7 @@ import {
   type TaskChanges,
   type TaskValues,
 } from './task.schema.js';
+import { TaskOrdering, type Placement } from './task-ordering.js';
 import { TasksRepository, type ListFilters, type TaskStats } from './tasks.repository.js';
 
 const toDate = (value: string | null | undefined) =>
@@ -26,7 +28,8 @@ const toDate = (value: string | null | undefined) =>
 const normalised = (dto: UpdateTaskDto): TaskChanges => ({ ...dto, due_date: toDate(dto.due_date) });
 
 /** Every writable field, absent ones at their defaults (create and full replacement). */
-const valuesFrom = (dto: CreateTaskDto): TaskValues => withDefaults({ ...normalised(dto), title: dto.title });
+const valuesFrom = (dto: ReplaceTaskDto): TaskValues =>
+  withDefaults({ ...normalised(dto), title: dto.title });
 
 /** A page of tasks, the number of all that match, and the cursor of the next page while more remain. */
 export interface TaskPage {
@@ -45,6 +48,7 @@ export class TasksService {
   constructor(
     private readonly repo: TasksRepository,
     private readonly idempotency: IdempotencyService,
+    private readonly ordering: TaskOrdering,
   ) {}
 
   async list(userId: string, query: ListTasksQueryDto): Promise<TaskPage> {
@@ -52,6 +56,7 @@ export class TasksService {
     const order = query.order ?? SORTS[sort].defaultOrder;
     const filters: ListFilters = {
       status: query.status ?? 'all',
+      parent: query.parent_id === 'none' ? null : query.parent_id,
       priority: query.priority,
       tag: query.tag,
       q: query.q,
@@ -96,21 +101,26 @@ export class TasksService {
     dto: CreateTaskDto,
     idempotencyKey?: string,
   ): Promise<{ task: Task; replayed: boolean }> {
-    const values = valuesFrom(dto);
+    const { parent_id, after, ...fields } = dto;
+    const values = valuesFrom(fields);
+    const placement: Placement = { parent: parent_id ?? null, after: after ?? null };
     if (idempotencyKey === undefined)
-      return { task: await this.repo.insert(userId, values), replayed: false };
+      return { task: await this.repo.insert(userId, values, placement), replayed: false };
+    // The placement is part of the request (the same key under another parent is another request);
+    // a plain create's fingerprint stays what it was before placements existed.
+    const placed = placement.parent !== null || placement.after !== null;
     const { value, replayed } = await this.idempotency.run(
       userId,
       idempotencyKey,
-      fingerprint(values),
-      (tx) => this.repo.insert(userId, values, tx),
+      fingerprint(placed ? { ...values, placement } : values),
+      (tx) => this.repo.insert(userId, values, placement, tx),
     );
     if (!replayed) await this.repo.markWritten(userId);
     return { task: value, replayed };
   }
 
   /** `versions`: the `If-Match` condition; undefined means unconditional. */
-  async replace(userId: string, id: string, dto: CreateTaskDto, versions?: number[]): Promise<Task> {
+  async replace(userId: string, id: string, dto: ReplaceTaskDto, versions?: number[]): Promise<Task> {
     return this.written(userId, id, versions, await this.repo.update(userId, id, valuesFrom(dto), versions));
   }
 
@@ -143,6 +153,20 @@ export class TasksService {
     if (task) return task;
     const current = versions ? await this.repo.currentVersion(userId, id) : null;
     throw current === null ? new TaskNotFoundError() : new StaleTaskError(current);
+  }
+
+  /** Moves a task among its siblings or to another parent: one write, version +1. */
+  async move(userId: string, id: string, dto: MoveTaskDto, versions?: number[]): Promise<Task> {
+    const task = await this.ordering.locked(userId, (tx) =>
+      this.ordering.move(tx, userId, id, { parent: dto.parent_id, after: dto.after ?? null }, versions),
+    );
+    await this.repo.markWritten(userId);
+    return task;
+  }
+
+  /** Clear completed (the one `status` there is): deletes those tasks and all their subtasks; how many it deleted. */
+  clear(userId: string, status: 'completed'): Promise<number> {
+    return this.repo.deleteByStatus(userId, status);
   }
 
   stats(userId: string): Promise<TaskStats> {

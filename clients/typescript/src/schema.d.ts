@@ -42,12 +42,20 @@ export interface paths {
         put?: never;
         /**
          * Create a task
-         * @description Returns the task with `Location` and `ETag`. Unknown fields (including `id`, `user_id`,
-         *     `version`, `created_at`) are rejected. With an `Idempotency-Key`, a retry with the same key and
+         * @description Returns the task with `Location` and `ETag`. The task goes first among its siblings, or
+         *     right after `after`; with `parent_id` it is a subtask of that (top-level) task. A `parent_id` or
+         *     `after` that is not one of your tasks, or breaks those rules, is `400` naming the field. Unknown
+         *     fields (including `id`, `user_id`, `version`, `created_at`, `position`) are rejected. With an `Idempotency-Key`, a retry with the same key and
          *     body returns the original `201` response (marked `Idempotent-Replayed: true`) and creates nothing.
          */
         post: operations["Tasks_create"];
-        delete?: never;
+        /**
+         * Clear completed
+         * @description `DELETE /api/tasks?status=completed` deletes every completed task of yours with all
+         *     their subtasks (pending ones included), in one statement; `deleted` counts every task removed.
+         *     Any other query (or none) is `400`.
+         */
+        delete: operations["Tasks_clear"];
         options?: never;
         head?: never;
         patch?: never;
@@ -87,7 +95,8 @@ export interface paths {
         get: operations["Tasks_get"];
         /**
          * Replace a task
-         * @description Sets every writable field; an absent optional field goes back to its default.
+         * @description Sets every writable field; an absent optional field goes back to its default. The
+         *     parent and the position stay (`move` changes them).
          */
         put: operations["Tasks_replace"];
         post?: never;
@@ -122,6 +131,31 @@ export interface paths {
         patch: operations["Tasks_complete"];
         trace?: never;
     };
+    "/api/tasks/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a task
+         * @description Places the task right after sibling `after` (absent or `null`: first) under `parent_id`
+         *     (absent: its parent stays; `null`: top level). One atomic write: `version` +1, new `ETag`; with
+         *     `If-Match`, a stale tag is `412`. Rules (each a `400` naming the field, nothing changed): the
+         *     parent is one of your top-level tasks and not the task itself; a task with subtasks cannot
+         *     become a subtask; `after` is a sibling under the target parent. When concurrent moves keep
+         *     taking the gap it wanted, `409`: nothing changed, retry.
+         */
+        post: operations["Tasks_move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/tasks": {
         parameters: {
             query?: never;
@@ -140,12 +174,20 @@ export interface paths {
         put?: never;
         /**
          * Create a task
-         * @description Returns the task with `Location` and `ETag`. Unknown fields (including `id`, `user_id`,
-         *     `version`, `created_at`) are rejected. With an `Idempotency-Key`, a retry with the same key and
+         * @description Returns the task with `Location` and `ETag`. The task goes first among its siblings, or
+         *     right after `after`; with `parent_id` it is a subtask of that (top-level) task. A `parent_id` or
+         *     `after` that is not one of your tasks, or breaks those rules, is `400` naming the field. Unknown
+         *     fields (including `id`, `user_id`, `version`, `created_at`, `position`) are rejected. With an `Idempotency-Key`, a retry with the same key and
          *     body returns the original `201` response (marked `Idempotent-Replayed: true`) and creates nothing.
          */
         post: operations["UserTasks_create"];
-        delete?: never;
+        /**
+         * Clear completed
+         * @description `DELETE /api/tasks?status=completed` deletes every completed task of yours with all
+         *     their subtasks (pending ones included), in one statement; `deleted` counts every task removed.
+         *     Any other query (or none) is `400`.
+         */
+        delete: operations["UserTasks_clear"];
         options?: never;
         head?: never;
         patch?: never;
@@ -185,7 +227,8 @@ export interface paths {
         get: operations["UserTasks_get"];
         /**
          * Replace a task
-         * @description Sets every writable field; an absent optional field goes back to its default.
+         * @description Sets every writable field; an absent optional field goes back to its default. The
+         *     parent and the position stay (`move` changes them).
          */
         put: operations["UserTasks_replace"];
         post?: never;
@@ -218,6 +261,31 @@ export interface paths {
          * @description Without a body, flips `completed`. With `{"completed": true|false}`, sets it (idempotent).
          */
         patch: operations["UserTasks_complete"];
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a task
+         * @description Places the task right after sibling `after` (absent or `null`: first) under `parent_id`
+         *     (absent: its parent stays; `null`: top level). One atomic write: `version` +1, new `ETag`; with
+         *     `If-Match`, a stale tag is `412`. Rules (each a `400` naming the field, nothing changed): the
+         *     parent is one of your top-level tasks and not the task itself; a task with subtasks cannot
+         *     become a subtask; `after` is a sibling under the target parent. When concurrent moves keep
+         *     taking the gap it wanted, `409`: nothing changed, retry.
+         */
+        post: operations["UserTasks_move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/health/live": {
@@ -264,7 +332,21 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ClearedTasksDto: {
+            /**
+             * @description How many tasks were deleted, subtasks of completed tasks included.
+             * @example 3
+             */
+            deleted: number;
+        };
         CreateTaskDto: {
+            /**
+             * Format: uuid
+             * @description Place the task right after this sibling (a task with the same `parent_id`). Absent or `null`:
+             *     first among its siblings.
+             * @example null
+             */
+            after?: string | null;
             /**
              * @description Default `false`.
              * @example false
@@ -281,6 +363,13 @@ export interface components {
              * @example 2026-12-01T18:00:00+01:00
              */
             due_date?: string | null;
+            /**
+             * Format: uuid
+             * @description Create the task as a subtask of this one (one of your top-level tasks: a subtask has no
+             *     subtasks). Absent or `null`: a top-level task. Changed later only by `move`.
+             * @example null
+             */
+            parent_id?: string | null;
             /**
              * @description Default `medium`.
              * @example high
@@ -330,6 +419,21 @@ export interface components {
              */
             name: string | null;
         };
+        MoveTaskDto: {
+            /**
+             * Format: uuid
+             * @description Place the task right after this sibling under the (new) parent. Absent or `null`: first.
+             * @example null
+             */
+            after?: string | null;
+            /**
+             * Format: uuid
+             * @description The new parent: one of your top-level tasks (the task then becomes its subtask; a task that has
+             *     subtasks cannot), or `null` for the top level. Absent: the parent stays.
+             * @example null
+             */
+            parent_id?: string | null;
+        };
         ProblemDto: {
             /**
              * @description What went wrong with this request, for humans.
@@ -364,6 +468,43 @@ export interface components {
              */
             type: string;
         };
+        ReplaceTaskDto: {
+            /**
+             * @description Default `false`.
+             * @example false
+             */
+            completed?: boolean;
+            /**
+             * @description At most 1000 characters; `null` or absent for none.
+             * @example Milk, eggs, bread
+             */
+            description?: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 date-time with an offset (`Z` or `±hh:mm`); returned normalised to UTC. `null` for none.
+             * @example 2026-12-01T18:00:00+01:00
+             */
+            due_date?: string | null;
+            /**
+             * @description Default `medium`.
+             * @example high
+             * @enum {string}
+             */
+            priority?: "low" | "medium" | "high";
+            /**
+             * @description Each trimmed and lower-cased, then 1–32 characters; duplicates dropped; at most 10. Default `[]`.
+             * @example [
+             *       "home",
+             *       "errand"
+             *     ]
+             */
+            tags?: string[];
+            /**
+             * @description Trimmed first, then 1–200 characters.
+             * @example Buy groceries
+             */
+            title: string;
+        };
         SetCompletedDto: {
             /**
              * @description Set `completed` to this value (idempotent) instead of toggling it.
@@ -396,6 +537,18 @@ export interface components {
              * @example 3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b
              */
             id: string;
+            /**
+             * Format: uuid
+             * @description The parent task, for a subtask (one level: a subtask has no subtasks); `null` for a top-level
+             *     task. Set on create, changed only by `POST /api/tasks/{id}/move`.
+             */
+            parent_id: string | null;
+            /**
+             * @description The task's place among its siblings (same `parent_id`): an opaque key, assigned by the server,
+             *     that orders byte-wise (`sort=position`). Never writable; change it with `move`.
+             * @example a0
+             */
+            position: string;
             /**
              * @example medium
              * @enum {string}
@@ -584,14 +737,18 @@ export interface operations {
                 due_after?: string;
                 /** @description Only tasks due before this instant (exclusive; ISO 8601 with offset). Excludes tasks without a due date. */
                 due_before?: string;
+                /** @description Only the subtasks of this task (its id), or `none`: only top-level tasks. Absent: all tasks. */
+                parent_id?: string;
                 /**
                  * @description Sort key (default `created_at`); ties are broken by `id` in the same direction, so the order is
-                 *     total. Tasks without a `due_date` come last in both directions.
+                 *     total. Tasks without a `due_date` come last in both directions. `position` is your manual order
+                 *     among siblings (default `asc`): use it with `parent_id` (`none` for the top level, or a task's
+                 *     id for its subtasks); across all lists the keys of different lists interleave.
                  */
-                sort?: "created_at" | "updated_at" | "title" | "due_date" | "priority";
+                sort?: "created_at" | "updated_at" | "title" | "due_date" | "priority" | "position";
                 /**
                  * @description Direction; defaults to `desc` for `created_at`, `updated_at` and `priority` (high first),
-                 *     `asc` for `title` and `due_date` (soonest first).
+                 *     `asc` for `title`, `due_date` (soonest first) and `position`.
                  */
                 order?: "asc" | "desc";
                 /** @description Page size, 1–100 (default 50). */
@@ -973,6 +1130,149 @@ export interface operations {
             };
         };
     };
+    Tasks_clear: {
+        parameters: {
+            query: {
+                /** @description Must be `completed`: delete every completed task of yours, with all their subtasks. */
+                status: "completed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many tasks were deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClearedTasksDto"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Tasks_stats: {
         parameters: {
             query?: never;
@@ -1276,7 +1576,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateTaskDto"];
+                "application/json": components["schemas"]["ReplaceTaskDto"];
             };
         };
         responses: {
@@ -2127,6 +2427,253 @@ export interface operations {
             };
         };
     };
+    Tasks_move: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Make the write conditional: `"3"` (the `ETag` you read; strong comparison, so `W/` tags never match) or `*` (any existing task). A stale tag is `412` with the current `ETag`, and nothing changes. Without it the write is last-writer-wins, but atomic. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveTaskDto"];
+            };
+        };
+        responses: {
+            /** @description The moved task */
+            200: {
+                headers: {
+                    /** @description The task version as a strong tag, e.g. `"3"` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still in progress; retry shortly */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still in progress",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `If-Match` tag is stale; the current one is in `ETag` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The task has changed: its current version is 4",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request body is larger than 64 KiB",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Send the request body as application/json",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     UserTasks_list: {
         parameters: {
             query?: {
@@ -2142,14 +2689,18 @@ export interface operations {
                 due_after?: string;
                 /** @description Only tasks due before this instant (exclusive; ISO 8601 with offset). Excludes tasks without a due date. */
                 due_before?: string;
+                /** @description Only the subtasks of this task (its id), or `none`: only top-level tasks. Absent: all tasks. */
+                parent_id?: string;
                 /**
                  * @description Sort key (default `created_at`); ties are broken by `id` in the same direction, so the order is
-                 *     total. Tasks without a `due_date` come last in both directions.
+                 *     total. Tasks without a `due_date` come last in both directions. `position` is your manual order
+                 *     among siblings (default `asc`): use it with `parent_id` (`none` for the top level, or a task's
+                 *     id for its subtasks); across all lists the keys of different lists interleave.
                  */
-                sort?: "created_at" | "updated_at" | "title" | "due_date" | "priority";
+                sort?: "created_at" | "updated_at" | "title" | "due_date" | "priority" | "position";
                 /**
                  * @description Direction; defaults to `desc` for `created_at`, `updated_at` and `priority` (high first),
-                 *     `asc` for `title` and `due_date` (soonest first).
+                 *     `asc` for `title`, `due_date` (soonest first) and `position`.
                  */
                 order?: "asc" | "desc";
                 /** @description Page size, 1–100 (default 50). */
@@ -2537,6 +3088,152 @@ export interface operations {
             };
         };
     };
+    UserTasks_clear: {
+        parameters: {
+            query: {
+                /** @description Must be `completed`: delete every completed task of yours, with all their subtasks. */
+                status: "completed";
+            };
+            header?: never;
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many tasks were deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClearedTasksDto"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     UserTasks_stats: {
         parameters: {
             query?: never;
@@ -2847,7 +3544,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateTaskDto"];
+                "application/json": components["schemas"]["ReplaceTaskDto"];
             };
         };
         responses: {
@@ -3582,6 +4279,255 @@ export interface operations {
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 404,
                      *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `If-Match` tag is stale; the current one is in `ETag` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The task has changed: its current version is 4",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request body is larger than 64 KiB",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Send the request body as application/json",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    UserTasks_move: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Make the write conditional: `"3"` (the `ETag` you read; strong comparison, so `W/` tags never match) or `*` (any existing task). A stale tag is `412` with the current `ETag`, and nothing changes. Without it the write is last-writer-wins, but atomic. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveTaskDto"];
+            };
+        };
+        responses: {
+            /** @description The moved task */
+            200: {
+                headers: {
+                    /** @description The task version as a strong tag, e.g. `"3"` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A request with this `Idempotency-Key` is still in progress; retry shortly */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "A request with this Idempotency-Key is still in progress",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 409,
+                     *       "title": "Conflict",
                      *       "type": "about:blank"
                      *     }
                      */

@@ -11,7 +11,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { LIMITS, PRIORITIES, type Priority } from '../task.schema.js';
-import { Defined, IsDateTimeWithOffset, NoNulCharacters, Trim } from './validators.js';
+import { Defined, IsDateTimeWithOffset, OptionalTaskId, NoNulCharacters, Trim } from './validators.js';
 
 /** Trim and lower-case each tag, then drop duplicates (validation of lengths and count follows). */
 const normaliseTags = ({ value }: { value: unknown }) =>
@@ -20,10 +20,10 @@ const normaliseTags = ({ value }: { value: unknown }) =>
     : value;
 
 /**
- * The writable fields of a task. `POST` creates with them; `PUT` replaces with them (an absent
- * optional field goes back to its default). Any other field is rejected.
+ * The writable fields of a task: `PUT` replaces them (an absent optional field goes back to its
+ * default; the parent and the position stay). Any other field is rejected.
  */
-export class CreateTaskDto {
+export class ReplaceTaskDto {
   /**
    * Trimmed first, then 1–200 characters.
    * @example "Buy groceries"
@@ -84,4 +84,24 @@ export class CreateTaskDto {
   @NoNulCharacters({ each: true })
   @Length(1, LIMITS.tag, { each: true })
   tags?: string[];
+}
+
+/**
+ * `POST`: the writable fields, and where the new task goes: under `parent_id` (a subtask; absent or
+ * `null`: top level), first among its siblings, or right after sibling `after`.
+ */
+export class CreateTaskDto extends ReplaceTaskDto {
+  /**
+   * Create the task as a subtask of this one (one of your top-level tasks: a subtask has no
+   * subtasks). Absent or `null`: a top-level task. Changed later only by `move`.
+   */
+  @OptionalTaskId()
+  parent_id?: string | null;
+
+  /**
+   * Place the task right after this sibling (a task with the same `parent_id`). Absent or `null`:
+   * first among its siblings.
+   */
+  @OptionalTaskId()
+  after?: string | null;
 }

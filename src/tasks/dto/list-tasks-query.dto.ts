@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Length, Max, Min, ValidateBy } from 'class-validator';
+import { isUuid } from '../../common/uuid.js';
 import { Transform } from 'class-transformer';
 import {
   LIMITS,
@@ -72,8 +73,27 @@ export class ListTasksQueryDto {
   due_before?: string;
 
   /**
+   * Only the subtasks of this task (its id), or `none`: only top-level tasks. Absent: all tasks.
+   * @example "none"
+   */
+  @Defined()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && isUuid(value) ? value.toLowerCase() : value,
+  )
+  @ValidateBy({
+    name: 'isParentFilter',
+    validator: {
+      validate: (value) => value === 'none' || isUuid(value),
+      defaultMessage: () => '$property must be a task id (a UUID) or none',
+    },
+  })
+  parent_id?: string;
+
+  /**
    * Sort key (default `created_at`); ties are broken by `id` in the same direction, so the order is
-   * total. Tasks without a `due_date` come last in both directions.
+   * total. Tasks without a `due_date` come last in both directions. `position` is your manual order
+   * among siblings (default `asc`): use it with `parent_id` (`none` for the top level, or a task's
+   * id for its subtasks); across all lists the keys of different lists interleave.
    * @example "due_date"
    */
   @Defined()
@@ -82,7 +102,7 @@ export class ListTasksQueryDto {
 
   /**
    * Direction; defaults to `desc` for `created_at`, `updated_at` and `priority` (high first),
-   * `asc` for `title` and `due_date` (soonest first).
+   * `asc` for `title`, `due_date` (soonest first) and `position`.
    * @example "asc"
    */
   @Defined()

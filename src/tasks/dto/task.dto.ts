@@ -68,4 +68,19 @@ export class Task {
    * @example 1
    */
   version: number;
+
+  /**
+   * The parent task, for a subtask (one level: a subtask has no subtasks); `null` for a top-level
+   * task. Set on create, changed only by `POST /api/tasks/{id}/move`.
+   * @example null
+   */
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  parent_id: string | null;
+
+  /**
+   * The task's place among its siblings (same `parent_id`): an opaque key, assigned by the server,
+   * that orders byte-wise (`sort=position`). Never writable; change it with `move`.
+   * @example "a0"
+   */
+  position: string;
 }

@@ -1,8 +1,8 @@
 import { PartialType } from '@nestjs/swagger';
-import { CreateTaskDto } from './create-task.dto.js';
+import { ReplaceTaskDto } from './create-task.dto.js';
 
 /**
  * `PATCH`: only the fields given change. `null` clears `description` or `due_date`;
- * it is rejected for every other field.
+ * it is rejected for every other field. `parent_id` and `position` are not fields here (`move`).
  */
-export class UpdateTaskDto extends PartialType(CreateTaskDto, { skipNullProperties: false }) {}
+export class UpdateTaskDto extends PartialType(ReplaceTaskDto, { skipNullProperties: false }) {}

@@ -1,5 +1,8 @@
 import { Transform } from 'class-transformer';
-import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { isUuid } from '../../common/uuid.js';
 
 /** Like @IsOptional, but only for an absent field: `null` is still validated (and so rejected). */
 export const Defined = () => ValidateIf((_object, value) => value !== undefined);
@@ -60,4 +63,31 @@ export const IsDateTimeWithOffset = (options?: ValidationOptions) =>
 export const QueryInt = () =>
   Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value,
+  );
+
+/** A task id in a body or query: any UUID layout (like ids in paths), lower-cased. */
+export const IsTaskId = (options?: ValidationOptions) =>
+  applyDecorators(
+    Transform(({ value }: { value: unknown }) => (isUuid(value) ? value.toLowerCase() : value)),
+    ValidateBy(
+      {
+        name: 'isTaskId',
+        validator: {
+          validate: (value) => isUuid(value),
+          defaultMessage: () => '$property must be a task id (a UUID)',
+        },
+      },
+      options,
+    ),
+  );
+
+/**
+ * An optional, nullable task id in a body (`parent_id`, `after`). Its example is `null` (the default
+ * place), so Swagger's "Try it out" sends no made-up id (a made-up id is 400).
+ */
+export const OptionalTaskId = () =>
+  applyDecorators(
+    ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, example: null }),
+    IsOptional(),
+    IsTaskId(),
   );

@@ -4,10 +4,13 @@ import {
   CreateDateColumn,
   Entity,
   Index,
+  JoinColumn,
+  ManyToOne,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+import { POSITION_MAX_LENGTH } from '../positions.js';
 import { LIMITS, PRIORITIES, type Priority } from '../task.schema.js';
 
 /**
@@ -26,6 +29,10 @@ import { LIMITS, PRIORITIES, type Priority } from '../task.schema.js';
 @Index('ix_tasks_description_trgm', { synchronize: false })
 @Index('ix_tasks_user_tags', { synchronize: false })
 @Index('ix_tasks_user_overdue', { synchronize: false })
+// Order and subtasks (migration OrderAndSubtasks): partial unique indexes, made there.
+@Index('ux_tasks_top_position', { synchronize: false })
+@Index('ux_tasks_sub_position', { synchronize: false })
+@Index('ix_tasks_user_position_id', { synchronize: false })
 @Check('ck_tasks_priority', `"priority" IN (${PRIORITIES.map((p) => `'${p}'`).join(', ')})`)
 @Check('ck_tasks_title_length', `char_length("title") BETWEEN 1 AND ${LIMITS.title}`)
 export class TaskEntity {
@@ -61,4 +68,14 @@ export class TaskEntity {
 
   @VersionColumn({ type: 'integer', default: 1 })
   version: number;
+
+  @ManyToOne(() => TaskEntity, { onDelete: 'CASCADE', nullable: true })
+  @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_tasks_parent' })
+  parent?: TaskEntity | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  parent_id: string | null;
+
+  @Column({ type: 'varchar', length: POSITION_MAX_LENGTH, collation: 'C' })
+  position: string;
 }

@@ -142,6 +142,17 @@ describe('POST /api/tasks/{id}/move', () => {
     expect(await order(api)).toEqual(['parent', 'task']);
   });
 
+  it('reorders subtasks among themselves without naming their parent', async () => {
+    const api = as(t.app, newUser());
+    const parent = await create(api, { title: 'parent' });
+    const b = await create(api, { title: 'b', parent_id: parent.id });
+    const a = await create(api, { title: 'a', parent_id: parent.id });
+    await api.post(`/api/tasks/${a.id}/move`).send({ after: b.id }).expect(200);
+    expect(await order(api, parent.id)).toEqual(['b', 'a']);
+    await api.post(`/api/tasks/${a.id}/move`).send({}).expect(200);
+    expect(await order(api, parent.id)).toEqual(['a', 'b']);
+  });
+
   it('honours If-Match: a stale tag is 412 and nothing moves', async () => {
     const api = as(t.app, newUser());
     const b = await create(api, { title: 'b' });
@@ -269,6 +280,30 @@ describe('concurrency', () => {
     const positions = all.map((task) => task.position);
     expect(new Set(positions).size).toBe(positions.length);
     expect([...positions].sort((x, y) => (Buffer.from(x) < Buffer.from(y) ? -1 : 1))).toEqual(positions);
+  });
+});
+
+describe('moves racing deletes and clears', () => {
+  it('answer 200, 404 or 409, never 500, and leave a consistent list', async () => {
+    const api = as(t.app, newUser());
+    const tasks: Task[] = [];
+    for (let i = 0; i < 20; i++) tasks.push(await create(api, { title: `t${i}`, completed: i % 2 === 0 }));
+    const anchor = await create(api, { title: 'anchor' });
+    const statuses = await Promise.all(
+      tasks.flatMap((task, i) => [
+        api
+          .post(`/api/tasks/${task.id}/move`)
+          .send({ after: anchor.id })
+          .then((r) => r.status),
+        (i % 4 === 0 ? api.delete('/api/tasks?status=completed') : api.delete(`/api/tasks/${task.id}`)).then(
+          (r) => r.status,
+        ),
+      ]),
+    );
+    for (const s of statuses) expect([200, 204, 404, 409]).toContain(s);
+    const left = (await api.get('/api/tasks?sort=position&parent_id=none&limit=100')).body as Task[];
+    expect(left.map((task) => task.title)).toContain('anchor');
+    expect((await api.get('/api/tasks/stats')).body.total).toBe(left.length);
   });
 });
 

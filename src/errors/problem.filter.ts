@@ -28,10 +28,11 @@ const PG_INPUT_ERRORS = /^(22|23)/;
 /**
  * Errors that mean the database is unreachable or overloaded: retryable, so 503. A statement that
  * ran out of DB_STATEMENT_TIMEOUT_MS (57014) is one of them: the database could not answer in time;
- * so is a read that waited too long behind its own user's (USER_BUSY, UserLanes).
+ * so is a read that waited too long behind its own user's (USER_BUSY, UserLanes), and a transaction
+ * undone by a deadlock or a serialization failure (40P01, 40001: a retry succeeds).
  */
 const PG_UNAVAILABLE =
-  /^(08|57014|57P0[1-3]|53300|USER_BUSY)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection terminated|timeout exceeded|Query read timeout|connection timeout|terminating connection|server conn crashed|not queryable|Cannot use a pool after calling end/i;
+  /^(08|57014|57P0[1-3]|53300|40P01|40001|USER_BUSY)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection terminated|timeout exceeded|Query read timeout|connection timeout|terminating connection|server conn crashed|not queryable|Cannot use a pool after calling end/i;
 
 export const DATABASE_UNAVAILABLE = 'The database is unavailable; try again shortly';
 export const unexpectedDetail = (requestId: string) =>

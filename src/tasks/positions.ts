@@ -50,6 +50,13 @@ export function planRebalance(hood: Neighbourhood, window: number): Rebalance | 
   });
   const before = side(hood.before);
   const after = side(hood.after);
+  // A window reaching the list's start keeps its first sibling's key, when short, as its bound: a
+  // plain create takes no lock and may be putting a task before that key right now.
+  const start = before.members.at(-1);
+  if (before.bound === null && start && start.position.length <= SHORT) {
+    before.members = before.members.slice(0, -1);
+    before.bound = start.position;
+  }
   if ([before.bound, after.bound].some((b) => b !== null && b.length > SHORT)) return undefined;
   const order = [...before.members.reverse(), null, ...after.members];
   const keys = generateNKeysBetween(before.bound, after.bound, order.length);

@@ -28,12 +28,17 @@ interface TreeRow {
 const COLUMNS = TASK_COLUMNS.join(', ');
 /** The unique indexes of sibling positions, and the parent reference: what a concurrent writer can trip. */
 const CONFLICTS = new Set(['ux_tasks_top_position', 'ux_tasks_sub_position', 'fk_tasks_parent']);
+/** A deadlock with a write that took its row locks in another order: the transaction was undone. */
+const DEADLOCK = '40P01';
 const ATTEMPTS = 4;
 
 /** Whether `err` is a concurrent writer's position (or deleted parent) getting in the way: try again. */
 export const placementConflict = (err: unknown): boolean => {
   const e = err as { code?: unknown; constraint?: unknown };
-  return (e.code === '23505' || e.code === '23503') && CONFLICTS.has(e.constraint as string);
+  return (
+    e.code === DEADLOCK ||
+    ((e.code === '23505' || e.code === '23503') && CONFLICTS.has(e.constraint as string))
+  );
 };
 
 /**
@@ -98,7 +103,8 @@ export class TaskOrdering {
     };
     if (placement.parent === id)
       throw new InvalidPlacementError('parent_id', InvalidPlacementError.ownParent);
-    checkParent(placement.parent, rows);
+    // An unchanged parent was checked when the task got it.
+    if (to.parent !== undefined) checkParent(placement.parent, rows);
     if (placement.parent !== null && task.has_subtasks)
       throw new InvalidPlacementError('parent_id', InvalidPlacementError.hasSubtasks);
     if (placement.after === id) throw new InvalidPlacementError('after', InvalidPlacementError.afterItself);
@@ -112,10 +118,16 @@ export class TaskOrdering {
       ),
       tx,
     );
+    // treeRows locked the task: it can neither have gone nor changed since.
+    if (!moved) throw new TaskNotFoundError();
     return moved;
   }
 
-  /** The caller's tasks among `ids` (nulls skipped), by id, with whether each has subtasks. */
+  /**
+   * The caller's tasks among `ids` (nulls skipped), by id, with whether each has subtasks, locked
+   * until the transaction ends: writes that do not take the ordering lock (PATCH, DELETE) wait, so
+   * the versions read here hold for the write that follows, and a parent cannot vanish meanwhile.
+   */
   private async treeRows(tx: Tx, userId: string, ids: (string | null)[]): Promise<Map<string, TreeRow>> {
     const wanted = [...new Set(ids.filter((i): i is string => i !== null))];
     if (wanted.length === 0) return new Map();
@@ -123,7 +135,7 @@ export class TaskOrdering {
       sql(
         `SELECT id, parent_id, position, version,
                 EXISTS (SELECT 1 FROM tasks c WHERE c.parent_id = t.id) AS has_subtasks
-           FROM tasks t WHERE user_id = $1 AND id = ANY($2::uuid[])`,
+           FROM tasks t WHERE user_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE`,
         [userId, wanted],
       ),
       tx,

@@ -287,19 +287,19 @@ export class TasksRepository {
   }
 
   /**
-   * Clear completed, in one statement: the caller's completed tasks and the subtasks of completed
+   * Clear completed, in one statement (on `tx`: the caller holds the ordering lock, so no subtask
+   * joins a completed parent meanwhile): the caller's completed tasks and the subtasks of completed
    * tasks (which the cascade would take anyway, but then they would not be counted). How many went.
    */
-  async deleteByStatus(userId: string, status: 'completed'): Promise<number> {
-    const deleted = await this.db.execute(
+  async deleteByStatus(userId: string, status: 'completed', tx?: Tx): Promise<number> {
+    return this.db.execute(
       sql(
         `DELETE FROM tasks WHERE user_id = $1
             AND (${status} OR parent_id IN (SELECT id FROM tasks WHERE user_id = $1 AND ${status}))`,
         [userId],
       ),
+      tx,
     );
-    if (deleted > 0) await this.db.wrote(userId);
-    return deleted;
   }
 
   /** The current version of the caller's task, or null: tells a stale `If-Match` from a missing task. */

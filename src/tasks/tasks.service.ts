@@ -165,8 +165,11 @@ export class TasksService {
   }
 
   /** Clear completed (the one `status` there is): deletes those tasks and all their subtasks; how many it deleted. */
-  clear(userId: string, status: 'completed'): Promise<number> {
-    return this.repo.deleteByStatus(userId, status);
+  async clear(userId: string, status: 'completed'): Promise<number> {
+    // Under the ordering lock: no create or move puts a subtask under a parent being cleared.
+    const deleted = await this.ordering.locked(userId, (tx) => this.repo.deleteByStatus(userId, status, tx));
+    if (deleted > 0) await this.repo.markWritten(userId);
+    return deleted;
   }
 
   stats(userId: string): Promise<TaskStats> {

@@ -63,11 +63,17 @@ describe('the idempotency sweep', () => {
       [prefix],
     );
     const deleted = await t.app.get(IdempotencyService).sweep();
-    expect(deleted).toBeGreaterThanOrEqual(200_000);
-    const [{ n }] = await t.db.query<{ n: number }[]>(
-      'SELECT count(*)::int AS n FROM idempotency_keys WHERE user_id LIKE $1',
-      [`${prefix}%`],
-    );
-    expect(n).toBe(0);
+    // Other apps of this run sweep too, and SKIP LOCKED shares the work: this sweep deletes most
+    // of them, and the rest are gone as soon as the others' batches commit.
+    expect(deleted).toBeGreaterThan(100_000);
+    const left = async () =>
+      (
+        await t.db.query<{ n: number }[]>(
+          'SELECT count(*)::int AS n FROM idempotency_keys WHERE user_id LIKE $1',
+          [`${prefix}%`],
+        )
+      )[0].n;
+    for (let i = 0; i < 50 && (await left()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await left()).toBe(0);
   }, 60_000);
 });

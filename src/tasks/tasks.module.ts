@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '../database/database.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
-import { SyncModule } from '../sync/sync.module.js';
 import { TasksController } from './tasks.controller.js';
 import { TaskOrdering } from './task-ordering.js';
 import { TasksRepository } from './tasks.repository.js';
@@ -9,7 +8,7 @@ import { TasksService } from './tasks.service.js';
 import { UserTasksController } from './user-tasks.controller.js';
 
 @Module({
-  imports: [DatabaseModule, IdempotencyModule, SyncModule],
+  imports: [DatabaseModule, IdempotencyModule],
   controllers: [TasksController, UserTasksController],
   providers: [TasksService, TasksRepository, TaskOrdering],
 })

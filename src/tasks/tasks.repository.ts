@@ -158,9 +158,10 @@ export class TasksRepository {
   /**
    * Inserts a task where `placement` says (on `tx` when given: a transaction's connection), unless
    * the user already holds MAX_TASKS_PER_USER: TaskLimitReachedError then, and nothing is created.
-   * A plain create (top level, first) reads the first key and inserts before it, without the
-   * ordering lock (two statements, the hot path), again when a concurrent placement took that key;
-   * any other goes through TaskOrdering under the lock.
+   * A plain create (top level, first) is one statement without the ordering lock (the hot path): the
+   * key below the first is made inside the INSERT (sqlKeyBefore), and it is tried again when a
+   * concurrent placement took that key; a key the SQL cannot make, and any other placement, go
+   * through TaskOrdering under the lock.
    */
   async insert(userId: string, values: TaskValues, placement: Placement, tx?: Tx): Promise<Task> {
     if (placement.parent === null && placement.after === null && !tx) {

@@ -1,9 +1,10 @@
 // npm run bench:listing — one user with 100 000 tasks: first page vs a page 90 000 deep vs a `q`
-// search vs the tag filter vs stats, over HTTP against the built server, one request at a time.
+// search vs the tag filter vs stats vs a page of 1 000 sync changes, over HTTP against the built server, one request at a time.
 // DATABASE_URL picks the database (its tasks table is emptied first); default: embedded.
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
+import { encodeSyncToken } from '../src/sync/sync-token.js';
 import { benchDatabase, startServer, summarise, tokenFor } from './lib.js';
 
 const TASKS = Number(process.env.TASKS ?? 100_000);
@@ -57,6 +58,10 @@ try {
     ['tag filter ("urgent")', '/api/tasks?tag=urgent'],
     ['pending by due date', '/api/tasks?status=pending&sort=due_date'],
     ['stats', '/api/tasks/stats'],
+    [
+      'changes: 1 000 after a token 50 000 deep',
+      `/api/tasks/changes?limit=1000&since=${encodeURIComponent(encodeSyncToken(USER, { seq: 50_000, floor: 50_000 }))}`,
+    ],
   ];
   console.log(`\n${RUNS} sequential requests each, after 30 warm-up requests (node ${process.version})\n`);
   console.log(`| query | median ms | p99 ms |\n|---|---:|---:|`);

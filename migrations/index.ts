@@ -5,6 +5,7 @@ import { TaskCounts1795722500000 } from './1795722500000-TaskCounts.js';
 import { IdempotencyResultOnly1795800000000 } from './1795800000000-IdempotencyResultOnly.js';
 import { TaskLimit1795900000000 } from './1795900000000-TaskLimit.js';
 import { OrderAndSubtasks1796000000000 } from './1796000000000-OrderAndSubtasks.js';
+import { ChangeSequence1796100000000 } from './1796100000000-ChangeSequence.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app, the CLI data source
 // and the tests load the very same classes, whether run from TypeScript or from dist/.
@@ -17,4 +18,5 @@ export const MIGRATIONS: Function[] = [
   IdempotencyResultOnly1795800000000,
   TaskLimit1795900000000,
   OrderAndSubtasks1796000000000,
+  ChangeSequence1796100000000,
 ];

@@ -1,4 +1,10 @@
-import { createTasksClient, nextCursor, type TasksClient } from '../clients/typescript/src/index.js';
+import {
+  createTasksClient,
+  nextCursor,
+  sync,
+  type Task,
+  type TasksClient,
+} from '../clients/typescript/src/index.js';
 import { useTestApp } from './helpers/app.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 
@@ -51,4 +57,39 @@ it('reports problems as typed errors', async () => {
   const bad = await api.POST('/api/tasks', { body: { title: '' } });
   expect(bad.response.status).toBe(400);
   expect(bad.error?.errors?.map((e) => e.field)).toEqual(['title']);
+});
+
+it('sync() keeps a store equal to the server, across deletes, and starts over on a foreign token', async () => {
+  const owner = newUser();
+  const client = createTasksClient({ baseUrl: await t.app.getUrl(), getToken: () => tokenFor(owner) });
+  const tasks = new Map<string, Task>();
+  const store = {
+    put: (task: Task) => void tasks.set(task.id, task),
+    remove: (id: string) => void tasks.delete(id),
+    reset: () => tasks.clear(),
+  };
+  const a = (await client.POST('/api/tasks', { body: { title: 'a' } })).data!;
+  await client.POST('/api/tasks', { body: { title: 'b' } });
+  let { token, full } = await sync(client, store);
+  expect(full).toBe(true);
+  expect([...tasks.values()].map((task) => task.title).sort()).toEqual(['a', 'b']);
+
+  await client.DELETE('/api/tasks/{id}', { params: { path: { id: a.id } } });
+  await client.POST('/api/tasks', { body: { title: 'c' } });
+  ({ token, full } = await sync(client, store, token));
+  expect(full).toBe(false);
+  expect([...tasks.values()].map((task) => task.title).sort()).toEqual(['b', 'c']);
+
+  // Another user's token is not this user's: a full sync from scratch instead.
+  const stranger = createTasksClient({ baseUrl: await t.app.getUrl(), getToken: () => tokenFor(newUser()) });
+  const foreign = await sync(stranger, {
+    put: () => undefined,
+    remove: () => undefined,
+    reset: () => undefined,
+  });
+  tasks.set('00000000-0000-4000-8000-000000000000', { ...a, title: 'stale' });
+  const restarted = await sync(client, store, foreign.token);
+  expect(restarted.full).toBe(true);
+  expect([...tasks.values()].map((task) => task.title).sort()).toEqual(['b', 'c']);
+  expect(restarted.token).toBe(token);
 });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Statement } from '../src/database/database.js';
+import { ChangesService } from '../src/sync/changes.service.js';
 import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
 import { TasksRepository, type ListQuery } from '../src/tasks/tasks.repository.js';
 import { as, useTestApp } from './helpers/app.js';
@@ -96,6 +97,17 @@ describe(`listing ${HEAVY} tasks of one user`, () => {
     ]) {
       expect(await plan(repo.listQueries(user, query).count!)).not.toMatch(/Seq Scan on tasks/);
     }
+  });
+
+  it('reads 1 000 sync changes after a token with one index range scan on each side', async () => {
+    const [{ seq }] = await t.db.query(
+      `SELECT seq FROM tasks WHERE user_id = $1 ORDER BY seq OFFSET 50000 LIMIT 1`,
+      [user],
+    );
+    const text = await plan(t.app.get(ChangesService).changesQuery(user, Number(seq), 1001, true));
+    expect(text).toMatch(/Index Scan using ux_tasks_user_seq on tasks/);
+    expect(text).toMatch(/Index Scan using pk_task_tombstones on task_tombstones/);
+    expect(text).not.toMatch(/Seq Scan|Bitmap/);
   });
 
   it('counts overdue tasks for stats from the partial index', async () => {

@@ -1,5 +1,12 @@
 import pg from 'pg';
-import { ORDERS, SORTS, SORT_KEYS, TASK_COLUMNS, WRITABLE_DEFAULTS } from '../src/tasks/task.schema.js';
+import {
+  INTERNAL_COLUMNS,
+  ORDERS,
+  SORTS,
+  SORT_KEYS,
+  TASK_COLUMNS,
+  WRITABLE_DEFAULTS,
+} from '../src/tasks/task.schema.js';
 import { TasksRepository } from '../src/tasks/tasks.repository.js';
 import { useTestApp } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
@@ -24,12 +31,12 @@ async function rolledBack<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-it('TASK_COLUMNS are the columns of the tasks table, in order', async () => {
+it('TASK_COLUMNS and INTERNAL_COLUMNS are the columns of the tasks table, in order', async () => {
   const { rows } = await client.query<{ column_name: string }>(
     `SELECT column_name FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name = 'tasks' ORDER BY ordinal_position`,
   );
-  expect(rows.map((r) => r.column_name)).toEqual([...TASK_COLUMNS]);
+  expect(rows.map((r) => r.column_name)).toEqual([...TASK_COLUMNS, ...INTERNAL_COLUMNS]);
 });
 
 it('WRITABLE_DEFAULTS are the columns’ own defaults', async () => {

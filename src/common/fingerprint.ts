@@ -18,3 +18,11 @@ export function canonicalJson(value: unknown): string {
 /** SHA-256 (hex) of a value's canonical JSON. */
 export const fingerprint = (value: unknown): string =>
   createHash('sha256').update(canonicalJson(value)).digest('hex');
+
+/**
+ * A short checksum (12 base64url characters of SHA-256) of `text`, for opaque tokens we hand out
+ * (listing cursors, sync tokens): a cut or edited token fails it. Not a secret: a client that forges
+ * one only moves within its own data.
+ */
+export const checksum = (text: string): string =>
+  createHash('sha256').update(text).digest('base64url').slice(0, 12);

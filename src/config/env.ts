@@ -211,6 +211,13 @@ export class Env {
   @Max(100_000_000)
   MAX_TASKS_PER_USER = 100_000;
 
+  /** How long tombstones of deleted tasks are kept for incremental sync; an older sync token is 410. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  SYNC_RETENTION_DAYS = 30;
+
   /** The request headers must have arrived within this (Node's headersTimeout). */
   @Transform(toInt)
   @IsInt()

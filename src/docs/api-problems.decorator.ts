@@ -11,7 +11,13 @@ import {
 } from '../idempotency/idempotency.service.js';
 import { USER_LIMITED } from '../rate-limit/rate-limiter.js';
 import { NOT_OWN_PATH } from '../tasks/own-path.guard.js';
-import { StaleTaskError, TaskLimitReachedError, TaskNotFoundError } from '../tasks/task.errors.js';
+import { SyncTokenExpiredError } from '../sync/sync.errors.js';
+import {
+  PlacementConflictError,
+  StaleTaskError,
+  TaskLimitReachedError,
+  TaskNotFoundError,
+} from '../tasks/task.errors.js';
 
 const REQUEST_ID = '01HZX3K8Q2V7J5M9N4P6R8T0W2';
 
@@ -70,6 +76,22 @@ export const CREATE_FORBIDDEN: ProblemDoc = {
   description: `${PROBLEMS[403].description}, or \`${TaskLimitReachedError.title}\`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created`,
   detail: TaskLimitReachedError.detail(100_000),
   title: TaskLimitReachedError.title,
+};
+
+/** POST /api/tasks/{id}/move: 409 is concurrent placements winning the gap, nothing changed. */
+export const MOVE_CONFLICT: ProblemDoc = {
+  status: 409,
+  description: 'Concurrent moves and creates kept taking the place this move wanted; nothing changed, retry',
+  detail: PlacementConflictError.detail,
+};
+
+/** GET /api/tasks/changes: 410 is a sync token older than the kept deletions. */
+export const SYNC_EXPIRED: ProblemDoc = {
+  status: 410,
+  description:
+    'The sync token is older than SYNC_RETENTION_DAYS of kept deletions: start over with a full sync (no `since`)',
+  detail: SyncTokenExpiredError.detail(30),
+  title: SyncTokenExpiredError.title,
 };
 
 const problemResponse = (doc: number | ProblemDoc) => {

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { fingerprint } from '../common/fingerprint.js';
+import { checksum, fingerprint } from '../common/fingerprint.js';
 import { isUuid } from '../common/uuid.js';
 import { InvalidCursorError } from './task.errors.js';
 import { ORDERS, SORTS, type Order, type SortKey } from './task.schema.js';
@@ -19,8 +18,6 @@ export interface Cursor {
   key: string | number;
   id: string;
 }
-
-const checksum = (payload: string) => createHash('sha256').update(payload).digest('base64url').slice(0, 12);
 
 /** A stable fingerprint of the filters (and sort) a cursor is valid for. */
 export const filtersFingerprint = (filters: Record<string, unknown>): string =>

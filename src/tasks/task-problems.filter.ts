@@ -5,6 +5,7 @@ import {
   IdempotencyKeyInFlightError,
   IdempotencyKeyReusedError,
 } from '../idempotency/idempotency.service.js';
+import { InvalidSyncTokenError, SyncTokenExpiredError } from '../sync/sync.errors.js';
 import { etagOf } from './etag.js';
 import {
   InvalidCursorError,
@@ -22,6 +23,8 @@ type TaskError =
   | InvalidCursorError
   | InvalidPlacementError
   | PlacementConflictError
+  | InvalidSyncTokenError
+  | SyncTokenExpiredError
   | IdempotencyKeyInFlightError
   | IdempotencyKeyReusedError;
 
@@ -40,6 +43,10 @@ export function toProblem(err: TaskError): ProblemException {
   if (err instanceof InvalidPlacementError)
     return new ValidationProblem([{ field: err.field, message: err.message }]);
   if (err instanceof PlacementConflictError) return new ProblemException(409, err.message);
+  if (err instanceof InvalidSyncTokenError)
+    return new ValidationProblem([{ field: 'since', message: err.message }]);
+  if (err instanceof SyncTokenExpiredError)
+    return new ProblemException(410, err.message, { title: SyncTokenExpiredError.title });
   if (err instanceof IdempotencyKeyInFlightError) return new ProblemException(409, err.message);
   if (err instanceof IdempotencyKeyReusedError) return new ProblemException(422, err.message);
   const unmapped: never = err; // a new TaskError fails to compile here until it is mapped
@@ -57,6 +64,8 @@ export function toProblem(err: TaskError): ProblemException {
   InvalidCursorError,
   InvalidPlacementError,
   PlacementConflictError,
+  InvalidSyncTokenError,
+  SyncTokenExpiredError,
   IdempotencyKeyInFlightError,
   IdempotencyKeyReusedError,
 )

@@ -41,6 +41,12 @@ export const TASK_COLUMNS = [
   'position',
 ] as const satisfies readonly (keyof Task)[];
 
+/**
+ * Columns of the tasks table the API does not show: `seq`, the number of the task's latest change
+ * in its user's change sequence (incremental sync; migration ChangeSequence).
+ */
+export const INTERNAL_COLUMNS = ['seq'] as const;
+
 /** The fields a client writes, with the value each takes when a create or a replace leaves it out. */
 export const WRITABLE_DEFAULTS = {
   description: null,

@@ -18,7 +18,14 @@ import { ApiBearerAuth, ApiBody, ApiHeader, ApiParam, ApiResponse, ApiTags } fro
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { ApiProblems, CREATE_FORBIDDEN } from '../docs/api-problems.decorator.js';
+import {
+  ApiProblems,
+  CREATE_FORBIDDEN,
+  MOVE_CONFLICT,
+  SYNC_EXPIRED,
+} from '../docs/api-problems.decorator.js';
+import { ChangesService } from '../sync/changes.service.js';
+import { CHANGES_DEFAULT_LIMIT, ChangesDto, ChangesQueryDto } from '../sync/dto/changes.dto.js';
 import { ClearedTasksDto, ClearTasksQueryDto } from './dto/clear-tasks-query.dto.js';
 import { CreateTaskDto, ReplaceTaskDto } from './dto/create-task.dto.js';
 import { MoveTaskDto } from './dto/move-task.dto.js';
@@ -62,7 +69,10 @@ const IDEMPOTENCY_KEY_HEADER = {
 @UseFilters(TaskProblemsFilter)
 @Controller('api/tasks')
 export class TasksController {
-  constructor(protected readonly tasks: TasksService) {}
+  constructor(
+    protected readonly tasks: TasksService,
+    protected readonly changeFeed: ChangesService,
+  ) {}
 
   /**
    * List tasks
@@ -106,6 +116,23 @@ export class TasksController {
   @ApiProblems(401, 403, 429, 503)
   stats(@CurrentUser() user: AuthUser): Promise<TaskStatsDto> {
     return this.tasks.stats(user.sub);
+  }
+
+  /**
+   * Changes since a sync token
+   * @remarks Incremental sync. Without `since`: a full sync, your live tasks in change order. With
+   * `since` (the `sync_token` of your last call): every task changed since, each once in its current
+   * state, and `{ id, deleted: true, deleted_at }` for each deleted one, in the order the changes
+   * happened. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
+   * point sees every change committed after it, also when writers commit out of order, and a deleted
+   * task never comes back. A token that is not yours (malformed, edited, another user's) is `400`; one
+   * older than SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: start over without `since`.
+   */
+  @Get('changes')
+  @ApiResponse({ status: 200, type: ChangesDto, description: 'A page of changes' })
+  @ApiProblems(400, 401, 403, SYNC_EXPIRED, 429, 503)
+  changes(@CurrentUser() user: AuthUser, @Query() query: ChangesQueryDto): Promise<ChangesDto> {
+    return this.changeFeed.changes(user.sub, query.since, query.limit ?? CHANGES_DEFAULT_LIMIT);
   }
 
   /**
@@ -243,7 +270,7 @@ export class TasksController {
   @TASK_ID
   @ApiHeader(IF_MATCH_HEADER)
   @ApiResponse({ status: 200, type: Task, description: 'The moved task', headers: ETAG_HEADER })
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415, 429, 503)
+  @ApiProblems(400, 401, 403, 404, MOVE_CONFLICT, 412, 413, 415, 429, 503)
   async move(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: string,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '../database/database.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
+import { SyncModule } from '../sync/sync.module.js';
 import { TasksController } from './tasks.controller.js';
 import { TaskOrdering } from './task-ordering.js';
 import { TasksRepository } from './tasks.repository.js';
@@ -8,7 +9,7 @@ import { TasksService } from './tasks.service.js';
 import { UserTasksController } from './user-tasks.controller.js';
 
 @Module({
-  imports: [DatabaseModule, IdempotencyModule],
+  imports: [DatabaseModule, IdempotencyModule, SyncModule],
   controllers: [TasksController, UserTasksController],
   providers: [TasksService, TasksRepository, TaskOrdering],
 })

@@ -9,6 +9,8 @@ export type ReplaceTask = components['schemas']['ReplaceTaskDto'];
 export type MoveTask = components['schemas']['MoveTaskDto'];
 export type ClearedTasks = components['schemas']['ClearedTasksDto'];
 export type TaskStats = components['schemas']['TaskStatsDto'];
+export type Tombstone = components['schemas']['TombstoneDto'];
+export type Changes = components['schemas']['ChangesDto'];
 export type Problem = components['schemas']['ProblemDto'];
 export type TasksClient = Client<paths>;
 
@@ -48,4 +50,70 @@ export function nextCursor(response: Response): string | undefined {
   const link = response.headers.get('Link');
   const url = link && /<([^>]+)>;\s*rel="next"/.exec(link)?.[1];
   return url ? (new URLSearchParams(url.split('?')[1]).get('cursor') ?? undefined) : undefined;
+}
+
+/** An error answer of the API, with its problem+json body. */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(`${status} ${problem?.title ?? ''}: ${problem?.detail ?? ''}`);
+    this.name = 'ProblemError';
+  }
+}
+
+/** Where `sync()` keeps the caller's copy: any store (a Map, IndexedDB, a state manager). */
+export interface SyncStore {
+  /** A task in its current state: add it or replace the copy. */
+  put(task: Task): void | Promise<void>;
+  /** A task was deleted: drop the copy (it may never have been there). */
+  remove(id: string): void | Promise<void>;
+  /** Drop every copy: a full sync follows (a task deleted meanwhile would otherwise stay). */
+  reset(): void | Promise<void>;
+}
+
+/** How many times one `sync()` starts over with a full sync before it gives up (a `ProblemError`). */
+const FULL_SYNC_ATTEMPTS = 2;
+
+/**
+ * Brings `store` up to date: follows `GET /api/tasks/changes` from `since` (the token a previous
+ * `sync()` returned; absent: a full sync) to the end, applying each change in order, and returns the
+ * token to pass next time. A full sync `reset`s the store first. A token that expired (`410`, older
+ * than SYNC_RETENTION_DAYS) or was not this user's (`400`) starts over with a full sync, and `full`
+ * in the result says so. Other errors are thrown as a ProblemError.
+ */
+export async function sync(
+  client: TasksClient,
+  store: SyncStore,
+  since?: string,
+  limit = 500,
+): Promise<{ token: string; full: boolean; applied: number }> {
+  let token = since;
+  let attempts = 0;
+  let applied = 0;
+  if (token === undefined) {
+    await store.reset();
+    attempts++;
+  }
+  for (;;) {
+    const { data, error, response } = await client.GET('/api/tasks/changes', {
+      params: { query: { since: token, limit } },
+    });
+    const startOver = response.status === 410 || response.status === 400;
+    if (error && token !== undefined && startOver && attempts < FULL_SYNC_ATTEMPTS) {
+      await store.reset();
+      attempts++;
+      token = undefined;
+      continue;
+    }
+    if (!data) throw new ProblemError(response.status, error);
+    for (const change of data.changes) {
+      if ('deleted' in change) await store.remove(change.id);
+      else await store.put(change);
+      applied++;
+    }
+    token = data.sync_token;
+    if (!data.has_more) return { token, full: attempts > 0, applied };
+  }
 }

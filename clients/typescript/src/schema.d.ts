@@ -61,6 +61,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tasks/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Changes since a sync token
+         * @description Incremental sync. Without `since`: a full sync, your live tasks in change order. With
+         *     `since` (the `sync_token` of your last call): every task changed since, each once in its current
+         *     state, and `{ id, deleted: true, deleted_at }` for each deleted one, in the order the changes
+         *     happened. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
+         *     point sees every change committed after it, also when writers commit out of order, and a deleted
+         *     task never comes back. A token that is not yours (malformed, edited, another user's) is `400`; one
+         *     older than SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: start over without `since`.
+         */
+        get: operations["Tasks_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tasks/stats": {
         parameters: {
             query?: never;
@@ -188,6 +214,32 @@ export interface paths {
          *     Any other query (or none) is `400`.
          */
         delete: operations["UserTasks_clear"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Changes since a sync token
+         * @description Incremental sync. Without `since`: a full sync, your live tasks in change order. With
+         *     `since` (the `sync_token` of your last call): every task changed since, each once in its current
+         *     state, and `{ id, deleted: true, deleted_at }` for each deleted one, in the order the changes
+         *     happened. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
+         *     point sees every change committed after it, also when writers commit out of order, and a deleted
+         *     task never comes back. A token that is not yours (malformed, edited, another user's) is `400`; one
+         *     older than SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: start over without `since`.
+         */
+        get: operations["UserTasks_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -332,6 +384,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ChangesDto: {
+            /** @description Each task's current state, or a tombstone for a deleted one; in the order the changes happened. */
+            changes: (components["schemas"]["Task"] | components["schemas"]["TombstoneDto"])[];
+            /** @description Whether more changes follow right away (call again with `since=sync_token`); exact. */
+            has_more: boolean;
+            /** @description Pass it as `since` next time: after this page, or (when `has_more` is false) after every change so far. */
+            sync_token: string;
+        };
         ClearedTasksDto: {
             /**
              * @description How many tasks were deleted, subtasks of completed tasks included.
@@ -599,6 +659,20 @@ export interface components {
             pending: number;
             /** @example 12 */
             total: number;
+        };
+        TombstoneDto: {
+            /**
+             * @description Always `true`.
+             * @enum {boolean}
+             */
+            deleted: true;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T17:49:08.123Z
+             */
+            deleted_at: string;
+            /** @example 3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b */
+            id: string;
         };
         UpdateTaskDto: {
             /**
@@ -1208,6 +1282,173 @@ export interface operations {
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
                      *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Tasks_changes: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The `sync_token` of your last call; absent: a full sync (your live tasks, from the beginning).
+                 *     No example on purpose: a made-up token is 400.
+                 */
+                since?: string;
+                /** @description Changes per page, 1–1000 (default 500). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangesDto"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The sync token is older than SYNC_RETENTION_DAYS of kept deletions: start over with a full sync (no `since`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "This sync token is older than the 30 days deletions are kept; start over with a full sync (no since)",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 410,
+                     *       "title": "Sync token expired",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -2539,7 +2780,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description A request with this `Idempotency-Key` is still in progress; retry shortly */
+            /** @description Concurrent moves and creates kept taking the place this move wanted; nothing changed, retry */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2547,7 +2788,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "A request with this Idempotency-Key is still in progress",
+                     *       "detail": "The list changed while this task was being placed; nothing changed, retry",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 409,
@@ -3169,6 +3410,176 @@ export interface operations {
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
                      *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    UserTasks_changes: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The `sync_token` of your last call; absent: a full sync (your live tasks, from the beginning).
+                 *     No example on purpose: a made-up token is 400.
+                 */
+                since?: string;
+                /** @description Changes per page, 1–1000 (default 500). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangesDto"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The sync token is older than SYNC_RETENTION_DAYS of kept deletions: start over with a full sync (no `since`) */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "This sync token is older than the 30 days deletions are kept; start over with a full sync (no since)",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 410,
+                     *       "title": "Sync token expired",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -4515,7 +4926,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description A request with this `Idempotency-Key` is still in progress; retry shortly */
+            /** @description Concurrent moves and creates kept taking the place this move wanted; nothing changed, retry */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4523,7 +4934,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "A request with this Idempotency-Key is still in progress",
+                     *       "detail": "The list changed while this task was being placed; nothing changed, retry",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 409,

@@ -33,6 +33,7 @@ import { LIMITS, PRIORITIES, type Priority } from '../task.schema.js';
 @Index('ux_tasks_top_position', { synchronize: false })
 @Index('ux_tasks_sub_position', { synchronize: false })
 @Index('ix_tasks_user_position_id', { synchronize: false })
+@Index('ux_tasks_user_seq', { synchronize: false })
 @Check('ck_tasks_priority', `"priority" IN (${PRIORITIES.map((p) => `'${p}'`).join(', ')})`)
 @Check('ck_tasks_title_length', `char_length("title") BETWEEN 1 AND ${LIMITS.title}`)
 export class TaskEntity {
@@ -78,4 +79,8 @@ export class TaskEntity {
 
   @Column({ type: 'varchar', length: POSITION_MAX_LENGTH, collation: 'C' })
   position: string;
+
+  /** The number of the task's latest change (set by the task_change trigger; migration ChangeSequence). */
+  @Column({ type: 'bigint' })
+  seq: string;
 }

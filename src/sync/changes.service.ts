@@ -1,0 +1,141 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Env } from '../config/env.js';
+import { Database, sql, type Statement } from '../database/database.js';
+import type { Task } from '../tasks/dto/task.dto.js';
+import { TASK_COLUMNS } from '../tasks/task.schema.js';
+import type { ChangesDto, TombstoneDto } from './dto/changes.dto.js';
+import { decodeSyncToken, encodeSyncToken } from './sync-token.js';
+import { InvalidSyncTokenError, SyncTokenExpiredError } from './sync.errors.js';
+
+/** Tombstones deleted per statement by the sweep. */
+export const TOMBSTONE_SWEEP_BATCH = 5000;
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
+
+type ChangeRow = Task & {
+  change_seq: string | null;
+  deleted_at: string | null;
+  head: string | null;
+  pruned: string | null;
+};
+
+const LIVE = TASK_COLUMNS.map((c) => `t.${c}`).join(', ');
+// A tombstone has the task columns' places, empty, so both kinds share one result.
+const DEAD = ['d.id', ...TASK_COLUMNS.slice(1).map(() => 'NULL')].join(', ');
+
+/**
+ * Incremental sync over the per-user change sequence (migration ChangeSequence): one statement
+ * reads the user's counter row, the tasks changed after the token and the tombstones after it, in
+ * one snapshot. The database assigns the sequence so that a snapshot always holds a prefix of it
+ * (one user's writers number and commit in turn), which is what makes following tokens gap-free.
+ */
+@Injectable()
+export class ChangesService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ChangesService.name);
+  private readonly retentionDays: number;
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: Database,
+    config: ConfigService<Env, true>,
+  ) {
+    this.retentionDays = config.get('SYNC_RETENTION_DAYS', { infer: true });
+  }
+
+  /**
+   * The changes after `since` (a sync token; absent: a full sync of live tasks), at most `limit`.
+   * Each task appears once, in its current state, at the place of its latest change.
+   */
+  async changes(userId: string, since: string | undefined, limit: number): Promise<ChangesDto> {
+    const at = since === undefined ? { seq: 0, floor: 0 } : decodeSyncToken(userId, since);
+    if (at === undefined) throw new InvalidSyncTokenError();
+    const rows = await this.db.read<ChangeRow>(
+      userId,
+      this.changesQuery(userId, at.seq, limit + 1, since !== undefined),
+    );
+    const head = Number(rows[0]?.head ?? 0);
+    if (since !== undefined && at.floor < Number(rows[0]?.pruned ?? 0))
+      throw new SyncTokenExpiredError(this.retentionDays);
+    const found = rows.filter((r) => r.change_seq !== null);
+    const page = found.slice(0, limit);
+    const more = found.length > limit;
+    // Never backwards: a replica a little behind the token answers no changes and the same token.
+    const seq = more ? Number(page.at(-1)!.change_seq) : Math.max(head, at.seq);
+    // A full sync's later pages are incremental from its first page's head on (see SyncPosition).
+    const floor = Math.max(seq, since === undefined ? head : at.floor);
+    return {
+      changes: page.map((row) => entry(row)),
+      sync_token: encodeSyncToken(userId, { seq, floor }),
+      has_more: more,
+    };
+  }
+
+  /**
+   * The one statement of a page of changes: the user's counter row, and the `limit` first changes
+   * after `from` (tombstones too when `incremental`), each side an index range scan (tasks by
+   * (user_id, seq), tombstones by their primary key). Public so tests can EXPLAIN it.
+   */
+  changesQuery(userId: string, from: number, limit: number, incremental: boolean): Statement {
+    const tombstones = incremental
+      ? ` UNION ALL (SELECT d.seq, d.deleted_at, ${DEAD} FROM task_tombstones d
+            WHERE d.user_id = $1 AND d.seq > $2 ORDER BY d.seq LIMIT $3)`
+      : '';
+    return sql(
+      `SELECT c.seq AS head, c.pruned_seq AS pruned, ch.*
+         FROM (SELECT 1) AS one
+         LEFT JOIN task_counts c ON c.user_id = $1
+         LEFT JOIN LATERAL (
+           SELECT * FROM (
+             (SELECT t.seq AS change_seq, NULL::timestamptz AS deleted_at, ${LIVE} FROM tasks t
+               WHERE t.user_id = $1 AND t.seq > $2 ORDER BY t.seq LIMIT $3)${tombstones}
+           ) u ORDER BY change_seq LIMIT $3
+         ) ch ON true
+        ORDER BY ch.change_seq`,
+      [userId, from, limit],
+    );
+  }
+
+  /**
+   * Deletes tombstones older than SYNC_RETENTION_DAYS in batches of TOMBSTONE_SWEEP_BATCH (SKIP
+   * LOCKED: instances share the work), raising each user's `pruned_seq` past them in the same
+   * statement: a token from before is then 410. How many it deleted.
+   */
+  async sweep(): Promise<number> {
+    const batch = sql(
+      `WITH gone AS (
+         DELETE FROM task_tombstones WHERE (user_id, seq) IN (
+           SELECT user_id, seq FROM task_tombstones WHERE deleted_at < now() - make_interval(days => $1)
+            LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING user_id, seq),
+       bump AS (
+         UPDATE task_counts c SET pruned_seq = GREATEST(c.pruned_seq, g.seq)
+           FROM (SELECT user_id, max(seq) AS seq FROM gone GROUP BY user_id) g WHERE c.user_id = g.user_id
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM gone)::int AS n`,
+      [this.retentionDays, TOMBSTONE_SWEEP_BATCH],
+    );
+    let total = 0;
+    for (let deleted = TOMBSTONE_SWEEP_BATCH; deleted === TOMBSTONE_SWEEP_BATCH; total += deleted) {
+      [{ n: deleted }] = await this.db.rows<{ n: number }>(batch);
+    }
+    return total;
+  }
+
+  onModuleInit(): void {
+    this.sweeper = setInterval(() => {
+      this.sweep().catch((err: Error) => this.logger.warn(`Tombstone sweep failed: ${err.message}`));
+    }, SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+}
+
+function entry(row: ChangeRow): Task | TombstoneDto {
+  if (row.deleted_at !== null) return { id: row.id, deleted: true, deleted_at: row.deleted_at };
+  const task = {} as Record<string, unknown>;
+  for (const column of TASK_COLUMNS) task[column] = row[column];
+  return task as unknown as Task;
+}

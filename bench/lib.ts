@@ -72,8 +72,8 @@ export function tokenFor(secret: string, sub: string): string {
 }
 
 /** Median and p99 of a list of durations (ms). */
-export function summarise(ms: number[]): { median: number; p99: number } {
+export function summarise(ms: number[]): { median: number; p95: number; p99: number } {
   const sorted = [...ms].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-  return { median: at(0.5), p99: at(0.99) };
+  return { median: at(0.5), p95: at(0.95), p99: at(0.99) };
 }

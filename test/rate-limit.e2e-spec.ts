@@ -16,6 +16,21 @@ describe('rate limits (in memory)', () => {
     expect((await as(t.app, newUser()).get('/api/tasks')).status).toBe(200);
   });
 
+  it('counts each command of a batch as a request, and refuses one over the limit before it runs', async () => {
+    const bob = as(t.app, newUser());
+    const creates = (n: number) => ({
+      commands: Array.from({ length: n }, (_, i) => ({ op: 'create', data: { title: `t${i}` } })),
+    });
+    expect((await bob.post('/api/tasks/batch').send(creates(3))).status).toBe(200);
+    expect((await bob.get('/api/tasks')).status).toBe(200);
+    expect((await bob.get('/api/tasks')).status).toBe(200);
+    expectProblem(await bob.get('/api/tasks'), 429);
+
+    const carol = newUser();
+    expectProblem(await as(t.app, carol).post('/api/tasks/batch').send(creates(6)), 429);
+    expect(await t.db.query('SELECT id FROM tasks WHERE user_id = $1', [carol])).toEqual([]);
+  });
+
   it('limits requests without a valid token per IP, without blocking valid users', async () => {
     const server = () => request(t.app.getHttpServer());
     const statuses = [];

@@ -292,15 +292,26 @@ describe('gap-free under concurrent writers on two instances', () => {
       const api = apis[w % 2];
       for (let i = 0; i < count; i++) {
         const pick = known.length ? known[random(known.length)] : undefined;
-        const op = pick ? random(10) : 0;
+        const op = pick ? random(11) : 0;
         let res: Response;
         if (op <= 2) res = await api.post('/api/tasks').send({ title: `w${w} ${i}` });
         else if (op <= 4) res = await api.patch(`/api/tasks/${pick}`).send({ title: `w${w} ${i} edit` });
         else if (op <= 6) res = await api.patch(`/api/tasks/${pick}/complete`).send({});
         else if (op <= 7) res = await api.post(`/api/tasks/${pick}/move`).send({ after: null });
-        else res = await api.delete(`/api/tasks/${pick}`);
+        else if (op <= 8) res = await api.delete(`/api/tasks/${pick}`);
+        else
+          res = await api.post('/api/tasks/batch').send({
+            commands: [
+              { op: 'create', temp_id: 'n', data: { title: `w${w} ${i} batch` } },
+              { op: 'create', data: { title: `w${w} ${i} batch sub`, parent_id: 'n' } },
+              { op: 'update', task_id: pick, data: { title: `w${w} ${i} batch edit` } },
+              { op: 'complete', task_id: 'n' },
+              { op: 'delete', task_id: known[random(known.length)] },
+            ],
+          });
         expect([200, 201, 204, 404, 409]).toContain(res.status);
         if (res.status === 201) known.push(res.body.id);
+        if (res.body?.temp_id_mapping) known.push(...Object.values(res.body.temp_id_mapping as object));
       }
     };
     const store = new Map<string, Task>();

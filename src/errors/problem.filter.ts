@@ -17,7 +17,7 @@ import { ProblemException } from './problem.exception.js';
 import { countPerIp, unroutedWithToken } from '../rate-limit/per-ip.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 
-type Problem = Omit<ProblemDto, 'instance' | 'request_id' | 'type' | 'title'> & {
+export type Problem = Omit<ProblemDto, 'instance' | 'request_id' | 'type' | 'title'> & {
   /** Instead of the status's own reason phrase, when the problem has a more telling one. */
   title?: string;
   headers?: Record<string, string>;
@@ -47,7 +47,8 @@ function errorCode(err: unknown): string {
   return [e.driverError?.code, e.code, e.message].filter((x) => typeof x === 'string').join(' ');
 }
 
-function toProblem(exception: unknown): Problem | undefined {
+/** What `exception` is as a problem: undefined when it is unexpected (a 500, logged with its stack). */
+export function problemOf(exception: unknown): Problem | undefined {
   if (exception instanceof ProblemException) {
     return {
       status: exception.getStatus(),
@@ -113,7 +114,7 @@ export class ProblemFilter implements ExceptionFilter {
       res.destroy();
       return;
     }
-    let problem = toProblem(exception);
+    let problem = problemOf(exception);
     if (!problem || problem.status >= 500) {
       this.logger.error({ err: exception, request_id: requestId }, 'Request failed');
     }
@@ -121,16 +122,21 @@ export class ProblemFilter implements ExceptionFilter {
       status: 500,
       detail: unexpectedDetail(requestId),
     };
-    const body: ProblemDto = {
-      type: 'about:blank',
-      title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error',
-      status: problem.status,
-      detail: problem.detail,
-      instance: req.originalUrl?.split('?')[0] ?? req.url,
-      request_id: requestId,
-      ...(problem.errors ? { errors: problem.errors } : {}),
-    };
+    const body = problemBody(problem, req.originalUrl?.split('?')[0] ?? req.url, requestId);
     for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
   }
+}
+
+/** The problem+json body of `problem`, for the request at `instance` with id `requestId`. */
+export function problemBody(problem: Problem, instance: string, requestId: string): ProblemDto {
+  return {
+    type: 'about:blank',
+    title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error',
+    status: problem.status,
+    detail: problem.detail,
+    instance,
+    request_id: requestId,
+    ...(problem.errors ? { errors: problem.errors } : {}),
+  };
 }

@@ -57,9 +57,9 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     return this.perUser !== undefined;
   }
 
-  /** Counts one request of an authenticated user; 429 over the limit. */
-  consumeUser(userId: string): Promise<void> {
-    return this.consume(this.perUser, userId, USER_LIMITED);
+  /** Counts one request of an authenticated user (or `points`: a batch's commands); 429 over the limit. */
+  consumeUser(userId: string, points = 1): Promise<void> {
+    return this.consume(this.perUser, userId, USER_LIMITED, points);
   }
 
   /** Counts one request that came without a valid token; 429 over the limit. */
@@ -75,10 +75,11 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     limiter: RateLimiterAbstract | undefined,
     key: string,
     detail: string,
+    points = 1,
   ): Promise<void> {
     if (!limiter) return;
     try {
-      await limiter.consume(key);
+      await limiter.consume(key, points);
     } catch (res) {
       if (!(res instanceof RateLimiterRes)) throw res;
       throw new ProblemException(429, detail, {

@@ -57,10 +57,7 @@ export class TaskOrdering {
   /** Runs `work` in a transaction holding `userId`'s ordering lock; again when a concurrent writer got in the way. */
   async locked<T>(userId: string, work: (tx: Tx) => Promise<T>, tx?: Tx): Promise<T> {
     const run = async (t: Tx) => {
-      await this.db.execute(
-        sql('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`tasks.order/${userId}`]),
-        t,
-      );
+      await this.lock(t, userId);
       return work(t);
     };
     // Inside the caller's transaction a conflict cannot be retried here: it aborts that transaction.
@@ -72,6 +69,14 @@ export class TaskOrdering {
         if (!placementConflict(err) || attempt === ATTEMPTS) return rethrowConflict(err);
       }
     }
+  }
+
+  /** Takes `userId`'s ordering lock until `tx` ends (again in the same transaction: at once). */
+  async lock(tx: Tx, userId: string): Promise<void> {
+    await this.db.execute(
+      sql('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`tasks.order/${userId}`]),
+      tx,
+    );
   }
 
   /** A position for a new task (under the lock): checks the parent and `after`, and makes room when needed. */

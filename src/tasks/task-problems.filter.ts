@@ -8,6 +8,7 @@ import {
 import { InvalidSyncTokenError, SyncTokenExpiredError } from '../sync/sync.errors.js';
 import { etagOf } from './etag.js';
 import {
+  BatchDependencyError,
   InvalidCursorError,
   InvalidPlacementError,
   PlacementConflictError,
@@ -16,17 +17,25 @@ import {
   TaskNotFoundError,
 } from './task.errors.js';
 
-type TaskError =
-  | TaskNotFoundError
-  | StaleTaskError
-  | TaskLimitReachedError
-  | InvalidCursorError
-  | InvalidPlacementError
-  | PlacementConflictError
-  | InvalidSyncTokenError
-  | SyncTokenExpiredError
-  | IdempotencyKeyInFlightError
-  | IdempotencyKeyReusedError;
+/** Every error the tasks service throws on purpose (each mapped by toProblem). */
+export const TASK_ERRORS = [
+  TaskNotFoundError,
+  StaleTaskError,
+  TaskLimitReachedError,
+  InvalidCursorError,
+  InvalidPlacementError,
+  PlacementConflictError,
+  InvalidSyncTokenError,
+  SyncTokenExpiredError,
+  IdempotencyKeyInFlightError,
+  IdempotencyKeyReusedError,
+  BatchDependencyError,
+] as const;
+
+type TaskError = InstanceType<(typeof TASK_ERRORS)[number]>;
+
+export const isTaskError = (err: unknown): err is TaskError =>
+  TASK_ERRORS.some((type) => err instanceof type);
 
 /** The HTTP answer to each error the tasks service throws. */
 export function toProblem(err: TaskError): ProblemException {
@@ -49,6 +58,7 @@ export function toProblem(err: TaskError): ProblemException {
     return new ProblemException(410, err.message, { title: SyncTokenExpiredError.title });
   if (err instanceof IdempotencyKeyInFlightError) return new ProblemException(409, err.message);
   if (err instanceof IdempotencyKeyReusedError) return new ProblemException(422, err.message);
+  if (err instanceof BatchDependencyError) return new ProblemException(424, err.message);
   const unmapped: never = err; // a new TaskError fails to compile here until it is mapped
   throw new Error(`No problem mapped for ${String(unmapped)}`);
 }
@@ -57,18 +67,7 @@ export function toProblem(err: TaskError): ProblemException {
  * The tasks routes' filter: renders the service's errors as problems through the app's one
  * ProblemFilter (so the body and logging are the same as everywhere). Costs nothing unless one is thrown.
  */
-@Catch(
-  TaskNotFoundError,
-  StaleTaskError,
-  TaskLimitReachedError,
-  InvalidCursorError,
-  InvalidPlacementError,
-  PlacementConflictError,
-  InvalidSyncTokenError,
-  SyncTokenExpiredError,
-  IdempotencyKeyInFlightError,
-  IdempotencyKeyReusedError,
-)
+@Catch(...TASK_ERRORS)
 export class TaskProblemsFilter implements ExceptionFilter<TaskError> {
   private readonly problems = new ProblemFilter();
 

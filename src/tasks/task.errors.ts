@@ -59,3 +59,12 @@ export class PlacementConflictError extends Error {
     super(PlacementConflictError.detail);
   }
 }
+
+/** A batch command names the `temp_id` of an earlier create that failed: there is no such task. */
+export class BatchDependencyError extends Error {
+  static readonly detail = (tempId: string) =>
+    `The create of temp_id "${tempId}" earlier in this batch failed, so this command has no task`;
+  constructor(tempId: string) {
+    super(BatchDependencyError.detail(tempId));
+  }
+}

@@ -26,6 +26,9 @@ import {
 } from '../docs/api-problems.decorator.js';
 import { ChangesService } from '../sync/changes.service.js';
 import { CHANGES_DEFAULT_LIMIT, ChangesDto, ChangesQueryDto } from '../sync/dto/changes.dto.js';
+import { requestIdOf } from '../logging/request-id.js';
+import { BatchDto, BatchResponseDto } from './batch/batch.dto.js';
+import { BatchService } from './batch/batch.service.js';
 import { ClearedTasksDto, ClearTasksQueryDto } from './dto/clear-tasks-query.dto.js';
 import { CreateTaskDto, ReplaceTaskDto } from './dto/create-task.dto.js';
 import { MoveTaskDto } from './dto/move-task.dto.js';
@@ -46,6 +49,12 @@ const ETAG_HEADER = {
 // No examples on the id and the conditional headers: Swagger's "Try it out" would send them, and a
 // made-up id is 404, a made-up version 412. A made-up Idempotency-Key would turn a second create into a replay.
 const TASK_ID = ApiParam({ name: 'id', description: "The task's id (a UUID; anything else is 400)" });
+const IDEMPOTENT_REPLAYED_HEADER = {
+  'Idempotent-Replayed': {
+    description: '`true` when this is the stored response of an earlier request with the same key',
+    schema: { type: 'string', enum: ['true'] },
+  },
+};
 const IF_MATCH_HEADER = {
   name: 'If-Match',
   required: false,
@@ -72,6 +81,7 @@ export class TasksController {
   constructor(
     protected readonly tasks: TasksService,
     protected readonly changeFeed: ChangesService,
+    protected readonly batches: BatchService,
   ) {}
 
   /**
@@ -153,10 +163,7 @@ export class TasksController {
     headers: {
       ...ETAG_HEADER,
       Location: { description: 'URL of the new task', schema: { type: 'string' } },
-      'Idempotent-Replayed': {
-        description: '`true` when this is the stored response of an earlier request with the same key',
-        schema: { type: 'string', enum: ['true'] },
-      },
+      ...IDEMPOTENT_REPLAYED_HEADER,
     },
   })
   @ApiProblems(400, 401, CREATE_FORBIDDEN, 409, 413, 415, 422, 429, 503)
@@ -171,6 +178,49 @@ export class TasksController {
     res.setHeader('Location', `${req.path.replace(/\/$/, '')}/${task.id}`);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return withEtag(res, task);
+  }
+
+  /**
+   * Run a batch of commands
+   * @remarks 1–100 commands (`create`, `update`, `complete`, `move`, `delete`) run in order, each
+   * with exactly the rules of its single route: `results[i]` is what `commands[i]` did (its status,
+   * the task, or the problem the single route would answer). One failing command does not undo the
+   * others. A `create` may carry a `temp_id` that later commands use as `task_id`, `data.parent_id`
+   * or `data.after`; `temp_id_mapping` gives the ids. The whole batch commits at once (readers see all
+   * of it or none), and `sync_token` is the token right after it. Before anything runs: more than 100
+   * commands is `413`; a malformed envelope (not an array, no commands, an unknown `op` or field, a
+   * field the op does not use, a `temp_id` used twice or referenced before its create) is `400`. An
+   * error that is no command's fault (the database unavailable) undoes the whole batch and answers
+   * `503`. With an `Idempotency-Key` a retry replays the first answer whole. Each command counts as a
+   * request against your rate limit (`429` before anything runs when the batch does not fit).
+   */
+  @Post('batch')
+  @HttpCode(200)
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
+  @ApiResponse({
+    status: 200,
+    type: BatchResponseDto,
+    description: 'What each command did (or, for a repeated Idempotency-Key, the original answer)',
+    headers: {
+      ...IDEMPOTENT_REPLAYED_HEADER,
+    },
+  })
+  @ApiProblems(400, 401, 403, 409, 413, 415, 422, 429, 503)
+  async batch(
+    @CurrentUser() user: AuthUser,
+    @Body() dto: BatchDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<BatchResponseDto> {
+    const { response, replayed } = await this.batches.run(
+      user.sub,
+      dto,
+      { instance: req.originalUrl.split('?')[0], requestId: requestIdOf(req, res) },
+      idempotencyKeyHeader(idempotencyKey),
+    );
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return response;
   }
 
   /**

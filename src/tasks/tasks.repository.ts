@@ -147,11 +147,10 @@ export class TasksRepository {
     return status === 'all' ? total : status === 'completed' ? completed : total - completed;
   }
 
-  async findOne(userId: string, id: string): Promise<Task | null> {
-    const [row] = await this.db.read<Task>(
-      userId,
-      sql(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]),
-    );
+  /** The caller's task, or null (on `tx`: what that transaction sees, its own writes included). */
+  async findOne(userId: string, id: string, tx?: Tx): Promise<Task | null> {
+    const statement = sql(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]);
+    const [row] = tx ? await this.db.rows<Task>(statement, tx) : await this.db.read<Task>(userId, statement);
     return row ?? null;
   }
 
@@ -240,22 +239,34 @@ export class TasksRepository {
   /**
    * Changes the given columns in one statement; `version` (+1) and `updated_at` move with them.
    * With `versions`, only when the current version is one of them (compare-and-set).
-   * Null when nothing matched.
+   * Null when nothing matched. On `tx` the caller marks the write once it has committed (markWritten).
    */
-  update(userId: string, id: string, changes: TaskChanges, versions?: number[]): Promise<Task | null> {
+  update(
+    userId: string,
+    id: string,
+    changes: TaskChanges,
+    versions?: number[],
+    tx?: Tx,
+  ): Promise<Task | null> {
     const values: unknown[] = [id, userId];
     const set = WRITABLE_FIELDS.filter((c) => changes[c] !== undefined).map(
       (c) => `${c} = $${values.push(changes[c])}`,
     );
-    return this.updateWhere(userId, set, values, versions);
+    return this.updateWhere(userId, set, values, versions, tx);
   }
 
   /** Flips `completed` (in SQL, so concurrent toggles never lose one), or sets it when a value is given. */
-  setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task | null> {
+  setCompleted(
+    userId: string,
+    id: string,
+    completed?: boolean,
+    versions?: number[],
+    tx?: Tx,
+  ): Promise<Task | null> {
     const values: unknown[] = [id, userId];
     const set =
       completed === undefined ? 'completed = NOT completed' : `completed = $${values.push(completed)}`;
-    return this.updateWhere(userId, [set], values, versions);
+    return this.updateWhere(userId, [set], values, versions, tx);
   }
 
   private async updateWhere(
@@ -263,6 +274,7 @@ export class TasksRepository {
     set: string[],
     values: unknown[],
     versions?: number[],
+    tx?: Tx,
   ): Promise<Task | null> {
     const condition = versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '';
     const [row] = await this.db.rows<Task>(
@@ -271,19 +283,19 @@ export class TasksRepository {
           `WHERE id = $1 AND user_id = $2${condition} RETURNING ${COLUMNS}`,
         values,
       ),
+      tx,
     );
-    if (row) await this.db.wrote(userId);
+    if (row && !tx) await this.db.wrote(userId);
     return row ?? null;
   }
 
   /** Deletes in one statement (only at one of `versions`, when given); false when nothing matched. */
-  async delete(userId: string, id: string, versions?: number[]): Promise<boolean> {
+  async delete(userId: string, id: string, versions?: number[], tx?: Tx): Promise<boolean> {
     const values: unknown[] = [id, userId];
     const condition = versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '';
-    const deleted =
-      (await this.db.execute(sql(`DELETE FROM tasks WHERE id = $1 AND user_id = $2${condition}`, values))) >
-      0;
-    if (deleted) await this.db.wrote(userId);
+    const statement = sql(`DELETE FROM tasks WHERE id = $1 AND user_id = $2${condition}`, values);
+    const deleted = (await this.db.execute(statement, tx)) > 0;
+    if (deleted && !tx) await this.db.wrote(userId);
     return deleted;
   }
 
@@ -304,9 +316,10 @@ export class TasksRepository {
   }
 
   /** The current version of the caller's task, or null: tells a stale `If-Match` from a missing task. */
-  async currentVersion(userId: string, id: string): Promise<number | null> {
+  async currentVersion(userId: string, id: string, tx?: Tx): Promise<number | null> {
     const [row] = await this.db.rows<{ version: number }>(
       sql('SELECT version FROM tasks WHERE id = $1 AND user_id = $2', [id, userId]),
+      tx,
     );
     return row?.version ?? null;
   }

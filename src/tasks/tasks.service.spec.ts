@@ -143,7 +143,13 @@ describe('TasksService', () => {
       const { repo, service } = setup();
       repo.update.mockResolvedValue(task());
       await service.update('alice', 'id', { description: null, tags: ['x'] });
-      expect(repo.update).toHaveBeenCalledWith('alice', 'id', { description: null, tags: ['x'] }, undefined);
+      expect(repo.update).toHaveBeenCalledWith(
+        'alice',
+        'id',
+        { description: null, tags: ['x'] },
+        undefined,
+        undefined,
+      );
     });
   });
 

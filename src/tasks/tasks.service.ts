@@ -1,6 +1,7 @@
 import type { Task } from './dto/task.dto.js';
 import { Injectable } from '@nestjs/common';
 import { fingerprint } from '../common/fingerprint.js';
+import type { Tx } from '../database/database.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { decodeCursor, encodeCursor, filtersFingerprint } from './cursor.js';
 import type { CreateTaskDto, ReplaceTaskDto } from './dto/create-task.dto.js';
@@ -30,6 +31,12 @@ const normalised = (dto: UpdateTaskDto): TaskChanges => ({ ...dto, due_date: toD
 /** Every writable field, absent ones at their defaults (create and full replacement). */
 const valuesFrom = (dto: ReplaceTaskDto): TaskValues =>
   withDefaults({ ...normalised(dto), title: dto.title });
+
+/** What a create writes, and where. */
+function creation(dto: CreateTaskDto): { values: TaskValues; placement: Placement } {
+  const { parent_id, after, ...fields } = dto;
+  return { values: valuesFrom(fields), placement: { parent: parent_id ?? null, after: after ?? null } };
+}
 
 /** A page of tasks, the number of all that match, and the cursor of the next page while more remain. */
 export interface TaskPage {
@@ -86,8 +93,8 @@ export class TasksService {
     return { items: page.items, total: page.total, next };
   }
 
-  async get(userId: string, id: string): Promise<Task> {
-    const task = await this.repo.findOne(userId, id);
+  async get(userId: string, id: string, tx?: Tx): Promise<Task> {
+    const task = await this.repo.findOne(userId, id, tx);
     if (!task) throw new TaskNotFoundError();
     return task;
   }
@@ -101,9 +108,7 @@ export class TasksService {
     dto: CreateTaskDto,
     idempotencyKey?: string,
   ): Promise<{ task: Task; replayed: boolean }> {
-    const { parent_id, after, ...fields } = dto;
-    const values = valuesFrom(fields);
-    const placement: Placement = { parent: parent_id ?? null, after: after ?? null };
+    const { values, placement } = creation(dto);
     if (idempotencyKey === undefined)
       return { task: await this.repo.insert(userId, values, placement), replayed: false };
     // The placement is part of the request (the same key under another parent is another request);
@@ -119,28 +124,45 @@ export class TasksService {
     return { task: value, replayed };
   }
 
-  /** `versions`: the `If-Match` condition; undefined means unconditional. */
+  /** Creates a task inside the caller's transaction `tx` (a batch); the caller marks the write. */
+  createIn(tx: Tx, userId: string, dto: CreateTaskDto): Promise<Task> {
+    const { values, placement } = creation(dto);
+    return this.repo.insert(userId, values, placement, tx);
+  }
+
+  /**
+   * `versions`: the `If-Match` condition; undefined means unconditional. The writes below take an
+   * optional `tx`, the caller's transaction (a batch), which then marks the write once committed.
+   */
   async replace(userId: string, id: string, dto: ReplaceTaskDto, versions?: number[]): Promise<Task> {
     return this.written(userId, id, versions, await this.repo.update(userId, id, valuesFrom(dto), versions));
   }
 
-  async update(userId: string, id: string, dto: UpdateTaskDto, versions?: number[]): Promise<Task> {
+  async update(userId: string, id: string, dto: UpdateTaskDto, versions?: number[], tx?: Tx): Promise<Task> {
     const changes = present(normalised(dto));
     if (Object.keys(changes).length === 0) {
-      const task = await this.get(userId, id);
+      const task = await this.get(userId, id, tx);
       if (versions && !versions.includes(task.version)) throw new StaleTaskError(task.version);
       return task;
     }
-    return this.written(userId, id, versions, await this.repo.update(userId, id, changes, versions));
+    const task = await this.repo.update(userId, id, changes, versions, tx);
+    return this.written(userId, id, versions, task, tx);
   }
 
-  async setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task> {
-    return this.written(userId, id, versions, await this.repo.setCompleted(userId, id, completed, versions));
+  async setCompleted(
+    userId: string,
+    id: string,
+    completed?: boolean,
+    versions?: number[],
+    tx?: Tx,
+  ): Promise<Task> {
+    const task = await this.repo.setCompleted(userId, id, completed, versions, tx);
+    return this.written(userId, id, versions, task, tx);
   }
 
-  async remove(userId: string, id: string, versions?: number[]): Promise<void> {
-    if (await this.repo.delete(userId, id, versions)) return;
-    await this.written(userId, id, versions, null);
+  async remove(userId: string, id: string, versions?: number[], tx?: Tx): Promise<void> {
+    if (await this.repo.delete(userId, id, versions, tx)) return;
+    await this.written(userId, id, versions, null, tx);
   }
 
   /** A write that matched nothing: stale when the task exists at another version, else not found. */
@@ -149,18 +171,21 @@ export class TasksService {
     id: string,
     versions: number[] | undefined,
     task: Task | null,
+    tx?: Tx,
   ): Promise<Task> {
     if (task) return task;
-    const current = versions ? await this.repo.currentVersion(userId, id) : null;
+    const current = versions ? await this.repo.currentVersion(userId, id, tx) : null;
     throw current === null ? new TaskNotFoundError() : new StaleTaskError(current);
   }
 
   /** Moves a task among its siblings or to another parent: one write, version +1. */
-  async move(userId: string, id: string, dto: MoveTaskDto, versions?: number[]): Promise<Task> {
-    const task = await this.ordering.locked(userId, (tx) =>
-      this.ordering.move(tx, userId, id, { parent: dto.parent_id, after: dto.after ?? null }, versions),
+  async move(userId: string, id: string, dto: MoveTaskDto, versions?: number[], tx?: Tx): Promise<Task> {
+    const task = await this.ordering.locked(
+      userId,
+      (t) => this.ordering.move(t, userId, id, { parent: dto.parent_id, after: dto.after ?? null }, versions),
+      tx,
     );
-    await this.repo.markWritten(userId);
+    if (!tx) await this.repo.markWritten(userId);
     return task;
   }
 

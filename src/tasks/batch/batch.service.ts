@@ -1,0 +1,209 @@
+import { Injectable, type Type } from '@nestjs/common';
+import { fingerprint } from '../../common/fingerprint.js';
+import { isUuid } from '../../common/uuid.js';
+import { Database, sql, type Tx } from '../../database/database.js';
+import { problemBody, problemOf } from '../../errors/problem.filter.js';
+import { validationPipe } from '../../errors/validation.js';
+import { IdempotencyService } from '../../idempotency/idempotency.service.js';
+import { RateLimiter } from '../../rate-limit/rate-limiter.js';
+import { encodeSyncToken } from '../../sync/sync-token.js';
+import { CreateTaskDto } from '../dto/create-task.dto.js';
+import { MoveTaskDto } from '../dto/move-task.dto.js';
+import { SetCompletedDto } from '../dto/set-completed.dto.js';
+import { UpdateTaskDto } from '../dto/update-task.dto.js';
+import { parseIfMatch } from '../etag.js';
+import { isTaskError, toProblem } from '../task-problems.filter.js';
+import { BatchDependencyError, PlacementConflictError } from '../task.errors.js';
+import { TaskOrdering } from '../task-ordering.js';
+import { TasksRepository } from '../tasks.repository.js';
+import { TasksService } from '../tasks.service.js';
+import { checkBatch, REFERENCES } from './batch-plan.js';
+import type { BatchCommandDto, BatchDto, BatchResponseDto, BatchResultDto } from './batch.dto.js';
+
+/** Where the batch request was made: what each command's problem object names. */
+export interface BatchRequest {
+  instance: string;
+  requestId: string;
+}
+
+/** How many times a command runs when concurrent placements keep taking its place (as a single move's retries). */
+const ATTEMPTS = 4;
+const SAVEPOINT = sql('SAVEPOINT batch_command', []);
+const RELEASE = sql('RELEASE SAVEPOINT batch_command', []);
+const ROLLBACK = sql('ROLLBACK TO SAVEPOINT batch_command', []);
+
+/**
+ * `POST /api/tasks/batch`: commands in order, in one transaction, each under its own savepoint, so
+ * a command that fails (with the problem its single route would give) undoes only itself. The
+ * batch commits as a whole: other readers see all of its changes at once, and the change sequence
+ * takes one block for all of them. An error that is not the command's fault (the database gone, a
+ * deadlock, a bug) undoes the whole batch, which then answers that error: nothing happened, and
+ * a retry (under the same Idempotency-Key) is safe.
+ */
+@Injectable()
+export class BatchService {
+  constructor(
+    private readonly db: Database,
+    private readonly tasks: TasksService,
+    private readonly repo: TasksRepository,
+    private readonly idempotency: IdempotencyService,
+    private readonly ordering: TaskOrdering,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  async run(
+    userId: string,
+    batch: BatchDto,
+    request: BatchRequest,
+    idempotencyKey?: string,
+  ): Promise<{ response: BatchResponseDto; replayed: boolean }> {
+    checkBatch(batch.commands);
+    // Each command counts against the user's rate limit like a request (the request itself counted one).
+    await this.limiter.consumeUser(userId, batch.commands.length - 1);
+    const work = (tx: Tx) => this.execute(tx, userId, batch.commands, request);
+    const once = () =>
+      idempotencyKey === undefined
+        ? this.db.transaction(work).then((value) => ({ value, replayed: false }))
+        : this.idempotency.run(userId, idempotencyKey, fingerprint({ batch: batch.commands }), work);
+    const { value, replayed } = await withDeadlockRetries(once);
+    if (!replayed && value.results.some((r) => r.status < 300)) await this.repo.markWritten(userId);
+    return { response: value, replayed };
+  }
+
+  private async execute(
+    tx: Tx,
+    userId: string,
+    commands: BatchCommandDto[],
+    request: BatchRequest,
+  ): Promise<BatchResponseDto> {
+    await this.lockUpFront(tx, userId, commands);
+    const created = new Map<string, string>();
+    const results: BatchResultDto[] = [];
+    for (const command of commands) results.push(await this.attempt(tx, userId, command, created, request));
+    // The counter row this transaction holds (or, when nothing was written, the head it sees).
+    const [head] = await this.db.rows<{ seq: string }>(
+      sql('SELECT seq FROM task_counts WHERE user_id = $1', [userId]),
+      tx,
+    );
+    const seq = Number(head?.seq ?? 0);
+    return {
+      results,
+      temp_id_mapping: Object.fromEntries(created),
+      sync_token: encodeSyncToken(userId, { seq, floor: seq }),
+    };
+  }
+
+  /**
+   * The locks a batch would otherwise take in the middle, taken first and in the order single writes
+   * take them: the user's ordering lock (moves and placed creates take it before any row), then
+   * every existing task the commands name, by id. A single write locks its task's row before the
+   * user's counter row; a batch holds the counter row from its first write to its commit, so
+   * without this, a PATCH of a task that a later command of the batch changes deadlocks with it.
+   */
+  private async lockUpFront(tx: Tx, userId: string, commands: BatchCommandDto[]): Promise<void> {
+    const ids = new Set<string>();
+    for (const command of commands)
+      for (const ref of [command.task_id, ...REFERENCES.map((field) => command.data?.[field])])
+        if (isUuid(ref)) ids.add(ref.toLowerCase());
+    await this.ordering.lock(tx, userId);
+    if (ids.size)
+      await this.db.execute(
+        sql('SELECT 1 FROM tasks WHERE user_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE', [
+          userId,
+          [...ids],
+        ]),
+        tx,
+      );
+  }
+
+  /** One command under a savepoint: its result, or its problem (its own changes undone). */
+  private async attempt(
+    tx: Tx,
+    userId: string,
+    command: BatchCommandDto,
+    created: Map<string, string>,
+    request: BatchRequest,
+  ): Promise<BatchResultDto> {
+    for (let attempt = 1; ; attempt++) {
+      await this.db.execute(SAVEPOINT, tx);
+      try {
+        const result = await this.apply(tx, userId, command, created);
+        await this.db.execute(RELEASE, tx);
+        return result;
+      } catch (err) {
+        await this.db.execute(ROLLBACK, tx);
+        await this.db.execute(RELEASE, tx);
+        if (err instanceof PlacementConflictError && attempt < ATTEMPTS) continue;
+        const problem = problemOf(isTaskError(err) ? toProblem(err) : err);
+        if (!problem || problem.status >= 500) throw err;
+        return { status: problem.status, error: problemBody(problem, request.instance, request.requestId) };
+      }
+    }
+  }
+
+  /** What the command's single route does, on `tx`. */
+  private async apply(
+    tx: Tx,
+    userId: string,
+    command: BatchCommandDto,
+    created: Map<string, string>,
+  ): Promise<BatchResultDto> {
+    const resolve = (reference: string): string => {
+      if (isUuid(reference)) return reference.toLowerCase();
+      const id = created.get(reference);
+      if (id === undefined) throw new BatchDependencyError(reference);
+      return id;
+    };
+    const data: Record<string, unknown> = { ...command.data };
+    if (command.op === 'create' || command.op === 'move')
+      for (const field of REFERENCES) if (typeof data[field] === 'string') data[field] = resolve(data[field]);
+    if (command.op === 'create') {
+      const task = await this.tasks.createIn(tx, userId, await body(CreateTaskDto, data));
+      if (command.temp_id !== undefined) created.set(command.temp_id, task.id);
+      return { status: 201, task };
+    }
+    // checkBatch made sure every other op names its task.
+    const id = resolve(command.task_id!);
+    const versions = parseIfMatch(command.if_match);
+    switch (command.op) {
+      case 'update':
+        return {
+          status: 200,
+          task: await this.tasks.update(userId, id, await body(UpdateTaskDto, data), versions, tx),
+        };
+      case 'complete': {
+        const { completed } = await body(SetCompletedDto, data);
+        return { status: 200, task: await this.tasks.setCompleted(userId, id, completed, versions, tx) };
+      }
+      case 'move':
+        return {
+          status: 200,
+          task: await this.tasks.move(userId, id, await body(MoveTaskDto, data), versions, tx),
+        };
+      case 'delete':
+        await this.tasks.remove(userId, id, versions, tx);
+        return { status: 204 };
+    }
+  }
+}
+
+/** `data` validated and transformed exactly as the single route's body (its 400 otherwise). */
+const body = <T extends object>(dto: Type<T>, data: Record<string, unknown>): Promise<T> =>
+  validationPipe.transform(data, { type: 'body', metatype: dto }) as Promise<T>;
+
+const DEADLOCK = '40P01';
+
+/**
+ * `run` again (at most ATTEMPTS times) when PostgreSQL undid it to break a deadlock: the whole
+ * batch was rolled back, so running it again is safe. Locks taken up front make this rare (a
+ * respacing or a cascade can still meet a concurrent write in the other order).
+ */
+async function withDeadlockRetries<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== DEADLOCK || attempt === ATTEMPTS) throw err;
+    }
+  }
+}

@@ -2,7 +2,8 @@
 // server in production mode on a bench database (DATABASE_URL, default: a throw-away embedded
 // PostgreSQL), seeds 200 users × 200 tasks, then runs autocannon per scenario and prints req/s,
 // p50, p99, errors and the server's peak RSS. Knobs: DURATION (s, default 10), CONNECTIONS (64),
-// USERS (200), TASKS_PER_USER (200), WEB_CONCURRENCY (1), SCENARIOS ("list get create toggle mixed").
+// USERS (200), TASKS_PER_USER (200), WEB_CONCURRENCY (1), SCENARIOS ("list get create toggle mixed";
+// also "batch": POST /api/tasks/batch of BATCH_SIZE (10) commands, half creates, half toggles).
 import { readFileSync } from 'node:fs';
 import autocannon, { type Request as LoadRequest } from 'autocannon';
 import pg from 'pg';
@@ -14,6 +15,7 @@ const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
 const USERS = Number(process.env.USERS ?? 200);
 const PER_USER = Number(process.env.TASKS_PER_USER ?? 200);
 const SCENARIOS = (process.env.SCENARIOS ?? 'list get create toggle mixed').split(/\s+/);
+const BATCH_SIZE = Number(process.env.BATCH_SIZE ?? 10);
 
 const db = await benchDatabase();
 const server = await startServer(db.url, { WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? '1' });
@@ -59,6 +61,15 @@ const requestFor = (kind: string): Req => {
       return { method: 'GET', path: `/api/tasks/${taskId(u, pick(PER_USER) + 1)}`, headers };
     case 'toggle':
       return { method: 'PATCH', path: `/api/tasks/${taskId(u, pick(PER_USER) + 1)}/complete`, headers };
+    case 'batch': {
+      // BATCH_SIZE commands of one user: half creates, half toggles of its tasks.
+      const commands = Array.from({ length: BATCH_SIZE }, (_, i) =>
+        i % 2 === 0
+          ? { op: 'create', data: { title: 'Batched task', tags: ['bench'] } }
+          : { op: 'complete', task_id: taskId(u, pick(PER_USER) + 1) },
+      );
+      return { method: 'POST', path: '/api/tasks/batch', headers, body: JSON.stringify({ commands }) };
+    }
     default:
       return {
         method: 'POST',

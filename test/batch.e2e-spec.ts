@@ -213,3 +213,24 @@ describe('POST /api/tasks/batch', () => {
     expect(res.body.results[0].status).toBe(201);
   });
 });
+
+describe('a command PostgreSQL fails (the task limit, MAX_TASKS_PER_USER=2)', () => {
+  const limited = useTestApp({ MAX_TASKS_PER_USER: '2' });
+
+  it('is that command’s problem; the commands around it hold', async () => {
+    const api = as(limited.app, newUser());
+    const answer = await batch(api, [
+      { op: 'create', temp_id: 'a', data: { title: 'a' } },
+      { op: 'create', temp_id: 'b', data: { title: 'b' } },
+      { op: 'create', temp_id: 'c', data: { title: 'c' } },
+      { op: 'update', task_id: 'a', data: { title: 'a renamed' } },
+      { op: 'complete', task_id: 'c' },
+      { op: 'delete', task_id: 'b' },
+      { op: 'create', data: { title: 'd' } },
+    ]);
+    expect(answer.results.map((r) => r.status)).toEqual([201, 201, 403, 200, 424, 204, 201]);
+    expect(answer.results[2].error?.title).toBe('Task limit reached');
+    expect(Object.keys(answer.temp_id_mapping).sort()).toEqual(['a', 'b']);
+    expect((await list(api)).map((x) => x.title).sort()).toEqual(['a renamed', 'd']);
+  });
+});

@@ -56,7 +56,12 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
     const head = Number(rows[0]?.head ?? 0);
     if (since !== undefined && at.floor < Number(rows[0]?.pruned ?? 0))
       throw new SyncTokenExpiredError(this.retentionDays);
-    const found = rows.filter((r) => r.change_seq !== null);
+    // In change order (sorted here: an ORDER BY over the join would make PostgreSQL sort the page again).
+    const found = rows
+      .filter((r) => r.change_seq !== null)
+      .map((r) => ({ seq: Number(r.change_seq), row: r }))
+      .sort((a, b) => a.seq - b.seq)
+      .map(({ row }) => row);
     const page = found.slice(0, limit);
     const more = found.length > limit;
     // Never backwards: a replica a little behind the token answers no changes and the same token.
@@ -73,7 +78,8 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
   /**
    * The one statement of a page of changes: the user's counter row, and the `limit` first changes
    * after `from` (tombstones too when `incremental`), each side an index range scan (tasks by
-   * (user_id, seq), tombstones by their primary key). Public so tests can EXPLAIN it.
+   * (user_id, seq), tombstones by their primary key), merged in order but returned in no promised
+   * order (`changes` sorts them). Public so tests can EXPLAIN it.
    */
   changesQuery(userId: string, from: number, limit: number, incremental: boolean): Statement {
     const tombstones = incremental
@@ -89,8 +95,7 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
              (SELECT t.seq AS change_seq, NULL::timestamptz AS deleted_at, ${LIVE} FROM tasks t
                WHERE t.user_id = $1 AND t.seq > $2 ORDER BY t.seq LIMIT $3)${tombstones}
            ) u ORDER BY change_seq LIMIT $3
-         ) ch ON true
-        ORDER BY ch.change_seq`,
+         ) ch ON true`,
       [userId, from, limit],
     );
   }

@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.js';
 import { TASK_LIMIT_SQLSTATE } from '../../migrations/1795900000000-TaskLimit.js';
 import { sqlKeyBefore } from './positions.js';
-import { TaskLimitReachedError } from './task.errors.js';
+import { PlacementConflictError, TaskLimitReachedError } from './task.errors.js';
 import { placementConflict, TaskOrdering, type Placement } from './task-ordering.js';
 import { Database, sql, type Statement, type Tx } from '../database/database.js';
 import {
@@ -159,19 +159,21 @@ export class TasksRepository {
    * the user already holds MAX_TASKS_PER_USER: TaskLimitReachedError then, and nothing is created.
    * A plain create (top level, first) is one statement without the ordering lock (the hot path): the
    * key below the first is made inside the INSERT (sqlKeyBefore), and it is tried again when a
-   * concurrent placement took that key; a key the SQL cannot make, and any other placement, go
-   * through TaskOrdering under the lock.
+   * concurrent placement took that key (inside `tx`: PlacementConflictError, the caller retries);
+   * a key the SQL cannot make, and any other placement, go through TaskOrdering under the lock.
    */
   async insert(userId: string, values: TaskValues, placement: Placement, tx?: Tx): Promise<Task> {
-    if (placement.parent === null && placement.after === null && !tx) {
+    if (placement.parent === null && placement.after === null) {
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          const task = await this.insertRow(userId, values, null, FIRST);
+          const task = await this.insertRow(userId, values, null, FIRST, tx);
           if (!task) break; // a key the SQL does not make: the locked path asks the library
-          await this.db.wrote(userId);
+          if (!tx) await this.db.wrote(userId);
           return task;
         } catch (err) {
           if (!placementConflict(err)) throw err;
+          // The failed statement aborted the caller's transaction: trying again is the caller's to do.
+          if (tx) throw new PlacementConflictError();
         }
       }
     }

@@ -9,7 +9,7 @@ import type { MoveTaskDto } from './dto/move-task.dto.js';
 import type { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import type { UpdateTaskDto } from './dto/update-task.dto.js';
 import { parseDateTime } from './dto/validators.js';
-import { StaleTaskError, TaskNotFoundError } from './task.errors.js';
+import { PlacementConflictError, StaleTaskError, TaskNotFoundError } from './task.errors.js';
 import {
   DEFAULT_LIMIT,
   DEFAULT_SORT,
@@ -114,12 +114,18 @@ export class TasksService {
     // The placement is part of the request (the same key under another parent is another request);
     // a plain create's fingerprint stays what it was before placements existed.
     const placed = placement.parent !== null || placement.after !== null;
-    const { value, replayed } = await this.idempotency.run(
-      userId,
-      idempotencyKey,
-      fingerprint(placed ? { ...values, placement } : values),
-      (tx) => this.repo.insert(userId, values, placement, tx),
-    );
+    const run = () =>
+      this.idempotency.run(
+        userId,
+        idempotencyKey,
+        fingerprint(placed ? { ...values, placement } : values),
+        (tx) => this.repo.insert(userId, values, placement, tx),
+      );
+    // A concurrent create that took the same first key undid the transaction: run it again.
+    const { value, replayed } = await run().catch((err: unknown) => {
+      if (err instanceof PlacementConflictError) return run();
+      throw err;
+    });
     if (!replayed) await this.repo.markWritten(userId);
     return { task: value, replayed };
   }

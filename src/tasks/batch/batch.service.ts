@@ -31,11 +31,18 @@ const ATTEMPTS = 4;
 const SAVEPOINT = sql('SAVEPOINT batch_command', []);
 const RELEASE = sql('RELEASE SAVEPOINT batch_command', []);
 const ROLLBACK = sql('ROLLBACK TO SAVEPOINT batch_command', []);
+const PROBE = sql('SELECT 1', []);
+const IN_FAILED_TRANSACTION = '25P02';
+
+/** A command failed in PostgreSQL during the fast run: the batch is undone and runs again with savepoints. */
+class CarefulRerun extends Error {}
 
 /**
- * `POST /api/tasks/batch`: commands in order, in one transaction, each under its own savepoint, so
- * a command that fails (with the problem its single route would give) undoes only itself. The
- * batch commits as a whole: other readers see all of its changes at once, and the change sequence
+ * `POST /api/tasks/batch`: commands in order, in one transaction; a command that fails (with the
+ * problem its single route would give) undoes only itself. First without savepoints (a round trip
+ * costs more than the statement here, and almost every failure is a rule the app checks before
+ * writing); when PostgreSQL itself fails a command, the batch runs again with a savepoint per
+ * command, which undoes that command alone. The batch commits as a whole: other readers see all of its changes at once, and the change sequence
  * takes one block for all of them. An error that is not the command's fault (the database gone, a
  * deadlock, a bug) undoes the whole batch, which then answers that error: nothing happened, and
  * a retry (under the same Idempotency-Key) is safe.
@@ -60,12 +67,18 @@ export class BatchService {
     checkBatch(batch.commands);
     // Each command counts against the user's rate limit like a request (the request itself counted one).
     await this.limiter.consumeUser(userId, batch.commands.length - 1);
-    const work = (tx: Tx) => this.execute(tx, userId, batch.commands, request);
-    const once = () =>
-      idempotencyKey === undefined
+    const once = (careful: boolean) => {
+      const work = (tx: Tx) => this.execute(tx, userId, batch.commands, request, careful);
+      return idempotencyKey === undefined
         ? this.db.transaction(work).then((value) => ({ value, replayed: false }))
         : this.idempotency.run(userId, idempotencyKey, fingerprint({ batch: batch.commands }), work);
-    const { value, replayed } = await withDeadlockRetries(once);
+    };
+    const { value, replayed } = await withDeadlockRetries(() =>
+      once(false).catch((err: unknown) => {
+        if (err instanceof CarefulRerun) return once(true);
+        throw err;
+      }),
+    );
     if (!replayed && value.results.some((r) => r.status < 300)) await this.repo.markWritten(userId);
     return { response: value, replayed };
   }
@@ -75,11 +88,16 @@ export class BatchService {
     userId: string,
     commands: BatchCommandDto[],
     request: BatchRequest,
+    careful: boolean,
   ): Promise<BatchResponseDto> {
     await this.lockUpFront(tx, userId, commands);
     const created = new Map<string, string>();
     const results: BatchResultDto[] = [];
-    for (const command of commands) results.push(await this.attempt(tx, userId, command, created, request));
+    for (const command of commands) {
+      const run = () => this.apply(tx, userId, command, created);
+      const outcome = careful ? await this.underSavepoint(tx, run) : await this.optimistically(tx, run);
+      results.push(outcome instanceof Error ? failure(outcome, request) : outcome);
+    }
     // The counter row this transaction holds (or, when nothing was written, the head it sees).
     const [head] = await this.db.rows<{ seq: string }>(
       sql('SELECT seq FROM task_counts WHERE user_id = $1', [userId]),
@@ -116,27 +134,48 @@ export class BatchService {
       );
   }
 
-  /** One command under a savepoint: its result, or its problem (its own changes undone). */
-  private async attempt(
-    tx: Tx,
-    userId: string,
-    command: BatchCommandDto,
-    created: Map<string, string>,
-    request: BatchRequest,
-  ): Promise<BatchResultDto> {
+  /**
+   * The fast way, one round trip per statement and no savepoints: a command's result, or its error
+   * when the transaction is still good. The rules fail a command before it writes anything (ids,
+   * versions, placements and bodies are checked first), so such an error leaves nothing behind. An
+   * error from PostgreSQL aborts the transaction instead (a limit, a conflict, a deadlock): then the
+   * whole batch runs again, carefully (CarefulRerun).
+   */
+  private async optimistically(tx: Tx, run: () => Promise<BatchResultDto>): Promise<BatchResultDto | Error> {
+    try {
+      return await run();
+    } catch (err) {
+      if (await this.aborted(tx)) throw new CarefulRerun();
+      return err as Error;
+    }
+  }
+
+  /** Whether an error aborted `tx` (PostgreSQL then refuses every statement until the rollback). */
+  private async aborted(tx: Tx): Promise<boolean> {
+    try {
+      await this.db.execute(PROBE, tx);
+      return false;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === IN_FAILED_TRANSACTION) return true;
+      throw err;
+    }
+  }
+
+  /**
+   * The careful way: the command under a savepoint, so a failure in PostgreSQL undoes only this
+   * command; a placement conflict is tried again, like a single move. Its result or its error.
+   */
+  private async underSavepoint(tx: Tx, run: () => Promise<BatchResultDto>): Promise<BatchResultDto | Error> {
     for (let attempt = 1; ; attempt++) {
       await this.db.execute(SAVEPOINT, tx);
       try {
-        const result = await this.apply(tx, userId, command, created);
+        const result = await run();
         await this.db.execute(RELEASE, tx);
         return result;
       } catch (err) {
         await this.db.execute(ROLLBACK, tx);
         await this.db.execute(RELEASE, tx);
-        if (err instanceof PlacementConflictError && attempt < ATTEMPTS) continue;
-        const problem = problemOf(isTaskError(err) ? toProblem(err) : err);
-        if (!problem || problem.status >= 500) throw err;
-        return { status: problem.status, error: problemBody(problem, request.instance, request.requestId) };
+        if (!(err instanceof PlacementConflictError) || attempt === ATTEMPTS) return err as Error;
       }
     }
   }
@@ -192,6 +231,16 @@ const body = <T extends object>(dto: Type<T>, data: Record<string, unknown>): Pr
   validationPipe.transform(data, { type: 'body', metatype: dto }) as Promise<T>;
 
 const DEADLOCK = '40P01';
+
+/**
+ * A failed command's result: the problem its single route would answer. An error that is not the
+ * command's fault (no problem for it, or a 5xx) is thrown instead, undoing the whole batch.
+ */
+function failure(err: Error, request: BatchRequest): BatchResultDto {
+  const problem = problemOf(isTaskError(err) ? toProblem(err) : err);
+  if (!problem || problem.status >= 500) throw err;
+  return { status: problem.status, error: problemBody(problem, request.instance, request.requestId) };
+}
 
 /**
  * `run` again (at most ATTEMPTS times) when PostgreSQL undid it to break a deadlock: the whole

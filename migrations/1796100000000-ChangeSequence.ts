@@ -164,11 +164,12 @@ export class ChangeSequence1796100000000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER "tasks_change_delete" AFTER DELETE ON "tasks"
       FOR EACH ROW EXECUTE FUNCTION task_change()`);
     // TRUNCATE (tests, benchmarks) zeroes the counts but keeps each user's sequence going (a token
-    // must never see numbers again), with every token from before expired: the deletions are gone.
+    // must never see numbers again), one past every token from before, which all expire (410): the
+    // deletions are gone. A full sync after it starts at the new head, which is not expired.
     await q.query(`
       CREATE OR REPLACE FUNCTION "task_counts_truncate"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        UPDATE task_counts SET total = 0, completed = 0, pruned_seq = seq;
+        UPDATE task_counts SET total = 0, completed = 0, seq = seq + 1, pruned_seq = seq + 1;
         DELETE FROM task_tombstones;
         RETURN NULL;
       END $$`);

@@ -55,7 +55,7 @@ async function serve(env: Env, say: Say, embedded?: EmbeddedDatabase): Promise<v
   const stop = async (signal: string) => {
     const state = app.get(ShutdownState);
     if (state.stopping) return;
-    state.stopping = true;
+    state.begin();
     say(`${signal}: finishing in-flight requests (up to ${env.SHUTDOWN_GRACE_MS} ms), then exiting`);
     // Stop accepting, let in-flight requests finish (keep-alive clients get Connection: close),
     // and only then close the database pool: Nest's own close() would close the pool first.

@@ -1,6 +1,8 @@
 import {
   createTasksClient,
   nextCursor,
+  ProblemError,
+  subscribe,
   sync,
   type Task,
   type TasksClient,
@@ -10,7 +12,8 @@ import { newUser, tokenFor } from './helpers/tokens.js';
 
 // The generated TypeScript client against the running app: if the API and openapi.json (and so
 // the client's types) drift apart, this stops compiling or fails.
-const t = useTestApp();
+// No clock skew: the subscribe() test's 2-second tokens end their streams on time.
+const t = useTestApp({ JWT_CLOCK_SKEW_S: '0' });
 let api: TasksClient;
 const user = newUser();
 
@@ -92,4 +95,51 @@ it('sync() keeps a store equal to the server, across deletes, and starts over on
   expect(restarted.full).toBe(true);
   expect([...tasks.values()].map((task) => task.title).sort()).toEqual(['b', 'c']);
   expect(restarted.token).toBe(token);
+
+  // A 400 that is the caller's own (a limit out of range) is thrown, and the store is kept.
+  await expect(sync(client, store, token, 5000)).rejects.toThrow(ProblemError);
+  expect([...tasks.values()].map((task) => task.title).sort()).toEqual(['b', 'c']);
+});
+
+it('subscribe() delivers live changes and resumes with Last-Event-ID after the stream ends (token expiry)', async () => {
+  const owner = newUser();
+  const baseUrl = await t.app.getUrl();
+  const client = createTasksClient({ baseUrl, getToken: () => tokenFor(owner) });
+  const seen: string[] = [];
+  const connects: (string | null)[] = [];
+  // Tokens that expire in 2 s: the server ends the stream then, and subscribe() comes back.
+  const sub = subscribe(
+    {
+      baseUrl,
+      getToken: () => tokenFor(owner, { exp: Math.floor(Date.now() / 1000) + 2 }),
+      fetch: (input, init) => {
+        connects.push(new Headers(init?.headers).get('Last-Event-ID'));
+        return fetch(input, init);
+      },
+    },
+    {
+      onTask: (task) => seen.push(`task ${task.title}`),
+      onDeleted: (id) => seen.push(`deleted ${id}`),
+    },
+  );
+  const until = async (n: number) => {
+    for (let i = 0; i < 100 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toHaveLength(n);
+  };
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    const a = (await client.POST('/api/tasks', { body: { title: 'a' } })).data!;
+    await until(1);
+    // The stream ends at the token's expiry; these land while it is down or just back.
+    await new Promise((r) => setTimeout(r, 2200));
+    await client.POST('/api/tasks', { body: { title: 'b' } });
+    await client.DELETE('/api/tasks/{id}', { params: { path: { id: a.id } } });
+    await until(3);
+    expect(seen).toEqual(['task a', 'task b', `deleted ${a.id}`]);
+    expect(connects.length).toBeGreaterThanOrEqual(2);
+    expect(connects[0]).toBeNull();
+    expect(connects.at(-1)).toMatch(/^s1\./);
+  } finally {
+    sub.close();
+  }
 });

@@ -6,6 +6,8 @@ export interface AuthUser {
   sub: string;
   email: string | null;
   name: string | null;
+  /** When the token expires (`exp`, seconds since the epoch): a live stream ends then. */
+  exp: number;
 }
 
 /**

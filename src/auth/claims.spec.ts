@@ -9,11 +9,13 @@ describe('userFromClaims', () => {
       sub: 'u1',
       email: 'a@b.c',
       name: 'A',
+      exp: now + 60,
     });
     expect(userFromClaims({ sub: 'u1', exp: now + 60, email: 7 }, 30, NOW)).toEqual({
       sub: 'u1',
       email: null,
       name: null,
+      exp: now + 60,
     });
   });
 

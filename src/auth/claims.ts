@@ -26,5 +26,10 @@ export function userFromClaims(
     if (typeof claims.iat !== 'number' || claims.iat > nowMs / 1000 + skewSeconds) return null;
   }
   if (typeof claims.sub !== 'string' || claims.sub.trim() === '' || claims.sub.length > 255) return null;
-  return { sub: claims.sub, email: optionalString(claims.email), name: optionalString(claims.name) };
+  return {
+    sub: claims.sub,
+    email: optionalString(claims.email),
+    name: optionalString(claims.name),
+    exp: claims.exp,
+  };
 }

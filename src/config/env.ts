@@ -218,6 +218,20 @@ export class Env {
   @Max(3650)
   SYNC_RETENTION_DAYS = 30;
 
+  /** Live event streams (GET /api/tasks/events) one user may hold open on one instance; 429 beyond. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  EVENTS_MAX_STREAMS_PER_USER = 5;
+
+  /** How often an open event stream gets a comment line, so proxies keep it open (the contract: at least every 15 s). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(15_000)
+  EVENTS_HEARTBEAT_MS = 10_000;
+
   /** The request headers must have arrived within this (Node's headersTimeout). */
   @Transform(toInt)
   @IsInt()

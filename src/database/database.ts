@@ -23,6 +23,7 @@ export class Database implements OnModuleDestroy {
   private readonly primary: ServerPool;
   private readonly replicas?: ReadReplicas;
   private readonly lanes: UserLanes;
+  private readonly writeListeners: ((user: string) => void)[] = [];
 
   constructor(dataSource: DataSource, config: ConfigService<Env, true>) {
     const env = dbEnvOf((key) => config.get(key, { infer: true }));
@@ -73,9 +74,19 @@ export class Database implements OnModuleDestroy {
     });
   }
 
-  /** To be awaited once a write of `user` has succeeded, before answering: see `read`. */
+  /**
+   * To be awaited once a write of `user` has committed, before answering: see `read`. Every write
+   * path of the app calls it, so it also tells the `onWrite` listeners (live event streams).
+   */
   async wrote(user: string): Promise<void> {
+    // First recorded (so reads that listeners make go to the primary), then announced.
     await this.replicas?.wrote(user);
+    for (const listener of this.writeListeners) listener(user);
+  }
+
+  /** Calls `listener` with the user of every committed write made through this instance. */
+  onWrite(listener: (user: string) => void): void {
+    this.writeListeners.push(listener);
   }
 
   /** Runs `work` in one transaction on the primary (see ServerPool.transaction). */

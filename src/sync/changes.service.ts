@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.js';
-import { Database, sql, type Statement } from '../database/database.js';
+import { Database, sql, type Statement, type Tx } from '../database/database.js';
 import type { Task } from '../tasks/dto/task.dto.js';
 import { TASK_COLUMNS } from '../tasks/task.schema.js';
 import type { ChangesDto, TombstoneDto } from './dto/changes.dto.js';
@@ -18,6 +18,14 @@ type ChangeRow = Task & {
   head: string | null;
   pruned: string | null;
 };
+
+/** A page of changes, each with the token right after it. */
+export interface ChangePage {
+  changes: { entry: Task | TombstoneDto; token: string }[];
+  /** After the page (or, when `more` is false, after every change so far). */
+  token: string;
+  more: boolean;
+}
 
 const LIVE = TASK_COLUMNS.map((c) => `t.${c}`).join(', ');
 // A tombstone has the task columns' places, empty, so both kinds share one result.
@@ -47,12 +55,31 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
    * Each task appears once, in its current state, at the place of its latest change.
    */
   async changes(userId: string, since: string | undefined, limit: number): Promise<ChangesDto> {
+    const page = await this.page(userId, since, limit);
+    return {
+      changes: page.changes.map((c) => c.entry),
+      sync_token: page.token,
+      has_more: page.more,
+    };
+  }
+
+  /**
+   * A page of changes as `changes` gives it, each with the token right after it (the last one's is
+   * the page's `token`): what a live stream sends as event ids. `primary`: read on the primary (a
+   * live stream, told of a write, must not ask a replica that has not replayed it yet).
+   */
+  async page(
+    userId: string,
+    since: string | undefined,
+    limit: number,
+    { primary = false } = {},
+  ): Promise<ChangePage> {
     const at = since === undefined ? { seq: 0, floor: 0 } : decodeSyncToken(userId, since);
     if (at === undefined) throw new InvalidSyncTokenError();
-    const rows = await this.db.read<ChangeRow>(
-      userId,
-      this.changesQuery(userId, at.seq, limit + 1, since !== undefined),
-    );
+    const statement = this.changesQuery(userId, at.seq, limit + 1, since !== undefined);
+    const rows = primary
+      ? await this.db.rows<ChangeRow>(statement)
+      : await this.db.read<ChangeRow>(userId, statement);
     const head = Number(rows[0]?.head ?? 0);
     if (since !== undefined && at.floor < Number(rows[0]?.pruned ?? 0))
       throw new SyncTokenExpiredError(this.retentionDays);
@@ -60,19 +87,35 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
     const found = rows
       .filter((r) => r.change_seq !== null)
       .map((r) => ({ seq: Number(r.change_seq), row: r }))
-      .sort((a, b) => a.seq - b.seq)
-      .map(({ row }) => row);
+      .sort((a, b) => a.seq - b.seq);
     const page = found.slice(0, limit);
     const more = found.length > limit;
-    // Never backwards: a replica a little behind the token answers no changes and the same token.
-    const seq = more ? Number(page.at(-1)!.change_seq) : Math.max(head, at.seq);
     // A full sync's later pages are incremental from its first page's head on (see SyncPosition).
-    const floor = Math.max(seq, since === undefined ? head : at.floor);
+    const floorFrom = since === undefined ? head : at.floor;
+    const tokenAt = (seq: number) => encodeSyncToken(userId, { seq, floor: Math.max(seq, floorFrom) });
+    // Never backwards: a replica a little behind the token answers no changes and the same token.
+    const token = tokenAt(more ? page.at(-1)!.seq : Math.max(head, at.seq));
     return {
-      changes: page.map((row) => entry(row)),
-      sync_token: encodeSyncToken(userId, { seq, floor }),
-      has_more: more,
+      changes: page.map(({ seq, row }, i) => ({
+        entry: entry(row),
+        token: i === page.length - 1 ? token : tokenAt(seq),
+      })),
+      token,
+      more,
     };
+  }
+
+  /**
+   * The token of the user's change sequence as it stands on the primary ("from now on"), or as `tx`
+   * sees it: the counter row a writing transaction holds, so right after its changes.
+   */
+  async headToken(userId: string, tx?: Tx): Promise<string> {
+    const [row] = await this.db.rows<{ seq: string }>(
+      sql('SELECT seq FROM task_counts WHERE user_id = $1', [userId]),
+      tx,
+    );
+    const seq = Number(row?.seq ?? 0);
+    return encodeSyncToken(userId, { seq, floor: seq });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BatchService } from './batch/batch.service.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { SyncModule } from '../sync/sync.module.js';
@@ -11,7 +12,7 @@ import { TasksService } from './tasks.service.js';
 import { UserTasksController } from './user-tasks.controller.js';
 
 @Module({
-  imports: [DatabaseModule, IdempotencyModule, RateLimitModule, SyncModule],
+  imports: [DatabaseModule, EventsModule, IdempotencyModule, RateLimitModule, SyncModule],
   controllers: [TasksController, UserTasksController],
   providers: [TasksService, TasksRepository, TaskOrdering, BatchService],
 })

@@ -13,6 +13,7 @@ export type Tombstone = components['schemas']['TombstoneDto'];
 export type Changes = components['schemas']['ChangesDto'];
 export type Problem = components['schemas']['ProblemDto'];
 export type TasksClient = Client<paths>;
+export { subscribe, type SubscribeHandlers, type Subscription } from './subscribe.js';
 
 export interface TasksClientOptions {
   /** Where the API runs, e.g. `https://api.example.com` (no trailing slash). */
@@ -100,7 +101,10 @@ export async function sync(
     const { data, error, response } = await client.GET('/api/tasks/changes', {
       params: { query: { since: token, limit } },
     });
-    const startOver = response.status === 410 || response.status === 400;
+    // Expired, or not a token of this user's (a 400 naming `since`; any other 400 is the caller's own).
+    const startOver =
+      response.status === 410 ||
+      (response.status === 400 && (error?.errors ?? []).some((e) => e.field === 'since'));
     if (error && token !== undefined && startOver && attempts < FULL_SYNC_ATTEMPTS) {
       await store.reset();
       attempts++;

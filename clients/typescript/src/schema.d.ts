@@ -117,6 +117,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tasks/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live changes (Server-Sent Events)
+         * @description `text/event-stream` of your changes as they commit, through any instance: `event: task`
+         *     (data: the task, as `GET /api/tasks/{id}` gives it) or `event: task.deleted` (data: `{ "id" }`), each
+         *     with `id:` = the sync token right after that change (the newest event's `id` is what
+         *     `GET /api/tasks/changes` would answer as `sync_token` then). `Last-Event-ID` (what a reconnecting
+         *     client sends) or `since` resumes: the changes after that token come first (several changes of one
+         *     task may arrive merged, as in `/changes`), then live ones, with no gap and no repeat between them;
+         *     without either the stream starts from now, with an `event: ready` whose `id` is that point. A
+         *     token older than the kept deletions gets one `event: resync` (data: `{ "detail" }`) and the
+         *     stream ends: sync in full, then stream from that token. A comment line comes at least every 15 s
+         *     (EVENTS_HEARTBEAT_MS, default 10 s). The stream ends when your bearer token expires and when
+         *     the instance stops (reconnect with a fresh token and `Last-Event-ID`). At most
+         *     EVENTS_MAX_STREAMS_PER_USER (default 5) streams per user and instance: `429` beyond. EventSource
+         *     cannot send the `Authorization` header: use a fetch-based client (the typed client's
+         *     `subscribe()`); a token in the query string is never read.
+         */
+        get: operations["Tasks_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tasks/stats": {
         parameters: {
             query?: never;
@@ -297,6 +330,39 @@ export interface paths {
          *     older than SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: start over without `since`.
          */
         get: operations["UserTasks_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live changes (Server-Sent Events)
+         * @description `text/event-stream` of your changes as they commit, through any instance: `event: task`
+         *     (data: the task, as `GET /api/tasks/{id}` gives it) or `event: task.deleted` (data: `{ "id" }`), each
+         *     with `id:` = the sync token right after that change (the newest event's `id` is what
+         *     `GET /api/tasks/changes` would answer as `sync_token` then). `Last-Event-ID` (what a reconnecting
+         *     client sends) or `since` resumes: the changes after that token come first (several changes of one
+         *     task may arrive merged, as in `/changes`), then live ones, with no gap and no repeat between them;
+         *     without either the stream starts from now, with an `event: ready` whose `id` is that point. A
+         *     token older than the kept deletions gets one `event: resync` (data: `{ "detail" }`) and the
+         *     stream ends: sync in full, then stream from that token. A comment line comes at least every 15 s
+         *     (EVENTS_HEARTBEAT_MS, default 10 s). The stream ends when your bearer token expires and when
+         *     the instance stops (reconnect with a fresh token and `Last-Event-ID`). At most
+         *     EVENTS_MAX_STREAMS_PER_USER (default 5) streams per user and instance: `429` beyond. EventSource
+         *     cannot send the `Authorization` header: use a fetch-based client (the typed client's
+         *     `subscribe()`); a token in the query string is never read.
+         */
+        get: operations["UserTasks_events"];
         put?: never;
         post?: never;
         delete?: never;
@@ -713,6 +779,10 @@ export interface components {
              */
             title: string;
         };
+        ResyncEventDto: {
+            /** @example This sync token is older than the 30 days deletions are kept; start over with a full sync (no since) */
+            detail: string;
+        };
         SetCompletedDto: {
             /**
              * @description Set `completed` to this value (idempotent) instead of toggling it.
@@ -791,6 +861,13 @@ export interface components {
              * @example 1
              */
             version: number;
+        };
+        TaskDeletedEventDto: {
+            /**
+             * Format: uuid
+             * @example 3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b
+             */
+            id: string;
         };
         TaskStatsDto: {
             /** @example 5 */
@@ -1822,6 +1899,164 @@ export interface operations {
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 410,
                      *       "title": "Sync token expired",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Tasks_events: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The `sync_token` of your last call; absent: a full sync (your live tasks, from the beginning).
+                 *     No example on purpose: a made-up token is 400.
+                 */
+                since?: string;
+            };
+            header?: {
+                /** @description The `id` of the last event you received: resume after it (wins over `since`) */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream: `event: ready` (data `{}`; only when starting from now), `event: task` with a Task, `event: task.deleted` with a TaskDeletedEventDto, `event: resync` with a ResyncEventDto */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 1000
+                     *
+                     *     id: s1.2n9c.2n9c.Q2V4aW1wbGUx
+                     *     event: task
+                     *     data: {"id":"3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b","title":"Buy groceries",…}
+                     *
+                     *     : keep-alive
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -4181,6 +4416,167 @@ export interface operations {
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 410,
                      *       "title": "Sync token expired",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    UserTasks_events: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The `sync_token` of your last call; absent: a full sync (your live tasks, from the beginning).
+                 *     No example on purpose: a made-up token is 400.
+                 */
+                since?: string;
+            };
+            header?: {
+                /** @description The `id` of the last event you received: resume after it (wins over `since`) */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stream: `event: ready` (data `{}`; only when starting from now), `event: task` with a Task, `event: task.deleted` with a TaskDeletedEventDto, `event: resync` with a ResyncEventDto */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example retry: 1000
+                     *
+                     *     id: s1.2n9c.2n9c.Q2V4aW1wbGUx
+                     *     event: task
+                     *     data: {"id":"3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b","title":"Buy groceries",…}
+                     *
+                     *     : keep-alive
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
                      *       "type": "about:blank"
                      *     }
                      */

@@ -2,11 +2,12 @@ import { Injectable, type Type } from '@nestjs/common';
 import { fingerprint } from '../../common/fingerprint.js';
 import { isUuid } from '../../common/uuid.js';
 import { Database, sql, type Tx } from '../../database/database.js';
+import { connectionLost } from '../../database/server-pool.js';
 import { problemBody, problemOf } from '../../errors/problem.filter.js';
 import { validationPipe } from '../../errors/validation.js';
 import { IdempotencyService } from '../../idempotency/idempotency.service.js';
 import { RateLimiter } from '../../rate-limit/rate-limiter.js';
-import { encodeSyncToken } from '../../sync/sync-token.js';
+import { ChangesService } from '../../sync/changes.service.js';
 import { CreateTaskDto } from '../dto/create-task.dto.js';
 import { MoveTaskDto } from '../dto/move-task.dto.js';
 import { SetCompletedDto } from '../dto/set-completed.dto.js';
@@ -56,6 +57,7 @@ export class BatchService {
     private readonly idempotency: IdempotencyService,
     private readonly ordering: TaskOrdering,
     private readonly limiter: RateLimiter,
+    private readonly changeFeed: ChangesService,
   ) {}
 
   async run(
@@ -98,38 +100,38 @@ export class BatchService {
       const outcome = careful ? await this.underSavepoint(tx, run) : await this.optimistically(tx, run);
       results.push(outcome instanceof Error ? failure(outcome, request) : outcome);
     }
-    // The counter row this transaction holds (or, when nothing was written, the head it sees).
-    const [head] = await this.db.rows<{ seq: string }>(
-      sql('SELECT seq FROM task_counts WHERE user_id = $1', [userId]),
-      tx,
-    );
-    const seq = Number(head?.seq ?? 0);
     return {
       results,
       temp_id_mapping: Object.fromEntries(created),
-      sync_token: encodeSyncToken(userId, { seq, floor: seq }),
+      // The counter row this transaction holds (or, when nothing was written, the head it sees).
+      sync_token: await this.changeFeed.headToken(userId, tx),
     };
   }
 
   /**
    * The locks a batch would otherwise take in the middle, taken first and in the order single writes
    * take them: the user's ordering lock (moves and placed creates take it before any row), then
-   * every existing task the commands name, by id. A single write locks its task's row before the
+   * every existing task the commands name and the subtasks of those it deletes, by id. A single write locks its task's row before the
    * user's counter row; a batch holds the counter row from its first write to its commit, so
    * without this, a PATCH of a task that a later command of the batch changes deadlocks with it.
    */
   private async lockUpFront(tx: Tx, userId: string, commands: BatchCommandDto[]): Promise<void> {
     const ids = new Set<string>();
-    for (const command of commands)
+    const deleted = new Set<string>();
+    for (const command of commands) {
       for (const ref of [command.task_id, ...REFERENCES.map((field) => command.data?.[field])])
         if (isUuid(ref)) ids.add(ref.toLowerCase());
+      if (command.op === 'delete' && isUuid(command.task_id)) deleted.add(command.task_id.toLowerCase());
+    }
     await this.ordering.lock(tx, userId);
+    // The subtasks of deleted tasks too: the cascade would lock them after the counter row.
     if (ids.size)
       await this.db.execute(
-        sql('SELECT 1 FROM tasks WHERE user_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE', [
-          userId,
-          [...ids],
-        ]),
+        sql(
+          `SELECT 1 FROM tasks WHERE user_id = $1 AND (id = ANY($2::uuid[]) OR parent_id = ANY($3::uuid[]))
+            ORDER BY id FOR UPDATE`,
+          [userId, [...ids], [...deleted]],
+        ),
         tx,
       );
   }
@@ -145,6 +147,7 @@ export class BatchService {
     try {
       return await run();
     } catch (err) {
+      unavailable(err);
       if (await this.aborted(tx)) throw new CarefulRerun();
       return err as Error;
     }
@@ -173,6 +176,7 @@ export class BatchService {
         await this.db.execute(RELEASE, tx);
         return result;
       } catch (err) {
+        unavailable(err);
         await this.db.execute(ROLLBACK, tx);
         await this.db.execute(RELEASE, tx);
         if (!(err instanceof PlacementConflictError) || attempt === ATTEMPTS) return err as Error;
@@ -231,6 +235,15 @@ const body = <T extends object>(dto: Type<T>, data: Record<string, unknown>): Pr
   validationPipe.transform(data, { type: 'body', metatype: dto }) as Promise<T>;
 
 const DEADLOCK = '40P01';
+
+/**
+ * Throws `err` at once when the database is not answering (a lost connection, a timeout, a deadlock:
+ * its problem is a 503): no probe, rollback to a savepoint or careful rerun could help, and each
+ * would wait out another timeout. The whole batch is undone (a deadlock is retried whole).
+ */
+function unavailable(err: unknown): void {
+  if (connectionLost(err) || problemOf(err)?.status === 503) throw err;
+}
 
 /**
  * A failed command's result: the problem its single route would answer. An error that is not the

@@ -1,0 +1,113 @@
+import { once } from 'node:events';
+import type { Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import type { ChangesService } from '../sync/changes.service.js';
+import { SyncTokenExpiredError } from '../sync/sync.errors.js';
+
+/** Changes read per page while a stream catches up. */
+const PAGE = 500;
+/** A client this far behind in reading its stream is dropped (it reconnects with Last-Event-ID). */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** The longest a timer may wait (setTimeout's limit); a later expiry ends the stream then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * One open `text/event-stream` of one user's changes. It holds a sync token and, whenever it is told
+ * that the user's tasks may have changed (`pull`), sends every change after that token, in order,
+ * each as an event whose `id` is the token right after it: so a replay and the live changes are
+ * one sequence, with no gap and no repeat, however the announcements arrive. Pulls never overlap:
+ * one asked for during another runs right after it.
+ */
+export class EventStream {
+  private pulling = false;
+  private again = false;
+  private ended = false;
+  private expiry?: NodeJS.Timeout;
+
+  constructor(
+    private readonly res: Response,
+    readonly user: string,
+    private token: string,
+    private readonly feed: ChangesService,
+    private readonly logger: Logger,
+    private readonly onEnd: () => void,
+  ) {}
+
+  /**
+   * Sends the headers (and the client's reconnection delay) at once; the stream ends at `endsAt`
+   * (ms). A stream that starts from now (`announce`) first sends `event: ready` with its token as
+   * `id`, so a client that reconnects before any change resumes from there, not from a later now.
+   */
+  open(endsAt: number, announce: boolean): void {
+    this.expiry = setTimeout(() => this.end(), Math.min(MAX_TIMER_MS, Math.max(0, endsAt - Date.now())));
+    this.expiry.unref();
+    this.res.status(200);
+    this.res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    this.res.setHeader('Cache-Control', 'no-cache, no-transform');
+    this.res.setHeader('X-Accel-Buffering', 'no'); // nginx: pass events through at once
+    this.res.flushHeaders();
+    this.write('retry: 1000\n\n');
+    if (announce) this.write(`id: ${this.token}\nevent: ready\ndata: {}\n\n`);
+    this.res.on('close', () => this.end());
+  }
+
+  /** Sends every change after the stream's token (again after this one when asked meanwhile). */
+  async pull(): Promise<void> {
+    if (this.ended) return;
+    if (this.pulling) {
+      this.again = true;
+      return;
+    }
+    this.pulling = true;
+    try {
+      do {
+        this.again = false;
+        for (let more = true; more && !this.ended;) {
+          const page = await this.feed.page(this.user, this.token, PAGE, { primary: true });
+          for (const { entry, token } of page.changes) {
+            const deleted = 'deleted' in entry;
+            const data = deleted ? { id: entry.id } : entry;
+            this.write(
+              `id: ${token}\nevent: ${deleted ? 'task.deleted' : 'task'}\ndata: ${JSON.stringify(data)}\n\n`,
+            );
+          }
+          this.token = page.token;
+          more = page.more;
+          // Backpressure: the next page waits until the client has taken this one.
+          if (this.res.writableNeedDrain && !this.ended)
+            await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
+        }
+      } while (this.again && !this.ended);
+    } catch (err) {
+      if (err instanceof SyncTokenExpiredError)
+        this.write(`event: resync\ndata: ${JSON.stringify({ detail: err.message })}\n\n`);
+      else if (!this.ended) this.logger.warn(`Event stream of ${this.user} ended: ${(err as Error).message}`);
+      this.end();
+    } finally {
+      this.pulling = false;
+    }
+  }
+
+  /** A comment line: keeps proxies from closing an idle stream. */
+  heartbeat(): void {
+    this.write(': keep-alive\n\n');
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.expiry);
+    this.res.end();
+    this.onEnd();
+  }
+
+  private write(text: string): void {
+    if (this.ended) return;
+    this.res.write(text);
+    if (this.res.writableLength > MAX_BUFFERED_BYTES) {
+      // Not a graceful end: what is queued for this client is dropped with the connection.
+      this.res.destroy();
+      this.end();
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Request, Response } from 'express';
+import type { AuthUser } from '../auth/auth-user.js';
+import type { Env } from '../config/env.js';
+import { ProblemException } from '../errors/problem.exception.js';
+import { ShutdownState } from '../health/shutdown-state.js';
+import { ChangesService } from '../sync/changes.service.js';
+import { decodeSyncToken } from '../sync/sync-token.js';
+import { InvalidSyncTokenError } from '../sync/sync.errors.js';
+import { ChangeNotifier } from './change-notifier.js';
+import { EventStream } from './event-stream.js';
+
+const STOPPING = 'This instance is stopping; reconnect';
+export const TOO_MANY_STREAMS = (max: number) =>
+  `You have ${max} event streams open, the most one user may; close one first`;
+
+/**
+ * Live event streams (GET /api/tasks/events): opens them (at most EVENTS_MAX_STREAMS_PER_USER per
+ * user on this instance), feeds them from the ChangeNotifier, sends each a comment every
+ * EVENTS_HEARTBEAT_MS, ends each when its bearer token expires, and ends them all at once when the
+ * process starts stopping (SIGTERM), so the graceful stop is not held by them.
+ */
+@Injectable()
+export class EventsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(EventsService.name);
+  private readonly streams = new Set<EventStream>();
+  private readonly perUser = new Map<string, number>();
+  private readonly maxPerUser: number;
+  private readonly heartbeatMs: number;
+  private readonly skewS: number;
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(
+    private readonly feed: ChangesService,
+    private readonly notifier: ChangeNotifier,
+    private readonly shutdown: ShutdownState,
+    config: ConfigService<Env, true>,
+  ) {
+    this.maxPerUser = config.get('EVENTS_MAX_STREAMS_PER_USER', { infer: true });
+    this.heartbeatMs = config.get('EVENTS_HEARTBEAT_MS', { infer: true });
+    this.skewS = config.get('JWT_CLOCK_SKEW_S', { infer: true });
+  }
+
+  onModuleInit(): void {
+    this.heartbeat = setInterval(() => {
+      const look = this.notifier.mayMiss;
+      for (const stream of this.streams) {
+        stream.heartbeat();
+        if (look) void stream.pull();
+      }
+    }, this.heartbeatMs);
+    this.heartbeat.unref();
+    this.shutdown.onStop(() => this.endAll());
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.heartbeat);
+    this.endAll();
+  }
+
+  /** How many streams are open on this instance. */
+  get open(): number {
+    return this.streams.size;
+  }
+
+  /**
+   * Serves one stream for `user` on `res`, from `since` (a sync token: changes after it are sent
+   * first) or from now on. Errors before the stream starts (a bad token: 400, too many streams:
+   * 429, stopping: 503) are thrown for the problem filter.
+   */
+  async stream(user: AuthUser, since: string | undefined, req: Request, res: Response): Promise<void> {
+    if (this.shutdown.stopping) throw new ProblemException(503, STOPPING);
+    if (since !== undefined && decodeSyncToken(user.sub, since) === undefined)
+      throw new InvalidSyncTokenError();
+    const count = this.perUser.get(user.sub) ?? 0;
+    if (count >= this.maxPerUser) throw new ProblemException(429, TOO_MANY_STREAMS(this.maxPerUser));
+    this.perUser.set(user.sub, count + 1);
+    let token: string;
+    try {
+      token = since ?? (await this.feed.headToken(user.sub));
+    } catch (err) {
+      this.release(user.sub);
+      throw err;
+    }
+    if (req.destroyed) return this.release(user.sub);
+    // SIGTERM may have come while the token was read: endAll() has run, so do not start.
+    if (this.shutdown.stopping) {
+      this.release(user.sub);
+      throw new ProblemException(503, STOPPING);
+    }
+    let stopListening = () => {};
+    const stream = new EventStream(res, user.sub, token, this.feed, this.logger, () => {
+      this.streams.delete(stream);
+      stopListening();
+      this.release(user.sub);
+    });
+    this.streams.add(stream);
+    // Listening first, then the first pull: a write that commits meanwhile is either in that pull's
+    // snapshot or announced after it (and pulled then).
+    stopListening = this.notifier.listen(user.sub, () => void stream.pull());
+    // Until the bearer token expires (with the clock skew tokens are accepted with): the client
+    // reconnects with a fresh one.
+    stream.open((user.exp + this.skewS) * 1000, since === undefined);
+    await stream.pull();
+  }
+
+  private release(user: string): void {
+    const count = (this.perUser.get(user) ?? 1) - 1;
+    if (count > 0) this.perUser.set(user, count);
+    else this.perUser.delete(user);
+  }
+
+  private endAll(): void {
+    for (const stream of [...this.streams]) stream.end();
+  }
+}

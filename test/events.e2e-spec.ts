@@ -211,8 +211,10 @@ whenInstalled(await redisReachable(), MISSING_REDIS, () => {
     let one: NestExpressApplication;
     let two: NestExpressApplication;
     beforeAll(async () => {
-      one = await createTestApp({ REDIS_URL: TEST_REDIS_URL });
-      two = await createTestApp({ REDIS_URL: TEST_REDIS_URL });
+      const env = { REDIS_URL: TEST_REDIS_URL, EVENTS_MAX_STREAMS_PER_USER: '3' };
+      one = await createTestApp(env);
+      two = await createTestApp(env);
+      await one.listen(0, '127.0.0.1');
       await two.listen(0, '127.0.0.1');
     }, 60_000);
     afterAll(async () => {
@@ -239,6 +241,26 @@ whenInstalled(await redisReachable(), MISSING_REDIS, () => {
       const p95 = delays[Math.ceil(delays.length * 0.95) - 1];
       console.log(`events across instances: median ${delays[20]} ms, p95 ${p95} ms`);
       expect(p95).toBeLessThan(1000);
+    });
+
+    it('counts a user’s streams on every instance: EVENTS_MAX_STREAMS_PER_USER (3) in all', async () => {
+      const user = newUser();
+      const at = async (app: NestExpressApplication) =>
+        SseClient.open(`${await app.getUrl()}/api/tasks/events`, user);
+      const streams = [await at(one), await at(one), await at(two)];
+      try {
+        expect(streams.map((s) => s.status)).toEqual([200, 200, 200]);
+        expect((await at(two)).status).toBe(429);
+        expect((await at(one)).status).toBe(429);
+        streams[0].close();
+        const service = one.get(EventsService);
+        for (let i = 0; i < 40 && service.open > 1; i++) await new Promise((r) => setTimeout(r, 50));
+        const again = await at(two);
+        streams.push(again);
+        expect(again.status).toBe(200);
+      } finally {
+        streams.forEach((s) => s.close());
+      }
     });
   });
 });

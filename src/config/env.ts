@@ -218,7 +218,7 @@ export class Env {
   @Max(3650)
   SYNC_RETENTION_DAYS = 30;
 
-  /** Live event streams (GET /api/tasks/events) one user may hold open on one instance; 429 beyond. */
+  /** Live event streams (GET /api/tasks/events) one user may hold open (on all instances with REDIS_URL); 429 beyond. */
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -8,8 +8,11 @@ import { ShutdownState } from '../health/shutdown-state.js';
 import { ChangesService } from '../sync/changes.service.js';
 import { decodeSyncToken } from '../sync/sync-token.js';
 import { InvalidSyncTokenError } from '../sync/sync.errors.js';
+import type { Redis } from 'ioredis';
+import { fallibleRedis } from '../common/redis.js';
 import { ChangeNotifier } from './change-notifier.js';
 import { EventStream } from './event-stream.js';
+import { StreamSlots } from './stream-slots.js';
 
 const STOPPING = 'This instance is stopping; reconnect';
 export const TOO_MANY_STREAMS = (max: number) =>
@@ -17,15 +20,17 @@ export const TOO_MANY_STREAMS = (max: number) =>
 
 /**
  * Live event streams (GET /api/tasks/events): opens them (at most EVENTS_MAX_STREAMS_PER_USER per
- * user on this instance), feeds them from the ChangeNotifier, sends each a comment every
- * EVENTS_HEARTBEAT_MS, ends each when its bearer token expires, and ends them all at once when the
+ * user, counted across instances with Redis: StreamSlots), feeds them from the ChangeNotifier,
+ * sends each a comment every EVENTS_HEARTBEAT_MS, ends each when its bearer token expires, and ends them all at once when the
  * process starts stopping (SIGTERM), so the graceful stop is not held by them.
  */
 @Injectable()
 export class EventsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(EventsService.name);
-  private readonly streams = new Set<EventStream>();
-  private readonly perUser = new Map<string, number>();
+  /** Open streams, with the slot each holds. */
+  private readonly streams = new Map<EventStream, { user: string; slot: string }>();
+  private readonly slots: StreamSlots;
+  private readonly redis?: Redis;
   private readonly maxPerUser: number;
   private readonly heartbeatMs: number;
   private readonly skewS: number;
@@ -40,15 +45,20 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
     this.maxPerUser = config.get('EVENTS_MAX_STREAMS_PER_USER', { infer: true });
     this.heartbeatMs = config.get('EVENTS_HEARTBEAT_MS', { infer: true });
     this.skewS = config.get('JWT_CLOCK_SKEW_S', { infer: true });
+    const url = config.get('REDIS_URL', { infer: true });
+    if (url) this.redis = fallibleRedis(url, this.logger);
+    // A lease outlives two missed heartbeats.
+    this.slots = new StreamSlots(this.maxPerUser, 3 * this.heartbeatMs, this.redis, this.logger);
   }
 
   onModuleInit(): void {
     this.heartbeat = setInterval(() => {
       const look = this.notifier.mayMiss;
-      for (const stream of this.streams) {
+      for (const stream of this.streams.keys()) {
         stream.heartbeat();
         if (look) void stream.pull();
       }
+      this.slots.renew([...this.streams.values()]);
     }, this.heartbeatMs);
     this.heartbeat.unref();
     this.shutdown.onStop(() => this.endAll());
@@ -57,6 +67,7 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     clearInterval(this.heartbeat);
     this.endAll();
+    this.redis?.disconnect();
   }
 
   /** How many streams are open on this instance. */
@@ -73,29 +84,29 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
     if (this.shutdown.stopping) throw new ProblemException(503, STOPPING);
     if (since !== undefined && decodeSyncToken(user.sub, since) === undefined)
       throw new InvalidSyncTokenError();
-    const count = this.perUser.get(user.sub) ?? 0;
-    if (count >= this.maxPerUser) throw new ProblemException(429, TOO_MANY_STREAMS(this.maxPerUser));
-    this.perUser.set(user.sub, count + 1);
+    const slot = await this.slots.take(user.sub);
+    if (slot === undefined) throw new ProblemException(429, TOO_MANY_STREAMS(this.maxPerUser));
+    const release = () => this.slots.release(user.sub, slot);
     let token: string;
     try {
       token = since ?? (await this.feed.headToken(user.sub));
     } catch (err) {
-      this.release(user.sub);
+      release();
       throw err;
     }
-    if (req.destroyed) return this.release(user.sub);
+    if (req.destroyed) return release();
     // SIGTERM may have come while the token was read: endAll() has run, so do not start.
     if (this.shutdown.stopping) {
-      this.release(user.sub);
+      release();
       throw new ProblemException(503, STOPPING);
     }
     let stopListening = () => {};
     const stream = new EventStream(res, user.sub, token, this.feed, this.logger, () => {
       this.streams.delete(stream);
       stopListening();
-      this.release(user.sub);
+      release();
     });
-    this.streams.add(stream);
+    this.streams.set(stream, { user: user.sub, slot });
     // Listening first, then the first pull: a write that commits meanwhile is either in that pull's
     // snapshot or announced after it (and pulled then).
     stopListening = this.notifier.listen(user.sub, () => void stream.pull());
@@ -105,13 +116,7 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
     await stream.pull();
   }
 
-  private release(user: string): void {
-    const count = (this.perUser.get(user) ?? 1) - 1;
-    if (count > 0) this.perUser.set(user, count);
-    else this.perUser.delete(user);
-  }
-
   private endAll(): void {
-    for (const stream of [...this.streams]) stream.end();
+    for (const stream of [...this.streams.keys()]) stream.end();
   }
 }

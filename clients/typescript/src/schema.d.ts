@@ -137,7 +137,7 @@ export interface paths {
          *     stream ends: sync in full, then stream from that token. A comment line comes at least every 15 s
          *     (EVENTS_HEARTBEAT_MS, default 10 s). The stream ends when your bearer token expires and when
          *     the instance stops (reconnect with a fresh token and `Last-Event-ID`). At most
-         *     EVENTS_MAX_STREAMS_PER_USER (default 5) streams per user and instance: `429` beyond. EventSource
+         *     EVENTS_MAX_STREAMS_PER_USER (default 5) streams per user, on all instances: `429` beyond. EventSource
          *     cannot send the `Authorization` header: use a fetch-based client (the typed client's
          *     `subscribe()`); a token in the query string is never read.
          */
@@ -358,7 +358,7 @@ export interface paths {
          *     stream ends: sync in full, then stream from that token. A comment line comes at least every 15 s
          *     (EVENTS_HEARTBEAT_MS, default 10 s). The stream ends when your bearer token expires and when
          *     the instance stops (reconnect with a fresh token and `Last-Event-ID`). At most
-         *     EVENTS_MAX_STREAMS_PER_USER (default 5) streams per user and instance: `429` beyond. EventSource
+         *     EVENTS_MAX_STREAMS_PER_USER (default 5) streams per user, on all instances: `429` beyond. EventSource
          *     cannot send the `Authorization` header: use a fetch-based client (the typed client's
          *     `subscribe()`); a token in the query string is never read.
          */

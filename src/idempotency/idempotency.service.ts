@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type pg from 'pg';
 import { Database, sql } from '../database/database.js';
+import { sweepEvery, sweepInBatches } from '../database/sweep.js';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
 /** Expired keys deleted per statement by the sweep. */
@@ -34,7 +35,7 @@ export class IdempotencyKeyReusedError extends Error {
 @Injectable()
 export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(IdempotencyService.name);
-  private sweeper?: NodeJS.Timeout;
+  private stopSweeping?: () => void;
 
   constructor(private readonly db: Database) {}
 
@@ -93,21 +94,14 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
          SELECT user_id, key FROM idempotency_keys WHERE expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`,
       [SWEEP_BATCH],
     );
-    let total = 0;
-    for (let deleted = SWEEP_BATCH; deleted === SWEEP_BATCH; total += deleted) {
-      deleted = await this.db.execute(batch);
-    }
-    return total;
+    return sweepInBatches(SWEEP_BATCH, () => this.db.execute(batch));
   }
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => {
-      this.sweep().catch((err: Error) => this.logger.warn(`Idempotency key sweep failed: ${err.message}`));
-    }, CLEANUP_EVERY_MS);
-    this.sweeper.unref();
+    this.stopSweeping = sweepEvery(CLEANUP_EVERY_MS, () => this.sweep(), this.logger, 'Idempotency key');
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.sweeper);
+    this.stopSweeping?.();
   }
 }

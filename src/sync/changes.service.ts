@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.js';
 import { Database, sql, type Statement, type Tx } from '../database/database.js';
+import { sweepEvery, sweepInBatches } from '../database/sweep.js';
 import type { Task } from '../tasks/dto/task.dto.js';
 import { TASK_COLUMNS } from '../tasks/task.schema.js';
 import type { ChangesDto, TombstoneDto } from './dto/changes.dto.js';
@@ -41,7 +42,7 @@ const DEAD = ['d.id', ...TASK_COLUMNS.slice(1).map(() => 'NULL')].join(', ');
 export class ChangesService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ChangesService.name);
   private readonly retentionDays: number;
-  private sweeper?: NodeJS.Timeout;
+  private stopSweeping?: () => void;
 
   constructor(
     private readonly db: Database,
@@ -162,22 +163,15 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
        SELECT (SELECT count(*) FROM gone)::int AS n`,
       [this.retentionDays, TOMBSTONE_SWEEP_BATCH],
     );
-    let total = 0;
-    for (let deleted = TOMBSTONE_SWEEP_BATCH; deleted === TOMBSTONE_SWEEP_BATCH; total += deleted) {
-      [{ n: deleted }] = await this.db.rows<{ n: number }>(batch);
-    }
-    return total;
+    return sweepInBatches(TOMBSTONE_SWEEP_BATCH, async () => (await this.db.rows<{ n: number }>(batch))[0].n);
   }
 
   onModuleInit(): void {
-    this.sweeper = setInterval(() => {
-      this.sweep().catch((err: Error) => this.logger.warn(`Tombstone sweep failed: ${err.message}`));
-    }, SWEEP_EVERY_MS);
-    this.sweeper.unref();
+    this.stopSweeping = sweepEvery(SWEEP_EVERY_MS, () => this.sweep(), this.logger, 'Tombstone');
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.sweeper);
+    this.stopSweeping?.();
   }
 }
 

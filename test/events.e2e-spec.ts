@@ -3,7 +3,7 @@ import { EventsService } from '../src/events/events.service.js';
 import { ShutdownState } from '../src/health/shutdown-state.js';
 import { ChangesService } from '../src/sync/changes.service.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
-import { as, createTestApp, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
+import { as, createTestApp, expectProblem, fieldsOf, listAll, useTestApp } from './helpers/app.js';
 import { whenInstalled } from './helpers/installed.js';
 import { MISSING_REDIS, redisReachable, TEST_REDIS_URL } from './helpers/redis.js';
 import { SseClient, type SseEvent } from './helpers/sse.js';
@@ -33,15 +33,8 @@ function apply(store: Map<string, Task>, events: SseEvent[]): Map<string, Task> 
   return store;
 }
 
-async function serverState(api: Api): Promise<Map<string, Task>> {
-  const tasks = new Map<string, Task>();
-  for (let url: string | undefined = '/api/tasks?limit=100'; url;) {
-    const res: { body: Task[]; headers: Record<string, string> } = await api.get(url).expect(200);
-    for (const task of res.body) tasks.set(task.id, task);
-    url = /<([^>]+)>; rel="next"/.exec(res.headers.link ?? '')?.[1];
-  }
-  return tasks;
-}
+const serverState = async (api: Api): Promise<Map<string, Task>> =>
+  new Map((await listAll(api)).map((task) => [task.id, task]));
 
 describe('GET /api/tasks/events', () => {
   const t = useTestApp();

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations/index.js';
 import { OrderAndSubtasks1796000000000 } from '../migrations/1796000000000-OrderAndSubtasks.js';
 import { queryOnce } from './helpers/pg.js';
-import { as, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
+import { as, expectProblem, fieldsOf, listAll, useTestApp } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
 import { TasksService } from '../src/tasks/tasks.service.js';
@@ -92,13 +92,9 @@ describe('listing by position and parent', () => {
   it('pages a list in manual order with keyset cursors', async () => {
     const api = as(t.app, newUser());
     for (let i = 0; i < 25; i++) await create(api, { title: `t${String(i).padStart(2, '0')}` });
-    const titles: string[] = [];
-    let url: string | undefined = '/api/tasks?sort=position&parent_id=none&limit=10';
-    while (url) {
-      const res = await api.get(url);
-      titles.push(...res.body.map((task: Task) => task.title));
-      url = /<([^>]+)>; rel="next"/.exec(res.headers.link ?? '')?.[1];
-    }
+    const titles = (await listAll(api, '/api/tasks?sort=position&parent_id=none&limit=10')).map(
+      (t) => t.title,
+    );
     expect(titles).toEqual(Array.from({ length: 25 }, (_, i) => `t${String(24 - i).padStart(2, '0')}`));
     const desc = await api.get('/api/tasks?sort=position&order=desc&limit=1');
     expect(desc.body[0].title).toBe('t00');

@@ -3,7 +3,7 @@ import type { Response } from 'supertest';
 import type { Task } from '../src/tasks/dto/task.dto.js';
 import { ChangesService } from '../src/sync/changes.service.js';
 import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
-import { as, createTestApp, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
+import { as, createTestApp, expectProblem, fieldsOf, listAll, useTestApp } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 
 // Incremental sync (contract: "Incremental sync"): GET /api/tasks/changes over the per-user change
@@ -336,12 +336,9 @@ describe('gap-free under concurrent writers on two instances', () => {
       () => (done = true),
     );
     await sync;
-    const server = new Map<string, Task>();
-    for (let url: string | undefined = '/api/tasks?limit=100&sort=created_at'; url;) {
-      const res: Response = await apis[0].get(url).expect(200);
-      for (const task of res.body as Task[]) server.set(task.id, task);
-      url = /<([^>]+)>; rel="next"/.exec(res.headers.link ?? '')?.[1];
-    }
+    const server = new Map(
+      (await listAll(apis[0], '/api/tasks?limit=100&sort=created_at')).map((task) => [task.id, task]),
+    );
     const diff = (local: Map<string, Task>) => ({
       missing: [...server.keys()].filter((id) => !local.has(id)).length,
       extra: [...local.keys()].filter((id) => !server.has(id)).length,

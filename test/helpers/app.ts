@@ -5,6 +5,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { DataSource } from 'typeorm';
 import { validateEnv, type Env } from '../../src/config/env.js';
+import type { Task } from '../../src/tasks/dto/task.dto.js';
 import { tokenFor } from './tokens.js';
 
 /** Settings for one test app, as environment variables would give them (strings). */
@@ -75,6 +76,17 @@ export function as(app: INestApplication, user?: string) {
     patch: (url: string) => auth(request(server).patch(url)),
     delete: (url: string) => auth(request(server).delete(url)),
   };
+}
+
+/** Every task a listing returns, following `Link: rel="next"` from `first` to the end. */
+export async function listAll(api: ReturnType<typeof as>, first = '/api/tasks?limit=100'): Promise<Task[]> {
+  const tasks: Task[] = [];
+  for (let url: string | undefined = first; url;) {
+    const res: request.Response = await api.get(url).expect(200);
+    tasks.push(...(res.body as Task[]));
+    url = /<([^>]+)>; rel="next"/.exec(res.headers.link ?? '')?.[1];
+  }
+  return tasks;
 }
 
 /** The contract's error body: problem+json with these keys, and nothing that looks like internals. */

@@ -29,8 +29,9 @@ const COLUMNS = TASK_COLUMNS.join(', ');
 /** The unique indexes of sibling positions, and the parent reference: what a concurrent writer can trip. */
 const CONFLICTS = new Set(['ux_tasks_top_position', 'ux_tasks_sub_position', 'fk_tasks_parent']);
 /** A deadlock with a write that took its row locks in another order: the transaction was undone. */
-const DEADLOCK = '40P01';
-const ATTEMPTS = 4;
+export const DEADLOCK = '40P01';
+/** How many times a placement runs while concurrent writers keep getting in its way (batches too). */
+export const PLACEMENT_ATTEMPTS = 4;
 
 /** Whether `err` is a concurrent writer's position (or deleted parent) getting in the way: try again. */
 export const placementConflict = (err: unknown): boolean => {
@@ -66,7 +67,7 @@ export class TaskOrdering {
       try {
         return await this.db.transaction(run);
       } catch (err) {
-        if (!placementConflict(err) || attempt === ATTEMPTS) return rethrowConflict(err);
+        if (!placementConflict(err) || attempt === PLACEMENT_ATTEMPTS) return rethrowConflict(err);
       }
     }
   }

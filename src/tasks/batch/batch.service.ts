@@ -15,7 +15,7 @@ import { UpdateTaskDto } from '../dto/update-task.dto.js';
 import { parseIfMatch } from '../etag.js';
 import { isTaskError, toProblem } from '../task-problems.filter.js';
 import { BatchDependencyError, PlacementConflictError } from '../task.errors.js';
-import { TaskOrdering } from '../task-ordering.js';
+import { DEADLOCK, PLACEMENT_ATTEMPTS, TaskOrdering } from '../task-ordering.js';
 import { TasksRepository } from '../tasks.repository.js';
 import { TasksService } from '../tasks.service.js';
 import { checkBatch, REFERENCES } from './batch-plan.js';
@@ -27,8 +27,6 @@ export interface BatchRequest {
   requestId: string;
 }
 
-/** How many times a command runs when concurrent placements keep taking its place (as a single move's retries). */
-const ATTEMPTS = 4;
 const SAVEPOINT = sql('SAVEPOINT batch_command', []);
 const RELEASE = sql('RELEASE SAVEPOINT batch_command', []);
 const ROLLBACK = sql('ROLLBACK TO SAVEPOINT batch_command', []);
@@ -179,7 +177,7 @@ export class BatchService {
         unavailable(err);
         await this.db.execute(ROLLBACK, tx);
         await this.db.execute(RELEASE, tx);
-        if (!(err instanceof PlacementConflictError) || attempt === ATTEMPTS) return err as Error;
+        if (!(err instanceof PlacementConflictError) || attempt === PLACEMENT_ATTEMPTS) return err as Error;
       }
     }
   }
@@ -234,8 +232,6 @@ export class BatchService {
 const body = <T extends object>(dto: Type<T>, data: Record<string, unknown>): Promise<T> =>
   validationPipe.transform(data, { type: 'body', metatype: dto }) as Promise<T>;
 
-const DEADLOCK = '40P01';
-
 /**
  * Throws `err` at once when the database is not answering (a lost connection, a timeout, a deadlock:
  * its problem is a 503): no probe, rollback to a savepoint or careful rerun could help, and each
@@ -256,7 +252,7 @@ function failure(err: Error, request: BatchRequest): BatchResultDto {
 }
 
 /**
- * `run` again (at most ATTEMPTS times) when PostgreSQL undid it to break a deadlock: the whole
+ * `run` again (at most PLACEMENT_ATTEMPTS times) when PostgreSQL undid it to break a deadlock: the whole
  * batch was rolled back, so running it again is safe. Locks taken up front make this rare (a
  * respacing or a cascade can still meet a concurrent write in the other order).
  */
@@ -265,7 +261,7 @@ async function withDeadlockRetries<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (err) {
-      if ((err as { code?: unknown }).code !== DEADLOCK || attempt === ATTEMPTS) throw err;
+      if ((err as { code?: unknown }).code !== DEADLOCK || attempt === PLACEMENT_ATTEMPTS) throw err;
     }
   }
 }

@@ -13,6 +13,8 @@ export default tseslint.config(
       'node_modules/',
       'eslint.config.mjs',
       'clients/typescript/src/schema.d.ts',
+      // Its own project (React, Next.js): `next build` type-checks it (examples/web/README.md).
+      'examples/',
     ],
   },
   eslint.configs.recommended,

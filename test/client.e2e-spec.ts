@@ -107,6 +107,7 @@ it('subscribe() delivers live changes and resumes with Last-Event-ID after the s
   const client = createTasksClient({ baseUrl, getToken: () => tokenFor(owner) });
   const seen: string[] = [];
   const connects: (string | null)[] = [];
+  let opened = 0;
   // Tokens that expire in 2 s: the server ends the stream then, and subscribe() comes back.
   const sub = subscribe(
     {
@@ -120,6 +121,7 @@ it('subscribe() delivers live changes and resumes with Last-Event-ID after the s
     {
       onTask: (task) => seen.push(`task ${task.title}`),
       onDeleted: (id) => seen.push(`deleted ${id}`),
+      onOpen: () => opened++,
     },
   );
   const until = async (n: number) => {
@@ -127,7 +129,8 @@ it('subscribe() delivers live changes and resumes with Last-Event-ID after the s
     expect(seen).toHaveLength(n);
   };
   try {
-    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 100 && opened === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(opened).toBe(1);
     const a = (await client.POST('/api/tasks', { body: { title: 'a' } })).data!;
     await until(1);
     // The stream ends at the token's expiry; these land while it is down or just back.
@@ -137,6 +140,7 @@ it('subscribe() delivers live changes and resumes with Last-Event-ID after the s
     await until(3);
     expect(seen).toEqual(['task a', 'task b', `deleted ${a.id}`]);
     expect(connects.length).toBeGreaterThanOrEqual(2);
+    expect(opened).toBe(connects.length);
     expect(connects[0]).toBeNull();
     expect(connects.at(-1)).toMatch(/^s1\./);
   } finally {

@@ -13,7 +13,7 @@ export type Tombstone = components['schemas']['TombstoneDto'];
 export type Changes = components['schemas']['ChangesDto'];
 export type Problem = components['schemas']['ProblemDto'];
 export type TasksClient = Client<paths>;
-export { subscribe, type SubscribeHandlers, type Subscription } from './subscribe.js';
+export { subscribe, type SubscribeHandlers, type Subscription } from './subscribe.ts';
 
 export interface TasksClientOptions {
   /** Where the API runs, e.g. `https://api.example.com` (no trailing slash). */

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import type { TasksClientOptions, Task } from './index.js';
+import type { TasksClientOptions, Task } from './index.ts';
 
 /** What `subscribe()` calls as changes arrive; `token` is the event's id (a sync token). */
 export interface SubscribeHandlers {
@@ -12,6 +12,8 @@ export interface SubscribeHandlers {
    * full `sync()` and return its token; the stream goes on from there. Without it: from now on.
    */
   onResync?(): Promise<string | undefined> | string | undefined;
+  /** The stream is open (first time or after a reconnect): changes committed from now on will arrive. */
+  onOpen?(): void;
   /** The stream broke (it reconnects by itself); for logging. */
   onError?(error: unknown): void;
 }
@@ -63,6 +65,7 @@ export function subscribe(
       throw new Error(`GET /api/tasks/events: ${response.status}`);
     }
     failures = 0;
+    handlers.onOpen?.();
     let resync = false;
     const parser = createParser({
       onRetry: (ms) => (retryMs = ms),

@@ -1,0 +1,30 @@
+'use client';
+import { authClient } from '@/lib/auth-client';
+import { forgetToken } from '@/lib/api';
+import { AuthForm } from './AuthForm';
+import { Tasks } from './Tasks';
+
+/** Signed out: the sign-in / sign-up form. Signed in: the user's tasks. */
+export function Home({ apiUrl }: { apiUrl: string }) {
+  const { data: session, isPending } = authClient.useSession();
+  if (isPending) return <main className="page">Loading…</main>;
+  if (!session) return <AuthForm />;
+  const signOut = async () => {
+    forgetToken();
+    await authClient.signOut();
+  };
+  return (
+    <main className="page">
+      <header className="bar">
+        <h1>Tasks</h1>
+        <span className="who" data-testid="who">
+          {session.user.email}
+        </span>
+        <button type="button" className="link" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </header>
+      <Tasks key={session.user.id} apiUrl={apiUrl} />
+    </main>
+  );
+}

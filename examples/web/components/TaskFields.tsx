@@ -1,0 +1,118 @@
+'use client';
+import { useState, type FormEvent } from 'react';
+import type { Task } from '@tasks-api/client';
+
+export interface TaskValues {
+  title: string;
+  description: string | null;
+  priority: Task['priority'];
+  due_date: string | null;
+}
+
+/** `datetime-local` works in local time without an offset; the API wants an instant. */
+const toLocalInput = (iso: string | null | undefined): string => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+
+/**
+ * The fields of a task (create and edit). `onSubmit` answers the API's errors by field (from the
+ * problem+json `errors[]`; `''` for the request as a whole), shown beside each field.
+ */
+export function TaskFields({
+  task,
+  submitLabel,
+  compact = false,
+  onSubmit,
+  onCancel,
+}: {
+  task?: Task;
+  submitLabel: string;
+  compact?: boolean;
+  onSubmit: (values: TaskValues) => Promise<Record<string, string> | undefined>;
+  onCancel?: () => void;
+}) {
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const due = String(form.get('due_date') ?? '');
+    setBusy(true);
+    const failed = await onSubmit({
+      title: String(form.get('title') ?? ''),
+      description: String(form.get('description') ?? '') || null,
+      priority: (String(form.get('priority') ?? '') || 'medium') as Task['priority'],
+      due_date: due ? new Date(due).toISOString() : null,
+    });
+    setBusy(false);
+    setErrors(failed ?? {});
+    if (!failed && !task) formElement.reset();
+  };
+
+  const error = (field: string) =>
+    errors[field] && (
+      <span className="field-error" data-field={field}>
+        {errors[field]}
+      </span>
+    );
+
+  return (
+    <form className={compact ? 'fields compact' : 'fields'} onSubmit={(e) => void submit(e)} noValidate>
+      <label className="grow">
+        <span className="sr">Title</span>
+        <input name="title" placeholder="What needs doing?" defaultValue={task?.title} aria-label="Title" />
+        {error('title')}
+      </label>
+      {!compact && (
+        <>
+          <label className="grow">
+            <span className="sr">Description</span>
+            <input
+              name="description"
+              placeholder="Notes (optional)"
+              defaultValue={task?.description ?? ''}
+              aria-label="Description"
+            />
+            {error('description')}
+          </label>
+          <label>
+            <span className="sr">Priority</span>
+            <select name="priority" defaultValue={task?.priority ?? 'medium'} aria-label="Priority">
+              <option value="low">Low</option>
+              <option value="medium">Medium</option>
+              <option value="high">High</option>
+            </select>
+            {error('priority')}
+          </label>
+          <label>
+            <span className="sr">Due</span>
+            <input
+              name="due_date"
+              type="datetime-local"
+              defaultValue={toLocalInput(task?.due_date)}
+              aria-label="Due"
+            />
+            {error('due_date')}
+          </label>
+        </>
+      )}
+      <button type="submit" disabled={busy}>
+        {submitLabel}
+      </button>
+      {onCancel && (
+        <button type="button" className="link" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
+      {errors[''] && (
+        <p className="error wide" role="alert">
+          {errors['']}
+        </p>
+      )}
+    </form>
+  );
+}

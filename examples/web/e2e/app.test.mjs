@@ -1,0 +1,280 @@
+// The web app in a real browser (Debian's Chromium, driven by playwright-core) against the real
+// API and Better Auth, on the database in TEST_DATABASE_URL (else the API's embedded PostgreSQL).
+// `npm test` here builds both first (pretest).
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { freePort, startStack } from '../scripts/stack.mjs';
+import {
+  addTask,
+  expectTitles,
+  launch,
+  newAccount,
+  row,
+  rows,
+  signIn,
+  signUp,
+  skipReason,
+  tokenOf,
+  withScreenshots,
+} from './browser.mjs';
+
+const reason = skipReason();
+if (reason) console.log(`browser tests skipped: ${reason}`);
+
+describe('the web app in Chromium', { skip: reason }, () => {
+  let stack;
+  let browser;
+  const contexts = [];
+  /**
+   * A page in a new browser context: its own cookies, another browser as far as the app knows; with
+   * `session`, the cookies of one signed in before (Better Auth allows few sign-ins a minute).
+   */
+  const newPage = async (session) => {
+    const context = await browser.newContext({
+      viewport: { width: 900, height: 800 },
+      storageState: session,
+    });
+    contexts.push(context);
+    return context.newPage();
+  };
+  /** A page signed in as alice with her saved session, showing her list. */
+  let aliceSession;
+  const aliceIn = async () => {
+    const page = await newPage(aliceSession);
+    await page.goto(stack.webOrigin);
+    await page.getByTestId('who').filter({ hasText: alice.email }).waitFor();
+    return page;
+  };
+  /** Calls the API directly as the page's user. */
+  const apiAs = async (page, path) => {
+    const response = await fetch(`${stack.apiUrl}${path}`, {
+      headers: { Authorization: `Bearer ${await tokenOf(page)}` },
+    });
+    return { status: response.status, body: await response.json() };
+  };
+
+  before(async () => {
+    stack = await startStack({
+      apiPort: await freePort(),
+      webPort: await freePort(),
+      databaseUrl: process.env.TEST_DATABASE_URL,
+      apiEnv: { LOG_LEVEL: 'warn' },
+    });
+    browser = await launch();
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  const alice = newAccount('alice');
+
+  it('signs up, creates three tasks, edits one, completes one, deletes one, and shows the same after a reload', async () => {
+    const page = await newPage();
+    await withScreenshots('crud', [page], async () => {
+      await signUp(page, stack.webOrigin, alice);
+      aliceSession = await page.context().storageState();
+      await page.getByText('Nothing here.').waitFor();
+      for (const title of ['Buy milk', 'Write report', 'Call the bank']) await addTask(page, title);
+      // New tasks go first among their siblings.
+      await expectTitles(page, ['Call the bank', 'Write report', 'Buy milk']);
+
+      const report = row(page, 'Write report');
+      await report.getByRole('button', { name: 'Edit' }).click();
+      await report.getByLabel('Title').fill('Write the report');
+      await report.getByRole('button', { name: 'Save' }).click();
+      await row(page, 'Write the report').waitFor();
+
+      await row(page, 'Buy milk').getByRole('checkbox').click();
+      await page.locator('li.done[data-title="Buy milk"]').waitFor();
+
+      await row(page, 'Call the bank').getByRole('button', { name: 'Delete' }).click();
+      await expectTitles(page, ['Write the report', 'Buy milk']);
+
+      await page.reload();
+      await expectTitles(page, ['Write the report', 'Buy milk']);
+      assert.equal(await row(page, 'Buy milk').getByRole('checkbox').isChecked(), true);
+      assert.equal(await row(page, 'Write the report').getByRole('checkbox').isChecked(), false);
+
+      // And the API holds exactly that.
+      const { status, body } = await apiAs(page, '/api/tasks?sort=position');
+      assert.equal(status, 200);
+      assert.deepEqual(
+        body.map((t) => [t.title, t.completed]),
+        [
+          ['Write the report', false],
+          ['Buy milk', true],
+        ],
+      );
+    });
+  });
+
+  it("shows the API's validation errors by field, and creates nothing", async () => {
+    const page = await aliceIn();
+    await withScreenshots('field-errors', [page], async () => {
+      await expectTitles(page, ['Write the report', 'Buy milk']);
+      const form = page.locator('section.card form');
+      await form.getByLabel('Title').fill('   ');
+      await form.getByRole('button', { name: 'Add' }).click();
+      const shown = await form.locator('.field-error[data-field="title"]').textContent();
+      // Exactly what the API says about that field.
+      const response = await fetch(`${stack.apiUrl}/api/tasks`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${await tokenOf(page)}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: '   ' }),
+      });
+      const problem = await response.json();
+      assert.equal(response.status, 400);
+      assert.equal(shown, problem.errors.find((e) => e.field === 'title').message);
+      await expectTitles(page, ['Write the report', 'Buy milk']);
+    });
+  });
+
+  it('shows a change made in another browser of the same user within 1 s', async () => {
+    const [first, second] = [await aliceIn(), await newPage()];
+    await withScreenshots('live', [first, second], async () => {
+      await signIn(second, stack.webOrigin, alice);
+      for (const page of [first, second])
+        await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
+
+      const form = first.locator('section.card form');
+      await form.getByLabel('Title').fill('Made in the other window');
+      let started = Date.now();
+      const appeared = row(second, 'Made in the other window').waitFor({ timeout: 1000 });
+      await form.getByRole('button', { name: 'Add' }).click();
+      await appeared;
+      const createdMs = Date.now() - started;
+
+      started = Date.now();
+      const completed = second
+        .locator('li.done[data-title="Made in the other window"]')
+        .waitFor({ timeout: 1000 });
+      await row(first, 'Made in the other window').getByRole('checkbox').click();
+      await completed;
+      const completedMs = Date.now() - started;
+
+      started = Date.now();
+      const gone = row(second, 'Made in the other window').waitFor({ state: 'detached', timeout: 1000 });
+      await row(first, 'Made in the other window').getByRole('button', { name: 'Delete' }).click();
+      await gone;
+      console.log(
+        `live: the other window showed a create after ${createdMs} ms, a completion after ${completedMs} ms, a delete after ${Date.now() - started} ms (from the click)`,
+      );
+    });
+  });
+
+  it('gets a new token from Better Auth and sends the request again when the API answers 401', async () => {
+    const page = await aliceIn();
+    await withScreenshots('renew-token', [page], async () => {
+      await expectTitles(page, ['Write the report', 'Buy milk']);
+      const tokenRequests = [];
+      page.on('request', (r) => r.url().endsWith('/api/auth/token') && tokenRequests.push(r.url()));
+      // The next list request is refused as if its token had expired (as the API would: 401).
+      let refused = 0;
+      await page.route('**/api/tasks?*', (route) => {
+        if (route.request().method() !== 'GET' || refused++ > 0) return route.continue();
+        return route.fulfill({
+          status: 401,
+          contentType: 'application/problem+json',
+          headers: {
+            'Access-Control-Allow-Origin': stack.webOrigin,
+            'Access-Control-Allow-Credentials': 'true',
+          },
+          body: JSON.stringify({
+            type: 'about:blank',
+            title: 'Unauthorized',
+            status: 401,
+            detail: 'token expired',
+          }),
+        });
+      });
+      await page.getByRole('button', { name: 'Pending' }).click();
+      await expectTitles(page, ['Write the report']);
+      assert.equal(refused, 2, 'one refused request, then the retry');
+      assert.equal(tokenRequests.length, 1, 'one new token');
+      assert.equal(await page.locator('p.error').count(), 0, 'no error shown');
+    });
+  });
+
+  it("shows a second user none of the first user's tasks", async () => {
+    const page = await newPage();
+    await withScreenshots('isolation', [page], async () => {
+      await signUp(page, stack.webOrigin, newAccount('bob'));
+      await page.getByText('Nothing here.').waitFor();
+      assert.equal(await rows(page).count(), 0);
+      const { status, body } = await apiAs(page, '/api/tasks');
+      assert.equal(status, 200);
+      assert.deepEqual(body, []);
+    });
+  });
+
+  it('reorders by dragging, and keeps subtasks under their task', async () => {
+    const page = await newPage();
+    await withScreenshots('order', [page], async () => {
+      await signUp(page, stack.webOrigin, newAccount('carol'));
+      for (const title of ['One', 'Two', 'Three']) await addTask(page, title);
+      await expectTitles(page, ['Three', 'Two', 'One']);
+      await row(page, 'One').dragTo(row(page, 'Three'));
+      await expectTitles(page, ['One', 'Three', 'Two']);
+
+      const one = row(page, 'One');
+      await one.getByRole('button', { name: 'Subtasks' }).click();
+      await one.getByText('No subtasks.').waitFor();
+      await one.getByLabel('Title').fill('Part of one');
+      await one.getByRole('button', { name: 'Add subtask' }).click();
+      await one.getByTestId('subtasks').locator('[data-title="Part of one"]').waitFor();
+
+      await page.reload();
+      await expectTitles(page, ['One', 'Three', 'Two']);
+      const { body } = await apiAs(page, '/api/tasks?parent_id=none&sort=position');
+      assert.deepEqual(
+        body.map((t) => t.title),
+        ['One', 'Three', 'Two'],
+      );
+      const { body: subtasks } = await apiAs(page, `/api/tasks?parent_id=${body[0].id}`);
+      assert.deepEqual(
+        subtasks.map((t) => t.title),
+        ['Part of one'],
+      );
+    });
+  });
+
+  it('refuses, by CORS, a call to the API from a page on an origin it does not allow', async () => {
+    const page = await aliceIn();
+    const other = await newPage();
+    const server = createServer((_req, res) =>
+      res.end('<!doctype html><title>elsewhere</title><p>another site</p>'),
+    );
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await withScreenshots('cors', [page, other], async () => {
+        const token = await tokenOf(page);
+        const call = ({ url, token }) =>
+          fetch(url, { headers: { Authorization: `Bearer ${token}` } }).then(
+            (r) => `answered ${r.status}`,
+            (e) => `refused: ${e.message}`,
+          );
+        const url = `${stack.apiUrl}/api/tasks`;
+        // From the app's origin the same call goes through...
+        assert.equal(await page.evaluate(call, { url, token }), 'answered 200');
+        // ...from any other, the browser refuses it: the preflight gets no CORS headers.
+        await other.goto(`http://127.0.0.1:${server.address().port}/`);
+        assert.match(await other.evaluate(call, { url, token }), /^refused: /);
+        const preflight = await fetch(url, {
+          method: 'OPTIONS',
+          headers: {
+            Origin: `http://127.0.0.1:${server.address().port}`,
+            'Access-Control-Request-Method': 'GET',
+            'Access-Control-Request-Headers': 'authorization',
+          },
+        });
+        assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+      });
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -1,0 +1,180 @@
+// The whole thing on one machine: the Tasks API (the repository's root) and this web app (Better
+// Auth + Next.js), each told about the other: the API trusts Better Auth's JWKS at the web app's
+// origin and lets that origin through CORS; the web app calls the API at its address.
+// Used by `npm run demo` (scripts/demo.mjs) and by the browser tests (e2e/).
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const WEB_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+export const API_DIR = join(WEB_DIR, '..', '..');
+
+/** A free TCP port on the loopback interface. */
+export const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+
+/** Runs a command to completion in `cwd`, its output passed through; throws on failure. */
+export function run(command, args, cwd, env = process.env) {
+  const result = spawnSync(command, args, { cwd, env, stdio: 'inherit' });
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) failed with ${result.status}`);
+}
+
+/**
+ * Installs what is missing (`install`) and builds both: the API (`npm run build`) and the web app
+ * (`next build`). npm installs the typed client as a copy of ../../clients/typescript (.npmrc
+ * `install-links`), not a link, so that it resolves its own imports from here; the copy is taken
+ * again on every prepare, so the app always builds against the client of this checkout.
+ */
+export function prepare({ install = true } = {}) {
+  if (install && !existsSync(join(API_DIR, 'node_modules')))
+    run('npm', ['ci', '--no-audit', '--no-fund'], API_DIR);
+  if (install && !existsSync(join(WEB_DIR, 'node_modules')))
+    run('npm', ['ci', '--no-audit', '--no-fund'], WEB_DIR);
+  const client = join(WEB_DIR, 'node_modules', '@tasks-api', 'client', 'src');
+  rmSync(client, { recursive: true, force: true });
+  cpSync(join(API_DIR, 'clients', 'typescript', 'src'), client, { recursive: true });
+  run('npm', ['run', '-s', 'build'], API_DIR);
+  run('npx', ['next', 'build'], WEB_DIR, { ...process.env, NEXT_TELEMETRY_DISABLED: '1' });
+}
+
+/** The secret Better Auth signs its cookies with: BETTER_AUTH_SECRET, else one generated once in .data/. */
+function webSecret() {
+  if (process.env.BETTER_AUTH_SECRET) return process.env.BETTER_AUTH_SECRET;
+  const file = join(WEB_DIR, '.data', 'auth-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(url, child, name, log, timeoutMs = 120_000) {
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode} before it answered ${url}\n${log.text()}`);
+    const status = await fetch(url).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`${name} did not answer ${url} within ${timeoutMs} ms\n${log.text()}`);
+    await sleep(250);
+  }
+}
+
+/** Keeps a child's output: echoed with a prefix (`echo`), and its last lines for error messages. */
+function capture(child, prefix, echo) {
+  const lines = [];
+  const take = (chunk) => {
+    for (const line of String(chunk).split('\n')) {
+      if (!line) continue;
+      lines.push(line);
+      if (lines.length > 60) lines.shift();
+      if (echo) process.stdout.write(`${prefix} ${line}\n`);
+    }
+  };
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
+  return { text: () => lines.join('\n') };
+}
+
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts the API on `apiPort` and the web app on `webPort` (both built by prepare()), and resolves
+ * once both answer. Without `databaseUrl` the API starts its embedded PostgreSQL (as `npm start`
+ * does) and Better Auth's tables go into the same one. Better Auth's tables live in the schema
+ * `auth`, the tasks in `public`.
+ */
+export async function startStack({
+  apiPort = 8000,
+  webPort = 3000,
+  databaseUrl,
+  echo = false,
+  apiEnv = {},
+} = {}) {
+  const webOrigin = `http://localhost:${webPort}`;
+  const apiUrl = `http://localhost:${apiPort}`;
+  const children = [];
+  const stop = async () => {
+    // The web app first (it holds connections to the API's database), then the API (and with it
+    // the embedded PostgreSQL).
+    for (const child of children.reverse()) await stopChild(child);
+  };
+  try {
+    const api = spawn(process.execPath, ['dist/main.js'], {
+      cwd: API_DIR,
+      env: {
+        ...process.env,
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+        PORT: String(apiPort),
+        HOST: '0.0.0.0',
+        // Trust Better Auth's keys (JWKS at <origin>/api/auth/jwks; iss and aud are that origin too)...
+        BETTER_AUTH_URL: webOrigin,
+        // ...and let the web app's pages call the API.
+        CORS_ORIGINS: webOrigin,
+        ...apiEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(api);
+    const apiLog = capture(api, '[api]', echo);
+    await waitFor(`${apiUrl}/health/ready`, api, 'the API', apiLog);
+
+    // Without DATABASE_URL, the embedded PostgreSQL the API started: its URL is in the API's .data/.
+    const dbUrl = databaseUrl ?? readFileSync(join(API_DIR, '.data', 'postgres.url'), 'utf8').trim();
+    const web = spawn(
+      process.execPath,
+      [join(WEB_DIR, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(webPort)],
+      {
+        cwd: WEB_DIR,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          NEXT_TELEMETRY_DISABLED: '1',
+          DATABASE_URL: dbUrl,
+          BETTER_AUTH_URL: webOrigin,
+          BETTER_AUTH_SECRET: webSecret(),
+          TASKS_API_URL: apiUrl,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    children.push(web);
+    const webLog = capture(web, '[web]', echo);
+    await waitFor(`${webOrigin}/api/auth/jwks`, web, 'the web app', webLog);
+    // Resolves when either stops by itself (not through stop()), naming it and its last output.
+    const exited = new Promise((resolve) => {
+      api.once('exit', (code) => resolve(`the API exited with ${code}\n${apiLog.text()}`));
+      web.once('exit', (code) => resolve(`the web app exited with ${code}\n${webLog.text()}`));
+    });
+    return { apiUrl, webOrigin, stop, exited, logs: { api: apiLog, web: webLog } };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,5 +1,5 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
-import type { components, paths } from './schema.js';
+import type { components, paths } from './schema';
 
 export type { components, paths };
 export type Task = components['schemas']['Task'];
@@ -13,7 +13,7 @@ export type Tombstone = components['schemas']['TombstoneDto'];
 export type Changes = components['schemas']['ChangesDto'];
 export type Problem = components['schemas']['ProblemDto'];
 export type TasksClient = Client<paths>;
-export { subscribe, type SubscribeHandlers, type Subscription } from './subscribe.ts';
+export { subscribe, type SubscribeHandlers, type Subscription } from './subscribe';
 
 export interface TasksClientOptions {
   /** Where the API runs, e.g. `https://api.example.com` (no trailing slash). */

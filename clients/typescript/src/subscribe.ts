@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import type { TasksClientOptions, Task } from './index.ts';
+import type { TasksClientOptions, Task } from './index';
 
 /** What `subscribe()` calls as changes arrive; `token` is the event's id (a sync token). */
 export interface SubscribeHandlers {

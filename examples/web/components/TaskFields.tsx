@@ -1,6 +1,7 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import type { Task } from '@tasks-api/client';
+import type { Problem, Task } from '@tasks-api/client';
+import { fieldErrors } from '@/lib/api';
 
 export interface TaskValues {
   title: string;
@@ -16,9 +17,17 @@ const toLocalInput = (iso: string | null | undefined): string => {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 };
 
+/** What a submit got back from the typed client: an `error` (problem+json) means it failed. */
+export interface Outcome {
+  error?: Problem;
+  response: Response;
+}
+
+const FIELDS = ['title', 'description', 'priority', 'due_date'] as const;
+
 /**
- * The fields of a task (create and edit). `onSubmit` answers the API's errors by field (from the
- * problem+json `errors[]`; `''` for the request as a whole), shown beside each field.
+ * The fields of a task (create and edit; `compact`: the title only). When `onSubmit` fails, the
+ * problem+json's `errors[]` are shown beside the fields they name, the rest above the button.
  */
 export function TaskFields({
   task,
@@ -30,7 +39,7 @@ export function TaskFields({
   task?: Task;
   submitLabel: string;
   compact?: boolean;
-  onSubmit: (values: TaskValues) => Promise<Record<string, string> | undefined>;
+  onSubmit: (values: TaskValues) => Promise<Outcome>;
   onCancel?: () => void;
 }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -42,15 +51,18 @@ export function TaskFields({
     const form = new FormData(formElement);
     const due = String(form.get('due_date') ?? '');
     setBusy(true);
-    const failed = await onSubmit({
-      title: String(form.get('title') ?? ''),
-      description: String(form.get('description') ?? '') || null,
-      priority: (String(form.get('priority') ?? '') || 'medium') as Task['priority'],
-      due_date: due ? new Date(due).toISOString() : null,
-    });
-    setBusy(false);
-    setErrors(failed ?? {});
-    if (!failed && !task) formElement.reset();
+    try {
+      const { error, response } = await onSubmit({
+        title: String(form.get('title') ?? ''),
+        description: String(form.get('description') ?? '') || null,
+        priority: (String(form.get('priority') ?? '') || 'medium') as Task['priority'],
+        due_date: due ? new Date(due).toISOString() : null,
+      });
+      setErrors(error ? fieldErrors(error, response.status, compact ? ['title'] : FIELDS) : {});
+      if (!error && !task) formElement.reset();
+    } finally {
+      setBusy(false);
+    }
   };
 
   const error = (field: string) =>

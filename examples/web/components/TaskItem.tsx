@@ -1,12 +1,18 @@
 'use client';
-import { useState } from 'react';
-import type { Problem, Task, TasksClient } from '@tasks-api/client';
-import { fieldErrors } from '@/lib/api';
-import { TaskFields, type TaskValues } from './TaskFields';
+import { useState, type DragEvent } from 'react';
+import type { Task, TasksClient } from '@tasks-api/client';
+import { problemMessage } from '@/lib/api';
+import { TaskFields, type Outcome, type TaskValues } from './TaskFields';
 import { TaskList } from './TaskList';
+
+/** The drag payload: the dragged task's id (a drop of anything else, from anywhere, is ignored). */
+export const DRAG_TYPE = 'application/x-task-id';
 
 const formatDue = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** `If-Match` for a version: a write naming it is refused (412) once the task changed elsewhere. */
+export const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
 
 /** One task: complete, edit, delete, drag, and (top level only) its subtasks. */
 export function TaskItem({
@@ -16,6 +22,7 @@ export function TaskItem({
   onChanged,
   dragging,
   onDragStart,
+  onDragEnd,
   onDrop,
 }: {
   api: TasksClient;
@@ -24,34 +31,44 @@ export function TaskItem({
   onChanged: () => void;
   dragging: boolean;
   onDragStart: () => void;
-  onDrop: () => void;
+  onDragEnd: () => void;
+  onDrop: (draggedId: string) => void;
 }) {
-  const [editing, setEditing] = useState(false);
+  // The version the edit form was opened on: live reloads may bring a newer one meanwhile, and the
+  // form's values are of this one, so Save must not overwrite what changed since (412 instead).
+  const [editing, setEditing] = useState<number>();
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string>();
-  // Writes name the version shown: a task changed elsewhere meanwhile is 412, not overwritten.
-  const path = { path: { id: task.id }, header: { 'If-Match': `"${task.version}"` } };
 
-  /** After a complete or delete: its error, if any, below the task; then the lists load again. */
-  const settle = ({ error, response }: { error?: Problem; response: Response }) => {
-    const errors = error ? fieldErrors(error, response.status) : undefined;
-    setError(errors && (errors[''] ?? Object.values(errors)[0]));
+  const settle = ({ error, response }: Outcome) => {
+    setError(error && problemMessage(error, response.status));
     onChanged();
   };
-
+  const current = { path: { id: task.id }, header: ifMatch(task.version) };
   const toggle = async () =>
-    settle(await api.PATCH('/api/tasks/{id}', { params: path, body: { completed: !task.completed } }));
-  const remove = async () => settle(await api.DELETE('/api/tasks/{id}', { params: path }));
+    settle(await api.PATCH('/api/tasks/{id}', { params: current, body: { completed: !task.completed } }));
+  const remove = async () => settle(await api.DELETE('/api/tasks/{id}', { params: current }));
   const save = async (values: TaskValues) => {
-    const result = await api.PATCH('/api/tasks/{id}', { params: path, body: values });
-    if (!result.error) setEditing(false);
+    const outcome = await api.PATCH('/api/tasks/{id}', {
+      params: { path: { id: task.id }, header: ifMatch(editing ?? task.version) },
+      body: values,
+    });
+    if (!outcome.error) setEditing(undefined);
     onChanged();
-    return result.error ? fieldErrors(result.error, result.response.status) : undefined;
+    return outcome;
   };
   const addSubtask = async ({ title }: TaskValues) => {
-    const result = await api.POST('/api/tasks', { body: { title, parent_id: task.id } });
+    const outcome = await api.POST('/api/tasks', { body: { title, parent_id: task.id } });
     onChanged();
-    return result.error ? fieldErrors(result.error, result.response.status) : undefined;
+    return outcome;
+  };
+
+  const drop = (e: DragEvent) => {
+    const id = e.dataTransfer.getData(DRAG_TYPE);
+    if (!id) return;
+    e.preventDefault();
+    e.stopPropagation();
+    onDrop(id);
   };
 
   return (
@@ -59,21 +76,19 @@ export function TaskItem({
       className={`task${task.completed ? ' done' : ''}${dragging ? ' dragging' : ''}`}
       data-testid="task"
       data-title={task.title}
-      draggable={!editing}
+      draggable={editing === undefined}
       onDragStart={(e) => {
-        e.dataTransfer.effectAllowed = 'move';
         e.stopPropagation();
+        e.dataTransfer.effectAllowed = 'move';
+        e.dataTransfer.setData(DRAG_TYPE, task.id);
         onDragStart();
       }}
-      onDragOver={(e) => e.preventDefault()}
-      onDrop={(e) => {
-        e.preventDefault();
-        e.stopPropagation();
-        onDrop();
-      }}
+      onDragEnd={onDragEnd}
+      onDragOver={(e) => e.dataTransfer.types.includes(DRAG_TYPE) && e.preventDefault()}
+      onDrop={drop}
     >
-      {editing ? (
-        <TaskFields task={task} submitLabel="Save" onSubmit={save} onCancel={() => setEditing(false)} />
+      {editing !== undefined ? (
+        <TaskFields task={task} submitLabel="Save" onSubmit={save} onCancel={() => setEditing(undefined)} />
       ) : (
         <div className="row">
           <span className="handle" aria-hidden>
@@ -96,7 +111,7 @@ export function TaskItem({
               Subtasks
             </button>
           )}
-          <button type="button" className="link" onClick={() => setEditing(true)}>
+          <button type="button" className="link" onClick={() => setEditing(task.version)}>
             Edit
           </button>
           <button type="button" className="link danger" onClick={() => void remove()}>
@@ -111,7 +126,13 @@ export function TaskItem({
       )}
       {open && (
         <div className="children">
-          <TaskList api={api} status="all" parentId={task.id} tick={tick} onChanged={onChanged} />
+          <TaskList
+            api={api}
+            filter={{ status: 'all' }}
+            parentId={task.id}
+            tick={tick}
+            onChanged={onChanged}
+          />
           <TaskFields compact submitLabel="Add subtask" onSubmit={addSubtask} />
         </div>
       )}

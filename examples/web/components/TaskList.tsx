@@ -1,9 +1,9 @@
 'use client';
 import { useState } from 'react';
 import type { TasksClient } from '@tasks-api/client';
-import { fieldErrors } from '@/lib/api';
-import { useTaskList, type Status } from '@/lib/use-task-list';
-import { TaskItem } from './TaskItem';
+import { problemMessage } from '@/lib/api';
+import { useTaskList, type Filter } from '@/lib/use-task-list';
+import { ifMatch, TaskItem } from './TaskItem';
 
 /**
  * Sibling tasks in their manual order, with "Load more" paging. Drag a task onto another to put it
@@ -11,48 +11,44 @@ import { TaskItem } from './TaskItem';
  */
 export function TaskList({
   api,
-  status,
+  filter,
   parentId,
   tick,
   onChanged,
 }: {
   api: TasksClient;
-  status: Status;
+  filter: Filter;
   parentId: string;
   tick: number;
   onChanged: () => void;
 }) {
-  const { items, next, error, loaded, loadMore } = useTaskList(api, status, parentId, tick);
+  const { items, next, error, loaded, loadMore } = useTaskList(api, filter, parentId, tick);
   const [dragged, setDragged] = useState<string>();
   const [moveError, setMoveError] = useState<string>();
 
-  const drop = async (targetIndex: number) => {
-    const from = items.findIndex((t) => t.id === dragged);
+  const drop = async (draggedId: string, targetIndex: number) => {
     setDragged(undefined);
+    // Only a task of this list (a subtask dropped on a top-level task, say, is not a move).
+    const from = items.findIndex((t) => t.id === draggedId);
     if (from < 0 || from === targetIndex) return;
     // Moving down: after the target. Moving up: after the one before the target (none: first).
     const after = from < targetIndex ? items[targetIndex].id : (items[targetIndex - 1]?.id ?? null);
     const { error, response } = await api.POST('/api/tasks/{id}/move', {
-      params: { path: { id: items[from].id } },
+      params: { path: { id: draggedId }, header: ifMatch(items[from].version) },
       body: { after },
     });
-    setMoveError(error ? fieldErrors(error, response.status)[''] : undefined);
+    setMoveError(error && problemMessage(error, response.status));
     onChanged();
   };
 
   const subtasks = parentId !== 'none';
   return (
     <div className={subtasks ? 'list subtasks' : 'list'}>
-      {error && (
-        <p className="error" role="alert">
-          {error}
+      {[error, moveError].filter(Boolean).map((message) => (
+        <p className="error" role="alert" key={message}>
+          {message}
         </p>
-      )}
-      {moveError && (
-        <p className="error" role="alert">
-          {moveError}
-        </p>
-      )}
+      ))}
       {loaded && items.length === 0 && !error && (
         <p className="empty">{subtasks ? 'No subtasks.' : 'Nothing here.'}</p>
       )}
@@ -66,7 +62,8 @@ export function TaskList({
             onChanged={onChanged}
             dragging={dragged === task.id}
             onDragStart={() => setDragged(task.id)}
-            onDrop={() => void drop(index)}
+            onDragEnd={() => setDragged(undefined)}
+            onDrop={(id) => void drop(id, index)}
           />
         ))}
       </ul>

@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { subscribe } from '@tasks-api/client';
-import { apiOptions, createApi, fieldErrors } from '@/lib/api';
+import { apiOptions, createApi } from '@/lib/api';
 import type { Status } from '@/lib/use-task-list';
 import { TaskFields, type TaskValues } from './TaskFields';
 import { TaskList } from './TaskList';
@@ -11,32 +11,44 @@ const FILTERS: { status: Status; label: string }[] = [
   { status: 'pending', label: 'Pending' },
   { status: 'completed', label: 'Completed' },
 ];
+/** Changes often come in bursts (a batch, a drag): the lists load once for all within this. */
+const RELOAD_AFTER_MS = 50;
+const SEARCH_AFTER_MS = 300;
 
 /**
- * The signed-in user's tasks: add, filter, and the list. Live: every change the user makes
+ * The signed-in user's tasks: add, filter, search, and the list. Live: every change the user makes
  * anywhere (another tab, another device) arrives over `subscribe()` and the lists load again.
  */
-export function Tasks({ apiUrl }: { apiUrl: string }) {
-  const api = useMemo(() => createApi(apiUrl), [apiUrl]);
+export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
+  const api = useMemo(() => createApi(apiUrl, user), [apiUrl, user]);
   const [status, setStatus] = useState<Status>('all');
+  const [search, setSearch] = useState('');
+  const [q, setQ] = useState('');
   const [tick, setTick] = useState(0);
   const [live, setLive] = useState<'connecting' | 'live' | 'reconnecting'>('connecting');
   const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
 
-  // Changes often come in bursts (a batch, a drag): one reload for all that arrive within 50 ms.
+  // At most one reload per RELOAD_AFTER_MS, however many changes arrive (a steady stream of
+  // them must not keep postponing it).
   const refresh = () => {
-    clearTimeout(pending.current);
-    pending.current = setTimeout(() => setTick((t) => t + 1), 50);
+    pending.current ??= setTimeout(() => {
+      pending.current = undefined;
+      setTick((t) => t + 1);
+    }, RELOAD_AFTER_MS);
   };
 
   useEffect(() => {
-    const changed = () => refresh();
+    const timer = setTimeout(() => setQ(search.trim()), SEARCH_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, [search]);
+
+  useEffect(() => {
     // From now on (no token). Each time the stream opens the lists load again too: what changed
     // before it opened is in that load, what changes after arrives as an event.
-    const subscription = subscribe(apiOptions(apiUrl), {
-      onTask: changed,
-      onDeleted: changed,
-      onResync: () => void changed(),
+    const subscription = subscribe(apiOptions(apiUrl, user), {
+      onTask: refresh,
+      onDeleted: refresh,
+      onResync: () => void refresh(),
       onOpen: () => {
         setLive('live');
         refresh();
@@ -46,15 +58,16 @@ export function Tasks({ apiUrl }: { apiUrl: string }) {
     return () => {
       subscription.close();
       clearTimeout(pending.current);
+      pending.current = undefined;
     };
-  }, [apiUrl]);
+  }, [apiUrl, user]);
 
   const create = async ({ title, description, priority, due_date }: TaskValues) => {
-    const { error, response } = await api.POST('/api/tasks', {
+    const outcome = await api.POST('/api/tasks', {
       body: { title, description: description ?? undefined, priority, due_date: due_date ?? undefined },
     });
     setTick((t) => t + 1);
-    return error ? fieldErrors(error, response.status) : undefined;
+    return outcome;
   };
 
   return (
@@ -74,6 +87,14 @@ export function Tasks({ apiUrl }: { apiUrl: string }) {
             {f.label}
           </button>
         ))}
+        <input
+          className="search"
+          type="search"
+          placeholder="Search"
+          aria-label="Search"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
         <span
           className={`live ${live}`}
           data-testid="live"
@@ -82,7 +103,14 @@ export function Tasks({ apiUrl }: { apiUrl: string }) {
           {live === 'live' ? '● live' : live === 'connecting' ? '○ connecting' : '○ reconnecting'}
         </span>
       </nav>
-      <TaskList key={status} api={api} status={status} parentId="none" tick={tick} onChanged={refresh} />
+      <TaskList
+        key={`${status} ${q}`}
+        api={api}
+        filter={{ status, q }}
+        parentId="none"
+        tick={tick}
+        onChanged={refresh}
+      />
     </>
   );
 }

@@ -35,13 +35,14 @@ export const launch = () =>
   });
 
 /**
- * Runs `body` with the pages it opens; when it fails, a screenshot of each open page goes to
- * ARTIFACTS/<name>-<n>.png before the error is passed on.
+ * Runs `body`; when it fails, `onFailure` runs and a screenshot of each page in `pages` (filled as
+ * the body opens them) goes to ARTIFACTS/<name>-<n>.png before the error is passed on.
  */
-export async function withScreenshots(name, pages, body) {
+export async function withScreenshots(name, pages, body, onFailure = () => undefined) {
   try {
     await body();
   } catch (err) {
+    onFailure();
     mkdirSync(ARTIFACTS, { recursive: true });
     const slug = name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
     let n = 0;

@@ -59,6 +59,15 @@ function webSecret() {
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const exited = (child) => child.exitCode !== null || child.signalCode !== null;
+
+/** Every server startStack() started and no stop() has stopped yet, newest last. */
+const running = [];
+
+/** Stops every server started here (newest first: the web app, then the API and its database). */
+export async function stopAll() {
+  while (running.length) await stopChild(running.pop());
+}
 
 async function waitFor(url, child, name, log, timeoutMs = 120_000) {
   const started = Date.now();
@@ -93,7 +102,7 @@ function capture(child, prefix, echo) {
 }
 
 function stopChild(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (exited(child)) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
     child.once('exit', () => {
@@ -123,16 +132,21 @@ export async function startStack({
   const stop = async () => {
     // The web app first (it holds connections to the API's database), then the API (and with it
     // the embedded PostgreSQL).
-    for (const child of children.reverse()) await stopChild(child);
+    for (const child of [...children].reverse()) {
+      const at = running.indexOf(child);
+      if (at >= 0) running.splice(at, 1);
+      await stopChild(child);
+    }
   };
+  // Better Auth's cookie secret is this app's alone: the API trusts the JWKS, not a shared secret.
+  const { BETTER_AUTH_SECRET: _webOnly, ...inherited } = process.env;
   try {
     const api = spawn(process.execPath, ['dist/main.js'], {
       cwd: API_DIR,
       env: {
-        ...process.env,
+        ...inherited,
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
         PORT: String(apiPort),
-        HOST: '0.0.0.0',
         // Trust Better Auth's keys (JWKS at <origin>/api/auth/jwks; iss and aud are that origin too)...
         BETTER_AUTH_URL: webOrigin,
         // ...and let the web app's pages call the API.
@@ -142,6 +156,7 @@ export async function startStack({
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(api);
+    running.push(api);
     const apiLog = capture(api, '[api]', echo);
     await waitFor(`${apiUrl}/health/ready`, api, 'the API', apiLog);
 
@@ -149,7 +164,14 @@ export async function startStack({
     const dbUrl = databaseUrl ?? readFileSync(join(API_DIR, '.data', 'postgres.url'), 'utf8').trim();
     const web = spawn(
       process.execPath,
-      [join(WEB_DIR, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(webPort)],
+      [
+        join(WEB_DIR, 'node_modules', 'next', 'dist', 'bin', 'next'),
+        'start',
+        '-p',
+        String(webPort),
+        // Both listen where HOST says (the API reads it too); unset: every interface.
+        ...(process.env.HOST ? ['-H', process.env.HOST] : []),
+      ],
       {
         cwd: WEB_DIR,
         env: {
@@ -165,6 +187,7 @@ export async function startStack({
       },
     );
     children.push(web);
+    running.push(web);
     const webLog = capture(web, '[web]', echo);
     await waitFor(`${webOrigin}/api/auth/jwks`, web, 'the web app', webLog);
     // Resolves when either stops by itself (not through stop()), naming it and its last output.

@@ -97,9 +97,12 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
     // Never backwards: a replica a little behind the token answers no changes and the same token.
     const token = tokenAt(more ? page.at(-1)!.seq : Math.max(head, at.seq));
     return {
+      // Each change's token is made when read (a checksum each): `changes()` reads none of them.
       changes: page.map(({ seq, row }, i) => ({
         entry: entry(row),
-        token: i === page.length - 1 ? token : tokenAt(seq),
+        get token() {
+          return i === page.length - 1 ? token : tokenAt(seq);
+        },
       })),
       token,
       more,

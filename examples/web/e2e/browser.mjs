@@ -63,24 +63,17 @@ export const newAccount = (label) => ({
   password: 'correct horse battery',
 });
 
-/** Signs up through the app's form; resolves once the task list shows. */
-export async function signUp(page, origin, { email, password }) {
+/** Signs up (`create`) or in through the app's form; resolves once the task list shows. */
+async function authenticate(page, origin, { email, password }, create) {
   await page.goto(origin);
-  await page.getByRole('button', { name: 'No account yet? Sign up' }).click();
+  if (create) await page.getByRole('button', { name: 'No account yet? Sign up' }).click();
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByRole('button', { name: create ? 'Sign up' : 'Sign in' }).click();
   await page.getByTestId('who').filter({ hasText: email }).waitFor();
 }
-
-/** Signs in through the app's form; resolves once the task list shows. */
-export async function signIn(page, origin, { email, password }) {
-  await page.goto(origin);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('who').filter({ hasText: email }).waitFor();
-}
+export const signUp = (page, origin, account) => authenticate(page, origin, account, true);
+export const signIn = (page, origin, account) => authenticate(page, origin, account, false);
 
 /** The top-level list's rows, and one row by title. */
 export const rows = (page) => page.getByTestId('tasks').locator(':scope > li');

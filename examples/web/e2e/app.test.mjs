@@ -58,10 +58,12 @@ describe('the web app in Chromium', { skip: reason }, () => {
     await page.getByTestId('who').filter({ hasText: alice.email }).waitFor();
     return page;
   };
-  /** Calls the API directly as the page's user. */
-  const apiAs = async (page, path) => {
+  /** Calls the API directly as the page's user: GET, or POST with `body`. */
+  const apiAs = async (page, path, body) => {
     const response = await fetch(`${stack.apiUrl}${path}`, {
-      headers: { Authorization: `Bearer ${await tokenOf(page)}` },
+      method: body ? 'POST' : 'GET',
+      headers: { Authorization: `Bearer ${await tokenOf(page)}`, 'Content-Type': 'application/json' },
+      body: body && JSON.stringify(body),
     });
     return { status: response.status, body: await response.json() };
   };
@@ -142,13 +144,8 @@ describe('the web app in Chromium', { skip: reason }, () => {
       await form.getByRole('button', { name: 'Add' }).click();
       const shown = await form.locator('.field-error[data-field="title"]').textContent();
       // Exactly what the API says about that field.
-      const response = await fetch(`${stack.apiUrl}/api/tasks`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${await tokenOf(page)}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ title: '   ' }),
-      });
-      const problem = await response.json();
-      assert.equal(response.status, 400);
+      const { status, body: problem } = await apiAs(page, '/api/tasks', { title: '   ' });
+      assert.equal(status, 400);
       assert.equal(shown, problem.errors.find((e) => e.field === 'title').message);
       await expectTitles(page, ['Write the report', 'Buy milk']);
     });

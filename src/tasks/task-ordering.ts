@@ -33,6 +33,24 @@ export const DEADLOCK = '40P01';
 /** How many times a placement runs while concurrent writers keep getting in its way (batches too). */
 export const PLACEMENT_ATTEMPTS = 4;
 
+/**
+ * `run` again while it fails with an error `retryable` accepts, `attempts` times at most in all;
+ * the last failure, or any other, is thrown.
+ */
+export async function retrying<T>(
+  attempts: number,
+  retryable: (err: unknown) => boolean,
+  run: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!retryable(err) || attempt === attempts) throw err;
+    }
+  }
+}
+
 /** Whether `err` is a concurrent writer's position (or deleted parent) getting in the way: try again. */
 export const placementConflict = (err: unknown): boolean => {
   const e = err as { code?: unknown; constraint?: unknown };
@@ -63,13 +81,9 @@ export class TaskOrdering {
     };
     // Inside the caller's transaction a conflict cannot be retried here: it aborts that transaction.
     if (tx) return run(tx).catch(rethrowConflict);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction(run);
-      } catch (err) {
-        if (!placementConflict(err) || attempt === PLACEMENT_ATTEMPTS) return rethrowConflict(err);
-      }
-    }
+    return retrying(PLACEMENT_ATTEMPTS, placementConflict, () => this.db.transaction(run)).catch(
+      rethrowConflict,
+    );
   }
 
   /** Takes `userId`'s ordering lock until `tx` ends (again in the same transaction: at once). */

@@ -19,7 +19,7 @@ import {
   type TaskChanges,
   type TaskValues,
 } from './task.schema.js';
-import { TaskOrdering, type Placement } from './task-ordering.js';
+import { retrying, TaskOrdering, type Placement } from './task-ordering.js';
 import { TasksRepository, type ListFilters, type TaskStats } from './tasks.repository.js';
 
 const toDate = (value: string | null | undefined) =>
@@ -121,11 +121,9 @@ export class TasksService {
         fingerprint(placed ? { ...values, placement } : values),
         (tx) => this.repo.insert(userId, values, placement, tx),
       );
-    // A concurrent create that took the same first key undid the transaction: run it again.
-    const { value, replayed } = await run().catch((err: unknown) => {
-      if (err instanceof PlacementConflictError) return run();
-      throw err;
-    });
+    // A concurrent create that took the same first key undid the transaction: run it again, once.
+    const conflict = (err: unknown) => err instanceof PlacementConflictError;
+    const { value, replayed } = await retrying(2, conflict, run);
     if (!replayed) await this.repo.markWritten(userId);
     return { task: value, replayed };
   }

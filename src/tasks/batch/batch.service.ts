@@ -15,7 +15,7 @@ import { UpdateTaskDto } from '../dto/update-task.dto.js';
 import { parseIfMatch } from '../etag.js';
 import { isTaskError, toProblem } from '../task-problems.filter.js';
 import { BatchDependencyError, PlacementConflictError } from '../task.errors.js';
-import { DEADLOCK, PLACEMENT_ATTEMPTS, TaskOrdering } from '../task-ordering.js';
+import { DEADLOCK, PLACEMENT_ATTEMPTS, retrying, TaskOrdering } from '../task-ordering.js';
 import { TasksRepository } from '../tasks.repository.js';
 import { TasksService } from '../tasks.service.js';
 import { checkBatch, REFERENCES } from './batch-plan.js';
@@ -73,7 +73,11 @@ export class BatchService {
         ? this.db.transaction(work).then((value) => ({ value, replayed: false }))
         : this.idempotency.run(userId, idempotencyKey, fingerprint({ batch: batch.commands }), work);
     };
-    const { value, replayed } = await withDeadlockRetries(() =>
+    // Again when PostgreSQL undid it to break a deadlock: the whole batch was rolled back, so
+    // running it again is safe. Locks taken up front make this rare (a respacing or a cascade can
+    // still meet a concurrent write in the other order).
+    const deadlocked = (err: unknown) => (err as { code?: unknown }).code === DEADLOCK;
+    const { value, replayed } = await retrying(PLACEMENT_ATTEMPTS, deadlocked, () =>
       once(false).catch((err: unknown) => {
         if (err instanceof CarefulRerun) return once(true);
         throw err;
@@ -249,19 +253,4 @@ function failure(err: Error, request: BatchRequest): BatchResultDto {
   const problem = problemOf(isTaskError(err) ? toProblem(err) : err);
   if (!problem || problem.status >= 500) throw err;
   return { status: problem.status, error: problemBody(problem, request.instance, request.requestId) };
-}
-
-/**
- * `run` again (at most PLACEMENT_ATTEMPTS times) when PostgreSQL undid it to break a deadlock: the whole
- * batch was rolled back, so running it again is safe. Locks taken up front make this rare (a
- * respacing or a cascade can still meet a concurrent write in the other order).
- */
-async function withDeadlockRetries<T>(run: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== DEADLOCK || attempt === PLACEMENT_ATTEMPTS) throw err;
-    }
-  }
 }

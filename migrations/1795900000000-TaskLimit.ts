@@ -1,8 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The SQLSTATE the counter trigger raises when an insert would take a user past the limit. */
-export const TASK_LIMIT_SQLSTATE = 'TKLIM';
-
 /** task_counts_apply() as TaskCounts made it, with `check` in its INSERT branch (empty: none). */
 const applyFunction = (check: string) => `
   CREATE OR REPLACE FUNCTION "task_counts_apply"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -49,7 +46,7 @@ export class TaskLimit1795900000000 implements MigrationInterface {
     await q.query(
       applyFunction(`
       IF top > nullif(current_setting('tasks.max_per_user', true), '')::bigint THEN
-        RAISE EXCEPTION 'task limit reached' USING ERRCODE = '${TASK_LIMIT_SQLSTATE}';
+        RAISE EXCEPTION 'task limit reached' USING ERRCODE = 'TKLIM';
       END IF;`),
     );
   }

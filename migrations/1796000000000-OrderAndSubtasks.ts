@@ -1,6 +1,5 @@
 import { generateNKeysBetween } from 'fractional-indexing';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { POSITION_MAX_LENGTH } from '../src/tasks/positions.js';
 
 /**
  * Manual order and one level of subtasks:
@@ -17,9 +16,7 @@ export class OrderAndSubtasks1796000000000 implements MigrationInterface {
   name = 'OrderAndSubtasks1796000000000';
 
   public async up(q: QueryRunner): Promise<void> {
-    await q.query(
-      `ALTER TABLE "tasks" ADD "parent_id" uuid, ADD "position" varchar(${POSITION_MAX_LENGTH}) COLLATE "C"`,
-    );
+    await q.query(`ALTER TABLE "tasks" ADD "parent_id" uuid, ADD "position" varchar(64) COLLATE "C"`);
     await q.query(
       `ALTER TABLE "tasks" ADD CONSTRAINT "fk_tasks_parent" FOREIGN KEY ("parent_id") REFERENCES "tasks" ("id") ON DELETE CASCADE`,
     );

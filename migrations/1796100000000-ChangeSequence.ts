@@ -1,5 +1,4 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { TASK_LIMIT_SQLSTATE } from './1795900000000-TaskLimit.js';
 
 /**
  * Incremental sync: every change to a task takes the next value of its user's change sequence,
@@ -88,7 +87,7 @@ export class ChangeSequence1796100000000 implements MigrationInterface {
           total := parts[5]::bigint;
           IF given <= upto THEN
             IF dt > 0 AND total + pending_t > lim THEN
-              RAISE EXCEPTION 'task limit reached' USING ERRCODE = '${TASK_LIMIT_SQLSTATE}';
+              RAISE EXCEPTION 'task limit reached' USING ERRCODE = 'TKLIM';
             END IF;
             PERFORM set_config(slot, concat_ws(':', given + 1, upto, pending_t, pending_c, total, owner), true);
             IF pending_t <> 0 OR pending_c <> 0 THEN
@@ -105,7 +104,7 @@ export class ChangeSequence1796100000000 implements MigrationInterface {
           SET total = c.total + pending_t, completed = c.completed + pending_c, seq = c.seq + ${SEQ_BLOCK}
         RETURNING c.total, c.seq INTO total, upto;
         IF dt > 0 AND total > lim THEN
-          RAISE EXCEPTION 'task limit reached' USING ERRCODE = '${TASK_LIMIT_SQLSTATE}';
+          RAISE EXCEPTION 'task limit reached' USING ERRCODE = 'TKLIM';
         END IF;
         given := upto - ${SEQ_BLOCK - 1};
         PERFORM set_config(slot, concat_ws(':', given + 1, upto, 0, 0, total, owner), true);

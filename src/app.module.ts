@@ -12,6 +12,9 @@ import { LoggingModule } from './logging/logging.module.js';
 import { FailedAuthRateLimitGuard } from './rate-limit/failed-auth-rate-limit.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { UserRateLimitGuard } from './rate-limit/user-rate-limit.guard.js';
+import { BatchModule } from './batch/batch.module.js';
+import { EventsModule } from './events/events.module.js';
+import { SyncModule } from './sync/sync.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 
 @Module({
@@ -23,6 +26,11 @@ import { TasksModule } from './tasks/tasks.module.js';
     RateLimitModule,
     DatabaseModule,
     AuthModule,
+    // The features under /api/tasks. Routes match in the order their modules come here: the fixed
+    // paths (changes, events, batch) before TasksModule's /api/tasks/{id}.
+    SyncModule,
+    EventsModule,
+    BatchModule,
     TasksModule,
     HealthModule,
   ],

@@ -1,6 +1,6 @@
 import type { Task } from '../src/tasks/dto/task.dto.js';
-import { BATCH_MAX_COMMANDS } from '../src/tasks/batch/batch.dto.js';
-import { BATCH_MESSAGES } from '../src/tasks/batch/batch-plan.js';
+import { BATCH_MAX_COMMANDS } from '../src/batch/batch.dto.js';
+import { BATCH_MESSAGES } from '../src/batch/batch-plan.js';
 import { as, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 

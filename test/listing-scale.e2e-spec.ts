@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Statement } from '../src/database/database.js';
-import { ChangesService } from '../src/sync/changes.service.js';
+import { ChangesRepository } from '../src/sync/changes.repository.js';
 import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
 import { TasksRepository, type ListQuery } from '../src/tasks/tasks.repository.js';
 import { as, useTestApp } from './helpers/app.js';
@@ -104,7 +104,7 @@ describe(`listing ${HEAVY} tasks of one user`, () => {
       `SELECT seq FROM tasks WHERE user_id = $1 ORDER BY seq OFFSET 50000 LIMIT 1`,
       [user],
     );
-    const text = await plan(t.app.get(ChangesService).changesQuery(user, Number(seq), 1001, true));
+    const text = await plan(t.app.get(ChangesRepository).pageQuery(user, Number(seq), 1001, true));
     expect(text).toMatch(/Index Scan using ux_tasks_user_seq on tasks/);
     expect(text).toMatch(/Index Scan using pk_task_tombstones on task_tombstones/);
     expect(text).not.toMatch(/Seq Scan|Bitmap/);

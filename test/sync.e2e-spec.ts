@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Response } from 'supertest';
 import type { Task } from '../src/tasks/dto/task.dto.js';
+import { ChangesRepository } from '../src/sync/changes.repository.js';
 import { ChangesService } from '../src/sync/changes.service.js';
 import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
 import { as, createTestApp, expectProblem, fieldsOf, listAll, useTestApp } from './helpers/app.js';
@@ -264,7 +265,7 @@ describe('GET /api/tasks/changes', () => {
   });
 
   it('reads one index range per side: a page after a token costs the same at any depth', async () => {
-    const statement = t.app.get(ChangesService).changesQuery(newUser(), 900, 1001, true);
+    const statement = t.app.get(ChangesRepository).pageQuery(newUser(), 900, 1001, true);
     const rows: { 'QUERY PLAN': string }[] = await t.db.query(`EXPLAIN ${statement.text}`, statement.values);
     const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(plan).toMatch(/(Index|Bitmap Index) Scan using ux_tasks_user_seq on tasks/);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type pg from 'pg';
@@ -5,11 +6,15 @@ import { DataSource } from 'typeorm';
 import type { Env, PoolMode } from '../config/env.js';
 import { databaseTopology } from './connection.js';
 import { ReadReplicas } from './replicas.js';
-import { ServerPool, type Statement, type Tx } from './server-pool.js';
+import { retrying, type Retry } from './retrying.js';
+import { ServerPool, type Statement } from './server-pool.js';
+import { changedRows, Transaction } from './transaction.js';
 import { UserLanes } from './user-lanes.js';
 import { dbEnvOf } from './typeorm-options.js';
 
-export { sql, type Statement, type Tx } from './server-pool.js';
+export { sql, type Statement } from './server-pool.js';
+export { Transaction } from './transaction.js';
+export type { Retry } from './retrying.js';
 
 /**
  * The one way the app's code reaches PostgreSQL: the primary through TypeORM's own pg pool (its
@@ -17,6 +22,11 @@ export { sql, type Statement, type Tx } from './server-pool.js';
  * there, with plain parameterised SQL. TypeORM owns the entities, the migrations and the
  * DataSource; the hot paths skip its query building and entity hydration. Rows come back with
  * `timestamptz` already as ISO strings (see timestamps.ts).
+ *
+ * It owns transactions: `transaction(user, work)` runs every statement `work` makes through this
+ * class in one transaction (no transaction object is handed down by hand), and a write of the user's
+ * data, in a transaction or alone (`write`), is announced once it committed (`onWrite`: live event
+ * streams; read-your-writes with replicas). Repositories hold the SQL; nothing else announces.
  */
 @Injectable()
 export class Database implements OnModuleDestroy {
@@ -24,6 +34,8 @@ export class Database implements OnModuleDestroy {
   private readonly replicas?: ReadReplicas;
   private readonly lanes: UserLanes;
   private readonly writeListeners: ((user: string) => void)[] = [];
+  /** The transaction each piece of work runs in (AsyncLocalStorage: no transaction handed down by hand). */
+  private readonly scope = new AsyncLocalStorage<Transaction>();
 
   constructor(dataSource: DataSource, config: ConfigService<Env, true>) {
     const env = dbEnvOf((key) => config.get(key, { infer: true }));
@@ -47,39 +59,101 @@ export class Database implements OnModuleDestroy {
     return this.primary.mode;
   }
 
-  /** Runs `s` (on the primary, or on `tx` inside a transaction); the rows. */
-  async rows<T>(s: Statement, tx?: Tx): Promise<T[]> {
-    return (await this.run<T & pg.QueryResultRow>(s, tx)).rows;
+  /** The transaction the calling code runs in, if any (see `transaction`). */
+  private get current(): Transaction | undefined {
+    return this.scope.getStore();
   }
 
-  /** Runs `s`; how many rows it wrote. */
-  async execute(s: Statement, tx?: Tx): Promise<number> {
-    return (await this.run(s, tx)).rowCount ?? 0;
-  }
-
-  private run<T extends pg.QueryResultRow>(s: Statement, tx?: Tx): Promise<pg.QueryResult<T>> {
-    return tx ? tx.query<T>(this.primary.query(s)) : this.primary.run<T>(s);
+  /** Whether the calling code runs inside a transaction (an error in PostgreSQL then aborts all of it). */
+  get inTransaction(): boolean {
+    return this.current !== undefined;
   }
 
   /**
-   * Runs the read `s` for `user`: on a read replica when one is configured, reachable and no
-   * further behind than DB_READ_MAX_LAG_MS, unless `user` wrote within that time (they read their
-   * own writes); on the primary otherwise, and whenever the replica fails. At most
-   * DB_READS_PER_USER reads of one user run at once (UserLanes).
+   * Runs the read `s` for `user`. Inside a transaction: there (it sees its own writes). Otherwise on
+   * a read replica when one is configured, reachable and no further behind than DB_READ_MAX_LAG_MS,
+   * unless `user` wrote within that time (they read their own writes); on the primary otherwise,
+   * and whenever the replica fails. At most DB_READS_PER_USER reads of one user run at once (UserLanes).
    */
-  read<T>(user: string, s: Statement): Promise<T[]> {
+  async read<T>(user: string, s: Statement): Promise<T[]> {
+    const tx = this.current;
+    if (tx) return (await tx.query<T & pg.QueryResultRow>(s)).rows;
     return this.lanes.run(user, async () => {
       const result = await this.replicas?.read<T & pg.QueryResultRow>(user, s);
-      return result ? result.rows : this.rows<T>(s);
+      return result ? result.rows : (await this.primary.run<T & pg.QueryResultRow>(s)).rows;
     });
   }
 
+  /** Runs the read `s` on the primary, never a replica (in the current transaction when there is one). */
+  async rows<T>(s: Statement): Promise<T[]> {
+    const tx = this.current;
+    return (tx ? await tx.query<T & pg.QueryResultRow>(s) : await this.primary.run<T & pg.QueryResultRow>(s))
+      .rows;
+  }
+
   /**
-   * To be awaited once a write of `user` has committed, before answering: see `read`. Every write
-   * path of the app calls it, so it also tells the `onWrite` listeners (live event streams).
+   * Runs `s`, a statement that may change `user`'s data: inside the current transaction (announced
+   * once that commits), or as one statement of its own, announced before this resolves when it
+   * changed rows (see `onWrite`). Its rows, and how many rows it changed.
    */
-  async wrote(user: string): Promise<void> {
-    // First recorded (so reads that listeners make go to the primary), then announced.
+  async write<T>(user: string, s: Statement): Promise<{ rows: T[]; count: number }> {
+    const tx = this.current;
+    if (tx) {
+      if (tx.user !== user) throw new Error(`a transaction of ${tx.user} cannot write ${user}'s data`);
+      const result = await tx.query<T & pg.QueryResultRow>(s);
+      return { rows: result.rows, count: result.rowCount ?? 0 };
+    }
+    const result = await this.primary.run<T & pg.QueryResultRow>(s);
+    if (changedRows(result)) await this.announce(user);
+    return { rows: result.rows, count: result.rowCount ?? 0 };
+  }
+
+  /** Runs `s`, a statement on no user's visible data (sweeps of expired rows): never announced. How many rows it changed. */
+  async housekeeping(s: Statement): Promise<{ rows: unknown[]; count: number }> {
+    const result = await this.primary.run(s);
+    return { rows: result.rows, count: result.rowCount ?? 0 };
+  }
+
+  /**
+   * Runs `work` in one transaction of `user`'s on the primary: committed when it resolves, rolled
+   * back when it throws. Every statement made through this Database while `work` runs goes into it.
+   * When one of them changed rows, the write is announced once, after COMMIT (see `onWrite`).
+   * Inside a running transaction (of the same user) `work` joins that one instead, and `retry` is
+   * left to the outermost: an error in PostgreSQL aborts the whole transaction, so only running all
+   * of it again can help. Outside, `retry` runs the transaction again while it fails with an error
+   * `retry.retryable` accepts, `retry.attempts` times at most in all.
+   */
+  async transaction<T>(user: string, work: (tx: Transaction) => Promise<T>, retry?: Retry): Promise<T> {
+    const open = this.current;
+    if (open) {
+      if (open.user !== user) throw new Error(`a transaction of ${open.user} cannot join ${user}'s`);
+      return work(open);
+    }
+    let tx: Transaction | undefined;
+    const once = () =>
+      this.primary.transaction((client) => {
+        const started = new Transaction(user, client, this.primary);
+        tx = started;
+        return this.scope.run(started, () => work(started));
+      });
+    const result = retry ? await retrying(retry.attempts, retry.retryable, once) : await once();
+    // The transaction that committed is the last one started.
+    if (tx?.wrote) await this.announce(user);
+    return result;
+  }
+
+  /**
+   * `run` again while it fails with an error `retry.retryable` accepts (`retry.attempts` times at
+   * most in all), when it is not part of a transaction; inside one, once: the error aborted that
+   * transaction, and the outermost `transaction` call decides whether to run it all again.
+   */
+  retrying<T>(retry: Retry, run: () => Promise<T>): Promise<T> {
+    return this.current ? run() : retrying(retry.attempts, retry.retryable, run);
+  }
+
+  /** Once a write of `user` committed: recorded for read-your-writes first, then told to the listeners. */
+  private async announce(user: string): Promise<void> {
+    // Recorded first, so that reads the listeners make go to the primary.
     await this.replicas?.wrote(user);
     for (const listener of this.writeListeners) listener(user);
   }
@@ -87,11 +161,6 @@ export class Database implements OnModuleDestroy {
   /** Calls `listener` with the user of every committed write made through this instance. */
   onWrite(listener: (user: string) => void): void {
     this.writeListeners.push(listener);
-  }
-
-  /** Runs `work` in one transaction on the primary (see ServerPool.transaction). */
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.primary.transaction(work);
   }
 
   async onModuleDestroy(): Promise<void> {

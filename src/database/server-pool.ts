@@ -31,9 +31,6 @@ export function sql(text: string, values: unknown[] = []): Statement {
   return { ...shape, text, values };
 }
 
-/** A connection inside a transaction (`transaction(work)` hands one to `work`). */
-export type Tx = pg.PoolClient;
-
 /**
  * The connection is gone: the server ended it (`57P01` admin shutdown, `57P02` crash, a pooler's
  * "server conn crashed"), or the socket closed or timed out on our side. Such a connection is
@@ -145,7 +142,7 @@ export class ServerPool {
    * Runs `work` in one transaction on one connection: committed when it resolves, rolled back when
    * it throws (the connection destroyed instead when it was lost or timed out).
    */
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let started = false;
     return this.withConnection(
       async (client, discard) => {

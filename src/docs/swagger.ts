@@ -19,6 +19,15 @@ Every error is \`application/problem+json\` (RFC 9457) with a \`request_id\` tha
 strong \`ETag\` (\`"3"\`).`;
 
 /** The OpenAPI document, built from the controllers and DTOs (JSDoc via the Swagger CLI plugin). */
+/**
+ * The controllers of the features under /api/tasks (sync, events, batch) name their operations as
+ * the tasks routes do (`Tasks_changes`, `UserTasks_batch`), as they were named when TasksController
+ * served them: operation ids stay stable for generated clients.
+ */
+const TASKS_FEATURES = /^(User)?(Sync|Events|Batch)Controller$/;
+const operationGroup = (controller: string): string =>
+  controller.replace(TASKS_FEATURES, '$1Tasks').replace(/Controller$/, '');
+
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Tasks API')
@@ -34,7 +43,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ProblemDto, FieldErrorDto],
     // Stable ids named after the controller methods: Tasks_list, UserTasks_list, Me_me, …
-    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+    operationIdFactory: (controller, method) => `${operationGroup(controller)}_${method}`,
   });
   // The user-scoped routes inherit TasksController's methods, whose documentation cannot see the
   // subclass's path parameter (nor its tag): declare both on every operation under /api/{user_id}/.

@@ -1,6 +1,5 @@
-import { once } from 'node:events';
 import type { Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { EventSink } from './event-sink.js';
 import type { ChangesService } from '../sync/changes.service.js';
 import { SyncTokenExpiredError } from '../sync/sync.errors.js';
 
@@ -25,7 +24,7 @@ export class EventStream {
   private expiry?: NodeJS.Timeout;
 
   constructor(
-    private readonly res: Response,
+    private readonly sink: EventSink,
     readonly user: string,
     private token: string,
     private readonly feed: ChangesService,
@@ -41,14 +40,10 @@ export class EventStream {
   open(endsAt: number, announce: boolean): void {
     this.expiry = setTimeout(() => this.end(), Math.min(MAX_TIMER_MS, Math.max(0, endsAt - Date.now())));
     this.expiry.unref();
-    this.res.status(200);
-    this.res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    this.res.setHeader('Cache-Control', 'no-cache, no-transform');
-    this.res.setHeader('X-Accel-Buffering', 'no'); // nginx: pass events through at once
-    this.res.flushHeaders();
+    this.sink.start();
     this.write('retry: 1000\n\n');
     if (announce) this.write(`id: ${this.token}\nevent: ready\ndata: {}\n\n`);
-    this.res.on('close', () => this.end());
+    this.sink.onClose(() => this.end());
   }
 
   /** Sends every change after the stream's token (again after this one when asked meanwhile). */
@@ -74,8 +69,7 @@ export class EventStream {
           this.token = page.token;
           more = page.more;
           // Backpressure: the next page waits until the client has taken this one.
-          if (this.res.writableNeedDrain && !this.ended)
-            await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
+          if (this.sink.full && !this.ended) await this.sink.drained();
         }
       } while (this.again && !this.ended);
     } catch (err) {
@@ -97,16 +91,16 @@ export class EventStream {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.expiry);
-    this.res.end();
+    this.sink.end();
     this.onEnd();
   }
 
   private write(text: string): void {
     if (this.ended) return;
-    this.res.write(text);
-    if (this.res.writableLength > MAX_BUFFERED_BYTES) {
+    this.sink.write(text);
+    if (this.sink.queued > MAX_BUFFERED_BYTES) {
       // Not a graceful end: what is queued for this client is dropped with the connection.
-      this.res.destroy();
+      this.sink.destroy();
       this.end();
     }
   }

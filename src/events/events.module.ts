@@ -3,11 +3,13 @@ import { DatabaseModule } from '../database/database.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { SyncModule } from '../sync/sync.module.js';
 import { ChangeNotifier } from './change-notifier.js';
+import { EventsController, UserEventsController } from './events.controller.js';
 import { EventsService } from './events.service.js';
 
-/** Live events: GET /api/tasks/events (a tasks route, served by EventsService) over the change feed. */
+/** Live events: GET /api/tasks/events, Server-Sent Events over the change feed. */
 @Module({
   imports: [DatabaseModule, HealthModule, SyncModule],
+  controllers: [EventsController, UserEventsController],
   providers: [ChangeNotifier, EventsService],
   exports: [EventsService],
 })

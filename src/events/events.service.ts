@@ -1,6 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import type { Env } from '../config/env.js';
 import { ProblemException } from '../errors/problem.exception.js';
@@ -11,6 +10,7 @@ import { InvalidSyncTokenError } from '../sync/sync.errors.js';
 import type { Redis } from 'ioredis';
 import { fallibleRedis } from '../common/redis.js';
 import { ChangeNotifier } from './change-notifier.js';
+import type { EventSink } from './event-sink.js';
 import { EventStream } from './event-stream.js';
 import { StreamSlots } from './stream-slots.js';
 
@@ -76,11 +76,11 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Serves one stream for `user` on `res`, from `since` (a sync token: changes after it are sent
+   * Serves one stream for `user` on `sink`, from `since` (a sync token: changes after it are sent
    * first) or from now on. Errors before the stream starts (a bad token: 400, too many streams:
    * 429, stopping: 503) are thrown for the problem filter.
    */
-  async stream(user: AuthUser, since: string | undefined, req: Request, res: Response): Promise<void> {
+  async stream(user: AuthUser, since: string | undefined, sink: EventSink): Promise<void> {
     if (this.shutdown.stopping) throw new ProblemException(503, STOPPING);
     if (since !== undefined && decodeSyncToken(user.sub, since) === undefined)
       throw new InvalidSyncTokenError();
@@ -94,14 +94,14 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
       release();
       throw err;
     }
-    if (req.destroyed) return release();
+    if (sink.gone) return release();
     // SIGTERM may have come while the token was read: endAll() has run, so do not start.
     if (this.shutdown.stopping) {
       release();
       throw new ProblemException(503, STOPPING);
     }
     let stopListening = () => {};
-    const stream = new EventStream(res, user.sub, token, this.feed, this.logger, () => {
+    const stream = new EventStream(sink, user.sub, token, this.feed, this.logger, () => {
       this.streams.delete(stream);
       stopListening();
       release();

@@ -1,11 +1,9 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type pg from 'pg';
-import { Database, sql } from '../database/database.js';
+import { Database } from '../database/database.js';
 import { sweepEvery, sweepInBatches } from '../database/sweep.js';
+import { IdempotencyRepository, SWEEP_BATCH } from './idempotency.repository.js';
 
-export const IDEMPOTENCY_TTL_HOURS = 24;
-/** Expired keys deleted per statement by the sweep. */
-export const SWEEP_BATCH = 5000;
+export { IDEMPOTENCY_TTL_HOURS, SWEEP_BATCH } from './idempotency.repository.js';
 const CLEANUP_EVERY_MS = 10 * 60_000;
 
 /** The same key is being used by a request that has not finished. */
@@ -37,48 +35,31 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(IdempotencyService.name);
   private stopSweeping?: () => void;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly keys: IdempotencyRepository,
+  ) {}
 
-  /** `work`'s result, or the one stored under (user, key) by an earlier run with the same `requestHash`. */
+  /**
+   * `work`'s result (run in the same transaction of `userId`'s), or the one stored under (user, key)
+   * by an earlier run of the same request: one whose fingerprint is among `requestHashes` (the first
+   * is what is stored; the others are older ways of computing it that are still accepted).
+   */
   run<T>(
     userId: string,
     key: string,
-    requestHash: string,
-    work: (tx: pg.PoolClient) => Promise<T>,
+    requestHashes: string[],
+    work: () => Promise<T>,
   ): Promise<{ value: T; replayed: boolean }> {
-    return this.db.transaction(async (tx) => {
-      const [{ locked }] = await this.db.rows<{ locked: boolean }>(
-        sql(`SELECT pg_try_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 0)) AS locked`, [
-          userId,
-          key,
-        ]),
-        tx,
-      );
-      if (!locked) throw new IdempotencyKeyInFlightError();
-
-      const [stored] = await this.db.rows<{ request_hash: string; body: T }>(
-        sql(
-          'SELECT request_hash, body FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND expires_at > now()',
-          [userId, key],
-        ),
-        tx,
-      );
+    return this.db.transaction(userId, async () => {
+      if (!(await this.keys.tryLock(userId, key))) throw new IdempotencyKeyInFlightError();
+      const stored = await this.keys.find<T>(userId, key);
       if (stored) {
-        if (stored.request_hash !== requestHash) throw new IdempotencyKeyReusedError();
+        if (!requestHashes.includes(stored.request_hash)) throw new IdempotencyKeyReusedError();
         return { value: stored.body, replayed: true };
       }
-
-      const value = await work(tx);
-      await this.db.execute(
-        sql(
-          `INSERT INTO idempotency_keys (user_id, key, request_hash, body, expires_at)
-           VALUES ($1, $2, $3, $4, now() + make_interval(hours => $5))
-           ON CONFLICT (user_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash,
-             body = EXCLUDED.body, created_at = now(), expires_at = EXCLUDED.expires_at`,
-          [userId, key, requestHash, JSON.stringify(value), IDEMPOTENCY_TTL_HOURS],
-        ),
-        tx,
-      );
+      const value = await work();
+      await this.keys.store(userId, key, requestHashes[0], value);
       return { value, replayed: false };
     });
   }
@@ -88,13 +69,8 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
    * timeout, however many a day left behind; any number of instances may sweep at once (SKIP LOCKED:
    * they share the work instead of waiting on each other). How many it deleted.
    */
-  async sweep(): Promise<number> {
-    const batch = sql(
-      `DELETE FROM idempotency_keys WHERE (user_id, key) IN (
-         SELECT user_id, key FROM idempotency_keys WHERE expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`,
-      [SWEEP_BATCH],
-    );
-    return sweepInBatches(SWEEP_BATCH, () => this.db.execute(batch));
+  sweep(): Promise<number> {
+    return sweepInBatches(SWEEP_BATCH, () => this.keys.sweepBatch());
   }
 
   onModuleInit(): void {

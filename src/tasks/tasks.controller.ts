@@ -13,33 +13,19 @@ import {
   Req,
   Res,
   UseFilters,
+  UseGuards,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiExtraModels,
-  ApiHeader,
-  ApiParam,
-  ApiProduces,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import {
-  ApiProblems,
-  CREATE_FORBIDDEN,
-  MOVE_CONFLICT,
-  SYNC_EXPIRED,
-} from '../docs/api-problems.decorator.js';
-import { ChangesService } from '../sync/changes.service.js';
-import { CHANGES_DEFAULT_LIMIT, ChangesDto, ChangesQueryDto } from '../sync/dto/changes.dto.js';
-import { EventsQueryDto, ResyncEventDto, TaskDeletedEventDto } from '../events/events.dto.js';
-import { EventsService } from '../events/events.service.js';
-import { requestIdOf } from '../logging/request-id.js';
-import { BatchDto, BatchResponseDto } from './batch/batch.dto.js';
-import { BatchService } from './batch/batch.service.js';
+  ETAG_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+  IF_MATCH_HEADER,
+} from '../docs/api-headers.js';
+import { ApiProblems, CREATE_FORBIDDEN, MOVE_CONFLICT } from '../docs/api-problems.decorator.js';
 import { ClearedTasksDto, ClearTasksQueryDto } from './dto/clear-tasks-query.dto.js';
 import { CreateTaskDto, ReplaceTaskDto } from './dto/create-task.dto.js';
 import { MoveTaskDto } from './dto/move-task.dto.js';
@@ -51,37 +37,12 @@ import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { etagOf, matchesNoneMatch, parseIfMatch } from './etag.js';
 import { idempotencyKeyHeader } from '../idempotency/idempotency-key.js';
 import { ParseIdPipe } from './parse-id.pipe.js';
+import { OwnPathGuard } from './own-path.guard.js';
 import { TaskProblemsFilter } from './task-problems.filter.js';
 import { TasksService } from './tasks.service.js';
 
-const ETAG_HEADER = {
-  ETag: { description: 'The task version as a strong tag, e.g. `"3"`', schema: { type: 'string' } },
-};
-// No examples on the id and the conditional headers: Swagger's "Try it out" would send them, and a
-// made-up id is 404, a made-up version 412. A made-up Idempotency-Key would turn a second create into a replay.
+// No example on the id: Swagger's "Try it out" would send it, and a made-up id is 404.
 const TASK_ID = ApiParam({ name: 'id', description: "The task's id (a UUID; anything else is 400)" });
-const IDEMPOTENT_REPLAYED_HEADER = {
-  'Idempotent-Replayed': {
-    description: '`true` when this is the stored response of an earlier request with the same key',
-    schema: { type: 'string', enum: ['true'] },
-  },
-};
-const IF_MATCH_HEADER = {
-  name: 'If-Match',
-  required: false,
-  description:
-    'Make the write conditional: `"3"` (the `ETag` you read; strong comparison, so `W/` tags never match) ' +
-    'or `*` (any existing task). A stale tag is `412` with the current `ETag`, and nothing changes. ' +
-    'Without it the write is last-writer-wins, but atomic.',
-};
-const IDEMPOTENCY_KEY_HEADER = {
-  name: 'Idempotency-Key',
-  required: false,
-  description:
-    '1–255 printable ASCII characters, e.g. a UUID per logical create. A retry with the same key and body ' +
-    'replays the first response; another body is `422`; a retry while the first is in flight is `409`. ' +
-    'Keys are per user and expire after 24 h.',
-};
 
 /** The caller's tasks. Every route only ever sees the caller's own tasks: a foreign id is 404. */
 @ApiTags('tasks')
@@ -89,12 +50,7 @@ const IDEMPOTENCY_KEY_HEADER = {
 @UseFilters(TaskProblemsFilter)
 @Controller('api/tasks')
 export class TasksController {
-  constructor(
-    protected readonly tasks: TasksService,
-    protected readonly changeFeed: ChangesService,
-    protected readonly batches: BatchService,
-    protected readonly streams: EventsService,
-  ) {}
+  constructor(protected readonly tasks: TasksService) {}
 
   /**
    * List tasks
@@ -141,71 +97,6 @@ export class TasksController {
   }
 
   /**
-   * Changes since a sync token
-   * @remarks Incremental sync. Without `since`: a full sync, your live tasks in change order. With
-   * `since` (the `sync_token` of your last call): every task changed since, each once in its current
-   * state, and `{ id, deleted: true, deleted_at }` for each deleted one, in the order the changes
-   * happened. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
-   * point sees every change committed after it, also when writers commit out of order, and a deleted
-   * task never comes back. A token that is not yours (malformed, edited, another user's) is `400`; one
-   * older than SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: start over without `since`.
-   */
-  @Get('changes')
-  @ApiResponse({ status: 200, type: ChangesDto, description: 'A page of changes' })
-  @ApiProblems(400, 401, 403, SYNC_EXPIRED, 429, 503)
-  changes(@CurrentUser() user: AuthUser, @Query() query: ChangesQueryDto): Promise<ChangesDto> {
-    return this.changeFeed.changes(user.sub, query.since, query.limit ?? CHANGES_DEFAULT_LIMIT);
-  }
-
-  /**
-   * Live changes (Server-Sent Events)
-   * @remarks `text/event-stream` of your changes as they commit, through any instance: `event: task`
-   * (data: the task, as `GET /api/tasks/{id}` gives it) or `event: task.deleted` (data: `{ "id" }`), each
-   * with `id:` = the sync token right after that change (the newest event's `id` is what
-   * `GET /api/tasks/changes` would answer as `sync_token` then). `Last-Event-ID` (what a reconnecting
-   * client sends) or `since` resumes: the changes after that token come first (several changes of one
-   * task may arrive merged, as in `/changes`), then live ones, with no gap and no repeat between them;
-   * without either the stream starts from now, with an `event: ready` whose `id` is that point. A
-   * token older than the kept deletions gets one `event: resync` (data: `{ "detail" }`) and the
-   * stream ends: sync in full, then stream from that token. A comment line comes at least every 15 s
-   * (EVENTS_HEARTBEAT_MS, default 10 s). The stream ends when your bearer token expires and when
-   * the instance stops (reconnect with a fresh token and `Last-Event-ID`). At most
-   * EVENTS_MAX_STREAMS_PER_USER (default 5) streams per user, on all instances: `429` beyond. EventSource
-   * cannot send the `Authorization` header: use a fetch-based client (the typed client's
-   * `subscribe()`); a token in the query string is never read.
-   */
-  @Get('events')
-  @ApiProduces('text/event-stream')
-  @ApiExtraModels(TaskDeletedEventDto, ResyncEventDto)
-  @ApiHeader({
-    name: 'Last-Event-ID',
-    required: false,
-    description: 'The `id` of the last event you received: resume after it (wins over `since`)',
-  })
-  @ApiResponse({
-    status: 200,
-    description:
-      'The stream: `event: ready` (data `{}`; only when starting from now), `event: task` with a Task, `event: task.deleted` with a TaskDeletedEventDto, `event: resync` with a ResyncEventDto',
-    content: {
-      'text/event-stream': {
-        schema: { type: 'string' },
-        example:
-          'retry: 1000\n\nid: s1.2n9c.2n9c.Q2V4aW1wbGUx\nevent: task\ndata: {"id":"3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b","title":"Buy groceries",…}\n\n: keep-alive\n\n',
-      },
-    },
-  })
-  @ApiProblems(400, 401, 403, 429, 503)
-  async events(
-    @CurrentUser() user: AuthUser,
-    @Query() query: EventsQueryDto,
-    @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.streams.stream(user, lastEventId || query.since, req, res);
-  }
-
-  /**
    * Create a task
    * @remarks Returns the task with `Location` and `ETag`. The task goes first among its siblings, or
    * right after `after`; with `parent_id` it is a subtask of that (top-level) task. A `parent_id` or
@@ -238,49 +129,6 @@ export class TasksController {
     res.setHeader('Location', `${req.path.replace(/\/$/, '')}/${task.id}`);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return withEtag(res, task);
-  }
-
-  /**
-   * Run a batch of commands
-   * @remarks 1–100 commands (`create`, `update`, `complete`, `move`, `delete`) run in order, each
-   * with exactly the rules of its single route: `results[i]` is what `commands[i]` did (its status,
-   * the task, or the problem the single route would answer). One failing command does not undo the
-   * others. A `create` may carry a `temp_id` that later commands use as `task_id`, `data.parent_id`
-   * or `data.after`; `temp_id_mapping` gives the ids. The whole batch commits at once (readers see all
-   * of it or none), and `sync_token` is the token right after it. Before anything runs: more than 100
-   * commands is `413`; a malformed envelope (not an array, no commands, an unknown `op` or field, a
-   * field the op does not use, a `temp_id` used twice or referenced before its create) is `400`. An
-   * error that is no command's fault (the database unavailable) undoes the whole batch and answers
-   * `503`. With an `Idempotency-Key` a retry replays the first answer whole. Each command counts as a
-   * request against your rate limit (`429` before anything runs when the batch does not fit).
-   */
-  @Post('batch')
-  @HttpCode(200)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER)
-  @ApiResponse({
-    status: 200,
-    type: BatchResponseDto,
-    description: 'What each command did (or, for a repeated Idempotency-Key, the original answer)',
-    headers: {
-      ...IDEMPOTENT_REPLAYED_HEADER,
-    },
-  })
-  @ApiProblems(400, 401, 403, 409, 413, 415, 422, 429, 503)
-  async batch(
-    @CurrentUser() user: AuthUser,
-    @Body() dto: BatchDto,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<BatchResponseDto> {
-    const { response, replayed } = await this.batches.run(
-      user.sub,
-      dto,
-      { instance: req.originalUrl.split('?')[0], requestId: requestIdOf(req, res) },
-      idempotencyKeyHeader(idempotencyKey),
-    );
-    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return response;
   }
 
   /**
@@ -431,3 +279,12 @@ function withEtag(res: Response, task: Task): Task {
   res.setHeader('ETag', etagOf(task));
   return task;
 }
+
+/**
+ * The same routes under `/api/{user_id}/tasks…`, the path shape of the FastAPI design this
+ * service replaces. `user_id` must be the caller's own id (403 otherwise).
+ */
+@ApiTags('tasks (user-scoped paths)')
+@UseGuards(OwnPathGuard)
+@Controller('api/:user_id/tasks')
+export class UserTasksController extends TasksController {}

@@ -2,11 +2,10 @@ import type { Task } from './dto/task.dto.js';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.js';
-import { TASK_LIMIT_SQLSTATE } from '../../migrations/1795900000000-TaskLimit.js';
 import { sqlKeyBefore } from './positions.js';
-import { PlacementConflictError, TaskLimitReachedError } from './task.errors.js';
-import { placementConflict, TaskOrdering, type Placement } from './task-ordering.js';
-import { Database, sql, type Statement, type Tx } from '../database/database.js';
+import { TaskLimitReachedError } from './task.errors.js';
+import { placementConflict, rethrowConflict, TaskOrdering, type Placement } from './task-ordering.js';
+import { Database, sql, type Statement } from '../database/database.js';
 import {
   SORTS,
   TASK_COLUMNS,
@@ -49,13 +48,23 @@ export interface TaskStats {
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const COLUMNS = TASK_COLUMNS.join(', ');
+/**
+ * What the counter trigger raises when an insert would take a user past the limit its transaction
+ * set (`tasks.max_per_user`; migrations TaskLimit and ChangeSequence write the same code).
+ */
+export const TASK_LIMIT_SQLSTATE = 'TKLIM';
+/** A plain create whose first key a concurrent writer took tries the one-statement way this often. */
+const FIRST_KEY_RETRY = { attempts: 3, retryable: placementConflict };
 /** Where a plain create goes: before the first top-level task. */
 const FIRST = Symbol('first');
 
 /**
- * All SQL on the tasks table, scoped by `user_id` in every statement: the service owns the rules,
- * this owns the statements. Every write is one atomic statement (`UPDATE … RETURNING`), never
- * read-modify-write in the app. Columns and sorts come from task.schema.ts.
+ * The SQL of tasks as rows (listing, reading, writing; the tree and positions are
+ * PositionsRepository's), scoped by `user_id` in every statement: the service owns the rules, this
+ * owns the statements. Every write is one atomic statement (`UPDATE … RETURNING`), never
+ * read-modify-write in the app, made through `Database.write`: inside a transaction when the
+ * caller runs in one, announced after its commit either way. Columns and sorts come from
+ * task.schema.ts.
  */
 @Injectable()
 export class TasksRepository {
@@ -147,51 +156,45 @@ export class TasksRepository {
     return status === 'all' ? total : status === 'completed' ? completed : total - completed;
   }
 
-  /** The caller's task, or null (on `tx`: what that transaction sees, its own writes included). */
-  async findOne(userId: string, id: string, tx?: Tx): Promise<Task | null> {
-    const statement = sql(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]);
-    const [row] = tx ? await this.db.rows<Task>(statement, tx) : await this.db.read<Task>(userId, statement);
+  /** The caller's task, or null (inside a transaction: what it sees, its own writes included). */
+  async findOne(userId: string, id: string): Promise<Task | null> {
+    const [row] = await this.db.read<Task>(
+      userId,
+      sql(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]),
+    );
     return row ?? null;
   }
 
   /**
-   * Inserts a task where `placement` says (on `tx` when given: a transaction's connection), unless
-   * the user already holds MAX_TASKS_PER_USER: TaskLimitReachedError then, and nothing is created.
-   * A plain create (top level, first) is one statement without the ordering lock (the hot path): the
-   * key below the first is made inside the INSERT (sqlKeyBefore), and it is tried again when a
-   * concurrent placement took that key (inside `tx`: PlacementConflictError, the caller retries);
-   * a key the SQL cannot make, and any other placement, go through TaskOrdering under the lock.
+   * Inserts a task where `placement` says, unless the user already holds MAX_TASKS_PER_USER:
+   * TaskLimitReachedError then, and nothing is created. A plain create (top level, first) is one
+   * statement without the ordering lock (the hot path): the key below the first is made inside the
+   * INSERT (sqlKeyBefore), and it is tried again when a concurrent placement took that key (inside a
+   * transaction that error aborted it: PlacementConflictError, for the outermost caller to run it all
+   * again); a key the SQL cannot make, and any other placement, go through TaskOrdering under the lock.
    */
-  async insert(userId: string, values: TaskValues, placement: Placement, tx?: Tx): Promise<Task> {
+  async insert(userId: string, values: TaskValues, placement: Placement): Promise<Task> {
     if (placement.parent === null && placement.after === null) {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          const task = await this.insertRow(userId, values, null, FIRST, tx);
-          if (!task) break; // a key the SQL does not make: the locked path asks the library
-          if (!tx) await this.db.wrote(userId);
-          return task;
-        } catch (err) {
-          if (!placementConflict(err)) throw err;
-          // The failed statement aborted the caller's transaction: trying again is the caller's to do.
-          if (tx) throw new PlacementConflictError();
-        }
+      try {
+        const task = await this.db.retrying(FIRST_KEY_RETRY, () =>
+          this.insertRow(userId, values, null, FIRST),
+        );
+        if (task) return task;
+        // A key the SQL does not make: the locked path asks the library.
+      } catch (err) {
+        if (!placementConflict(err) || this.db.inTransaction) rethrowConflict(err);
       }
     }
-    const task = await this.ordering.locked(
+    return this.ordering.locked(
       userId,
-      async (t) =>
+      async () =>
         (await this.insertRow(
           userId,
           values,
           placement.parent,
-          await this.ordering.placeNew(t, userId, placement),
-          t,
+          await this.ordering.placeNew(userId, placement),
         ))!,
-      tx,
     );
-    // Inside the caller's transaction the caller marks the write once it has committed (markWritten).
-    if (!tx) await this.db.wrote(userId);
-    return task;
   }
 
   /**
@@ -205,7 +208,6 @@ export class TasksRepository {
     values: TaskValues,
     parent: string | null,
     position: string | typeof FIRST,
-    tx?: Tx,
   ): Promise<Task | undefined> {
     const fields = WRITABLE_FIELDS.map((c) => values[c]);
     const params = [userId, parent, ...fields, String(this.maxTasks)];
@@ -224,8 +226,8 @@ export class TasksRepository {
       `SELECT $1, $2::uuid, ${key}, ${list(3, fields.length)} FROM lim${first ? ', k WHERE k.position IS NOT NULL' : ''} ` +
       `RETURNING ${COLUMNS}`;
     try {
-      const [row] = await this.db.rows<Task>(sql(text, params), tx);
-      return row;
+      const { rows } = await this.db.write<Task>(userId, sql(text, params));
+      return rows[0];
     } catch (err) {
       if ((err as { code?: unknown }).code === TASK_LIMIT_SQLSTATE)
         throw new TaskLimitReachedError(this.maxTasks);
@@ -233,42 +235,25 @@ export class TasksRepository {
     }
   }
 
-  /** After a transaction that wrote `userId`'s tasks committed: their reads go to the primary for a while. */
-  markWritten(userId: string): Promise<void> {
-    return this.db.wrote(userId);
-  }
-
   /**
    * Changes the given columns in one statement; `version` (+1) and `updated_at` move with them.
    * With `versions`, only when the current version is one of them (compare-and-set).
-   * Null when nothing matched. On `tx` the caller marks the write once it has committed (markWritten).
+   * Null when nothing matched.
    */
-  update(
-    userId: string,
-    id: string,
-    changes: TaskChanges,
-    versions?: number[],
-    tx?: Tx,
-  ): Promise<Task | null> {
+  update(userId: string, id: string, changes: TaskChanges, versions?: number[]): Promise<Task | null> {
     const values: unknown[] = [id, userId];
     const set = WRITABLE_FIELDS.filter((c) => changes[c] !== undefined).map(
       (c) => `${c} = $${values.push(changes[c])}`,
     );
-    return this.updateWhere(userId, set, values, versions, tx);
+    return this.updateWhere(userId, set, values, versions);
   }
 
   /** Flips `completed` (in SQL, so concurrent toggles never lose one), or sets it when a value is given. */
-  setCompleted(
-    userId: string,
-    id: string,
-    completed?: boolean,
-    versions?: number[],
-    tx?: Tx,
-  ): Promise<Task | null> {
+  setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task | null> {
     const values: unknown[] = [id, userId];
     const set =
       completed === undefined ? 'completed = NOT completed' : `completed = $${values.push(completed)}`;
-    return this.updateWhere(userId, [set], values, versions, tx);
+    return this.updateWhere(userId, [set], values, versions);
   }
 
   private async updateWhere(
@@ -276,52 +261,54 @@ export class TasksRepository {
     set: string[],
     values: unknown[],
     versions?: number[],
-    tx?: Tx,
   ): Promise<Task | null> {
     const condition = versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '';
-    const [row] = await this.db.rows<Task>(
+    const { rows } = await this.db.write<Task>(
+      userId,
       sql(
         `UPDATE tasks SET ${[...set, 'version = version + 1', 'updated_at = now()'].join(', ')} ` +
           `WHERE id = $1 AND user_id = $2${condition} RETURNING ${COLUMNS}`,
         values,
       ),
-      tx,
     );
-    if (row && !tx) await this.db.wrote(userId);
-    return row ?? null;
+    return rows[0] ?? null;
   }
 
   /** Deletes in one statement (only at one of `versions`, when given); false when nothing matched. */
-  async delete(userId: string, id: string, versions?: number[], tx?: Tx): Promise<boolean> {
+  async delete(userId: string, id: string, versions?: number[]): Promise<boolean> {
     const values: unknown[] = [id, userId];
     const condition = versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '';
-    const statement = sql(`DELETE FROM tasks WHERE id = $1 AND user_id = $2${condition}`, values);
-    const deleted = (await this.db.execute(statement, tx)) > 0;
-    if (deleted && !tx) await this.db.wrote(userId);
-    return deleted;
+    const { count } = await this.db.write(
+      userId,
+      sql(`DELETE FROM tasks WHERE id = $1 AND user_id = $2${condition}`, values),
+    );
+    return count > 0;
   }
 
   /**
-   * Clear completed, in one statement (on `tx`: the caller holds the ordering lock, so no subtask
-   * joins a completed parent meanwhile): the caller's completed tasks and the subtasks of completed
-   * tasks (which the cascade would take anyway, but then they would not be counted). How many went.
+   * Clear completed, in one statement (the caller holds the ordering lock, so no subtask joins a
+   * completed parent meanwhile): the caller's completed tasks and the subtasks of completed tasks
+   * (which the cascade would take anyway, but then they would not be counted). How many went.
    */
-  async deleteByStatus(userId: string, status: 'completed', tx?: Tx): Promise<number> {
-    return this.db.execute(
+  async deleteByStatus(userId: string, status: 'completed'): Promise<number> {
+    const { count } = await this.db.write(
+      userId,
       sql(
         `DELETE FROM tasks WHERE user_id = $1
             AND (${status} OR parent_id IN (SELECT id FROM tasks WHERE user_id = $1 AND ${status}))`,
         [userId],
       ),
-      tx,
     );
+    return count;
   }
 
-  /** The current version of the caller's task, or null: tells a stale `If-Match` from a missing task. */
-  async currentVersion(userId: string, id: string, tx?: Tx): Promise<number | null> {
+  /**
+   * The current version of the caller's task on the primary (in the current transaction when there
+   * is one), or null: tells a stale `If-Match` from a missing task.
+   */
+  async currentVersion(userId: string, id: string): Promise<number | null> {
     const [row] = await this.db.rows<{ version: number }>(
       sql('SELECT version FROM tasks WHERE id = $1 AND user_id = $2', [id, userId]),
-      tx,
     );
     return row?.version ?? null;
   }

@@ -4,10 +4,10 @@ import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { decodeCursor } from './cursor.js';
 import type { Task } from './dto/task.dto.js';
 import { InvalidCursorError, StaleTaskError, TaskNotFoundError } from './task.errors.js';
-import { SORTS, SORT_KEYS } from './task.schema.js';
+import { SORTS, SORT_KEYS, WRITABLE_DEFAULTS, withDefaults } from './task.schema.js';
 import type { TaskOrdering } from './task-ordering.js';
 import type { TasksRepository } from './tasks.repository.js';
-import { TasksService } from './tasks.service.js';
+import { createFingerprint, TasksService } from './tasks.service.js';
 
 const task = (over: Partial<Task> = {}): Task => ({
   id: '3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b',
@@ -37,7 +37,6 @@ function setup() {
     delete: jest.fn<TasksRepository['delete']>(),
     currentVersion: jest.fn<TasksRepository['currentVersion']>(),
     stats: jest.fn<TasksRepository['stats']>(),
-    markWritten: jest.fn<TasksRepository['markWritten']>().mockResolvedValue(undefined),
   };
   const idempotency = { run: jest.fn() };
   const service = new TasksService(
@@ -68,33 +67,25 @@ describe('TasksService', () => {
       );
     });
 
-    it('with a key, runs the insert under the key with the normalised request’s fingerprint', async () => {
+    it('with a key, runs the insert under the key, with the fingerprints of the request', async () => {
       const { repo, idempotency, service } = setup();
       const created = task();
       idempotency.run.mockImplementation(async (...args: unknown[]) => {
-        const work = args[3] as (tx: unknown) => Promise<Task>;
-        return { value: await work('tx'), replayed: false };
+        const work = args[3] as () => Promise<Task>;
+        return { value: await work(), replayed: false };
       });
       repo.insert.mockResolvedValue(created);
       const a = await service.create('alice', { title: 'x', tags: ['a'] }, 'key-1');
       expect(a).toEqual({ task: created, replayed: false });
-      expect(repo.insert).toHaveBeenCalledWith(
-        'alice',
-        expect.objectContaining({ title: 'x' }),
-        { parent: null, after: null },
-        'tx',
-      );
-      // Marked as a writer once the transaction is over (read-your-writes with replicas).
-      expect(repo.markWritten).toHaveBeenCalledWith('alice');
-      // The same request spelled differently (defaults written out) has the same fingerprint.
-      await service.create(
-        'alice',
-        { tags: ['a'], completed: false, title: 'x', priority: 'medium' },
-        'key-1',
-      );
-      const [first, second] = idempotency.run.mock.calls;
-      expect(first.slice(0, 3)).toEqual(['alice', 'key-1', second[2]]);
-      expect(first[2]).toBe(
+      expect(repo.insert).toHaveBeenCalledWith('alice', expect.objectContaining({ title: 'x' }), {
+        parent: null,
+        after: null,
+      });
+      const [[user, key, fingerprints]] = idempotency.run.mock.calls as [string, string, string[]][];
+      expect([user, key]).toEqual(['alice', 'key-1']);
+      // Stored: what the client sent. Also accepted: what the release before stored (defaults filled in).
+      expect(fingerprints).toEqual([
+        createFingerprint({ title: 'x', tags: ['a'] }),
         fingerprint({
           title: 'x',
           description: null,
@@ -103,7 +94,25 @@ describe('TasksService', () => {
           due_date: null,
           tags: ['a'],
         }),
-      );
+      ]);
+    });
+
+    it('the fingerprint is what the client sent: a field added to tasks later does not change it', () => {
+      const dto = { title: 'x', due_date: '2026-12-01T18:00:00+01:00' };
+      const before = createFingerprint(dto);
+      const legacy = fingerprint(withDefaults({ title: 'x' }));
+      const defaults = WRITABLE_DEFAULTS as Record<string, unknown>;
+      defaults.notes = null; // as a migration adding a nullable `notes` would
+      try {
+        expect(createFingerprint(dto)).toBe(before);
+        // (Defaults filled in, as before, would have made the retry another request.)
+        expect(fingerprint(withDefaults({ title: 'x' }))).not.toBe(legacy);
+      } finally {
+        delete defaults.notes;
+      }
+      // The same instant written in another zone is the same request; another value is not.
+      expect(createFingerprint({ title: 'x', due_date: '2026-12-01T17:00:00Z' })).toBe(before);
+      expect(createFingerprint({ title: 'y', due_date: '2026-12-01T17:00:00Z' })).not.toBe(before);
     });
   });
 
@@ -143,13 +152,7 @@ describe('TasksService', () => {
       const { repo, service } = setup();
       repo.update.mockResolvedValue(task());
       await service.update('alice', 'id', { description: null, tags: ['x'] });
-      expect(repo.update).toHaveBeenCalledWith(
-        'alice',
-        'id',
-        { description: null, tags: ['x'] },
-        undefined,
-        undefined,
-      );
+      expect(repo.update).toHaveBeenCalledWith('alice', 'id', { description: null, tags: ['x'] }, undefined);
     });
   });
 

@@ -1,7 +1,7 @@
 import type { Task } from './dto/task.dto.js';
 import { Injectable } from '@nestjs/common';
 import { fingerprint } from '../common/fingerprint.js';
-import type { Tx } from '../database/database.js';
+import { retrying } from '../database/retrying.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { decodeCursor, encodeCursor, filtersFingerprint } from './cursor.js';
 import type { CreateTaskDto, ReplaceTaskDto } from './dto/create-task.dto.js';
@@ -19,7 +19,7 @@ import {
   type TaskChanges,
   type TaskValues,
 } from './task.schema.js';
-import { retrying, TaskOrdering, type Placement } from './task-ordering.js';
+import { TaskOrdering, type Placement } from './task-ordering.js';
 import { TasksRepository, type ListFilters, type TaskStats } from './tasks.repository.js';
 
 const toDate = (value: string | null | undefined) =>
@@ -32,10 +32,36 @@ const normalised = (dto: UpdateTaskDto): TaskChanges => ({ ...dto, due_date: toD
 const valuesFrom = (dto: ReplaceTaskDto): TaskValues =>
   withDefaults({ ...normalised(dto), title: dto.title });
 
-/** What a create writes, and where. */
-function creation(dto: CreateTaskDto): { values: TaskValues; placement: Placement } {
+/** What a create writes, and where; and the fingerprints of the request for Idempotency-Key. */
+function creation(dto: CreateTaskDto): { values: TaskValues; placement: Placement; fingerprints: string[] } {
   const { parent_id, after, ...fields } = dto;
-  return { values: valuesFrom(fields), placement: { parent: parent_id ?? null, after: after ?? null } };
+  const values = valuesFrom(fields);
+  const placement = { parent: parent_id ?? null, after: after ?? null };
+  const placed = placement.parent !== null || placement.after !== null;
+  return {
+    values,
+    placement,
+    fingerprints: [
+      createFingerprint(dto),
+      // What the release before 2026-12-06 stored (every writable field, defaults filled in): still
+      // accepted, so a create retried across that deploy replays. Keys live 24 h: drop it after.
+      fingerprint(placed ? { ...values, placement } : values),
+    ],
+  };
+}
+
+/**
+ * What makes two creates under one Idempotency-Key the same request: the fields the client sent
+ * (normalised: a due date is an instant), and where, never the defaults of fields it left out, so a
+ * field added to tasks later does not turn a retry into another request.
+ */
+export function createFingerprint(dto: CreateTaskDto): string {
+  const { parent_id, after, ...fields } = dto;
+  return fingerprint({
+    create: present(normalised(fields)),
+    parent_id: parent_id ?? null,
+    after: after ?? null,
+  });
 }
 
 /** A page of tasks, the number of all that match, and the cursor of the next page while more remain. */
@@ -93,80 +119,56 @@ export class TasksService {
     return { items: page.items, total: page.total, next };
   }
 
-  async get(userId: string, id: string, tx?: Tx): Promise<Task> {
-    const task = await this.repo.findOne(userId, id, tx);
+  async get(userId: string, id: string): Promise<Task> {
+    const task = await this.repo.findOne(userId, id);
     if (!task) throw new TaskNotFoundError();
     return task;
   }
 
   /**
-   * Creates a task. With an `idempotencyKey`, the same key and body give back the task the first
-   * request created (`replayed`) and create nothing; see IdempotencyService for the other outcomes.
+   * Creates a task (in the caller's transaction when there is one: a batch). With an
+   * `idempotencyKey`, the same key and body give back the task the first request created
+   * (`replayed`) and create nothing; see IdempotencyService for the other outcomes.
    */
   async create(
     userId: string,
     dto: CreateTaskDto,
     idempotencyKey?: string,
   ): Promise<{ task: Task; replayed: boolean }> {
-    const { values, placement } = creation(dto);
+    const { values, placement, fingerprints } = creation(dto);
     if (idempotencyKey === undefined)
       return { task: await this.repo.insert(userId, values, placement), replayed: false };
-    // The placement is part of the request (the same key under another parent is another request);
-    // a plain create's fingerprint stays what it was before placements existed.
-    const placed = placement.parent !== null || placement.after !== null;
     const run = () =>
-      this.idempotency.run(
-        userId,
-        idempotencyKey,
-        fingerprint(placed ? { ...values, placement } : values),
-        (tx) => this.repo.insert(userId, values, placement, tx),
+      this.idempotency.run(userId, idempotencyKey, fingerprints, () =>
+        this.repo.insert(userId, values, placement),
       );
     // A concurrent create that took the same first key undid the transaction: run it again, once.
-    const conflict = (err: unknown) => err instanceof PlacementConflictError;
-    const { value, replayed } = await retrying(2, conflict, run);
-    if (!replayed) await this.repo.markWritten(userId);
+    const { value, replayed } = await retrying(2, (err) => err instanceof PlacementConflictError, run);
     return { task: value, replayed };
   }
 
-  /** Creates a task inside the caller's transaction `tx` (a batch); the caller marks the write. */
-  createIn(tx: Tx, userId: string, dto: CreateTaskDto): Promise<Task> {
-    const { values, placement } = creation(dto);
-    return this.repo.insert(userId, values, placement, tx);
-  }
-
-  /**
-   * `versions`: the `If-Match` condition; undefined means unconditional. The writes below take an
-   * optional `tx`, the caller's transaction (a batch), which then marks the write once committed.
-   */
+  /** `versions`: the `If-Match` condition; undefined means unconditional. */
   async replace(userId: string, id: string, dto: ReplaceTaskDto, versions?: number[]): Promise<Task> {
     return this.written(userId, id, versions, await this.repo.update(userId, id, valuesFrom(dto), versions));
   }
 
-  async update(userId: string, id: string, dto: UpdateTaskDto, versions?: number[], tx?: Tx): Promise<Task> {
+  async update(userId: string, id: string, dto: UpdateTaskDto, versions?: number[]): Promise<Task> {
     const changes = present(normalised(dto));
     if (Object.keys(changes).length === 0) {
-      const task = await this.get(userId, id, tx);
+      const task = await this.get(userId, id);
       if (versions && !versions.includes(task.version)) throw new StaleTaskError(task.version);
       return task;
     }
-    const task = await this.repo.update(userId, id, changes, versions, tx);
-    return this.written(userId, id, versions, task, tx);
+    return this.written(userId, id, versions, await this.repo.update(userId, id, changes, versions));
   }
 
-  async setCompleted(
-    userId: string,
-    id: string,
-    completed?: boolean,
-    versions?: number[],
-    tx?: Tx,
-  ): Promise<Task> {
-    const task = await this.repo.setCompleted(userId, id, completed, versions, tx);
-    return this.written(userId, id, versions, task, tx);
+  async setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task> {
+    return this.written(userId, id, versions, await this.repo.setCompleted(userId, id, completed, versions));
   }
 
-  async remove(userId: string, id: string, versions?: number[], tx?: Tx): Promise<void> {
-    if (await this.repo.delete(userId, id, versions, tx)) return;
-    await this.written(userId, id, versions, null, tx);
+  async remove(userId: string, id: string, versions?: number[]): Promise<void> {
+    if (await this.repo.delete(userId, id, versions)) return;
+    await this.written(userId, id, versions, null);
   }
 
   /** A write that matched nothing: stale when the task exists at another version, else not found. */
@@ -175,30 +177,32 @@ export class TasksService {
     id: string,
     versions: number[] | undefined,
     task: Task | null,
-    tx?: Tx,
   ): Promise<Task> {
     if (task) return task;
-    const current = versions ? await this.repo.currentVersion(userId, id, tx) : null;
+    const current = versions ? await this.repo.currentVersion(userId, id) : null;
     throw current === null ? new TaskNotFoundError() : new StaleTaskError(current);
   }
 
   /** Moves a task among its siblings or to another parent: one write, version +1. */
-  async move(userId: string, id: string, dto: MoveTaskDto, versions?: number[], tx?: Tx): Promise<Task> {
-    const task = await this.ordering.locked(
-      userId,
-      (t) => this.ordering.move(t, userId, id, { parent: dto.parent_id, after: dto.after ?? null }, versions),
-      tx,
+  move(userId: string, id: string, dto: MoveTaskDto, versions?: number[]): Promise<Task> {
+    return this.ordering.locked(userId, () =>
+      this.ordering.move(userId, id, { parent: dto.parent_id, after: dto.after ?? null }, versions),
     );
-    if (!tx) await this.repo.markWritten(userId);
-    return task;
   }
 
   /** Clear completed (the one `status` there is): deletes those tasks and all their subtasks; how many it deleted. */
-  async clear(userId: string, status: 'completed'): Promise<number> {
+  clear(userId: string, status: 'completed'): Promise<number> {
     // Under the ordering lock: no create or move puts a subtask under a parent being cleared.
-    const deleted = await this.ordering.locked(userId, (tx) => this.repo.deleteByStatus(userId, status, tx));
-    if (deleted > 0) await this.repo.markWritten(userId);
-    return deleted;
+    return this.ordering.locked(userId, () => this.repo.deleteByStatus(userId, status));
+  }
+
+  /**
+   * Takes, in the caller's transaction, the user's ordering lock and then the row locks of the tasks
+   * `ids` and of the subtasks of `parents`, in id order (what a batch takes up front: BatchService).
+   */
+  async lockForBatch(userId: string, ids: string[], parents: string[]): Promise<void> {
+    await this.ordering.lock(userId);
+    await this.ordering.lockRows(userId, ids, parents);
   }
 
   stats(userId: string): Promise<TaskStats> {

@@ -1,6 +1,6 @@
-import type { FieldErrorDto } from '../../errors/problem.dto.js';
-import { ValidationProblem } from '../../errors/problem.exception.js';
-import { isUuid } from '../../common/uuid.js';
+import type { FieldErrorDto } from '../errors/problem.dto.js';
+import { ValidationProblem } from '../errors/problem.exception.js';
+import { isUuid } from '../common/uuid.js';
 import type { BatchCommandDto, BatchOp } from './batch.dto.js';
 
 /** The fields each op may carry besides `op`; `task_id` is required where allowed. */

@@ -1,4 +1,4 @@
-import { retrying } from './task-ordering.js';
+import { retrying } from './retrying.js';
 
 describe('retrying', () => {
   const failing = (errors: Error[], value = 'done') => {

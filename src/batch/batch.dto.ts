@@ -1,14 +1,14 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsIn, IsObject, IsString, Length, ValidateNested } from 'class-validator';
-import { ProblemException } from '../../errors/problem.exception.js';
-import { ProblemDto } from '../../errors/problem.dto.js';
-import { CreateTaskDto } from '../dto/create-task.dto.js';
-import { MoveTaskDto } from '../dto/move-task.dto.js';
-import { SetCompletedDto } from '../dto/set-completed.dto.js';
-import { Task } from '../dto/task.dto.js';
-import { UpdateTaskDto } from '../dto/update-task.dto.js';
-import { Defined } from '../dto/validators.js';
+import { ProblemException } from '../errors/problem.exception.js';
+import { ProblemDto } from '../errors/problem.dto.js';
+import { CreateTaskDto } from '../tasks/dto/create-task.dto.js';
+import { MoveTaskDto } from '../tasks/dto/move-task.dto.js';
+import { SetCompletedDto } from '../tasks/dto/set-completed.dto.js';
+import { Task } from '../tasks/dto/task.dto.js';
+import { UpdateTaskDto } from '../tasks/dto/update-task.dto.js';
+import { Defined } from '../tasks/dto/validators.js';
 
 export const BATCH_OPS = ['create', 'update', 'complete', 'move', 'delete'] as const;
 export type BatchOp = (typeof BATCH_OPS)[number];

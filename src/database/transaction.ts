@@ -1,0 +1,73 @@
+import type pg from 'pg';
+import type { ServerPool, Statement } from './server-pool.js';
+
+/** What a statement reports as its command when it can have changed rows. */
+const WRITES = /^(INSERT|UPDATE|DELETE|MERGE)$/;
+/** PostgreSQL refuses every statement of a transaction that an error aborted, until the rollback. */
+const IN_FAILED_TRANSACTION = '25P02';
+
+const SAVEPOINT = 'SAVEPOINT unit';
+const RELEASE = 'RELEASE SAVEPOINT unit';
+const ROLLBACK_TO = 'ROLLBACK TO SAVEPOINT unit';
+const PROBE = 'SELECT 1';
+
+/** Whether a statement's result says it changed rows (an insert, update or delete that matched). */
+export const changedRows = (result: pg.QueryResult): boolean =>
+  (result.rowCount ?? 0) > 0 && WRITES.test(result.command ?? '');
+
+/**
+ * One open transaction of one user's work on the primary, as `Database.transaction` hands it out.
+ * It remembers whether any statement changed rows: when it has, the user's write is announced once,
+ * after COMMIT (Database.transaction), and never when it rolled back. Statements reach it through
+ * `Database` (read, rows, write), which runs them here while the transaction's work is running.
+ */
+export class Transaction {
+  private changed = false;
+
+  constructor(
+    /** Whose data this transaction writes: the one user its commit announces. */
+    readonly user: string,
+    private readonly client: pg.PoolClient,
+    private readonly pool: ServerPool,
+  ) {}
+
+  /** Whether a statement of this transaction changed rows. */
+  get wrote(): boolean {
+    return this.changed;
+  }
+
+  async query<T extends pg.QueryResultRow>(s: Statement): Promise<pg.QueryResult<T>> {
+    const result = await this.client.query<T>(this.pool.query(s));
+    if (changedRows(result)) this.changed = true;
+    return result;
+  }
+
+  /**
+   * Runs `work` under a savepoint: when it throws, what it did is undone and the transaction goes
+   * on (the error is thrown on). A savepoint costs two round trips: use it only where an error in
+   * PostgreSQL must not undo the whole transaction.
+   */
+  async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    await this.client.query(SAVEPOINT);
+    try {
+      const result = await work();
+      await this.client.query(RELEASE);
+      return result;
+    } catch (err) {
+      await this.client.query(ROLLBACK_TO);
+      await this.client.query(RELEASE);
+      throw err;
+    }
+  }
+
+  /** Whether an error aborted this transaction: PostgreSQL then refuses every statement until the rollback. */
+  async aborted(): Promise<boolean> {
+    try {
+      await this.client.query(PROBE);
+      return false;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === IN_FAILED_TRANSACTION) return true;
+      throw err;
+    }
+  }
+}

@@ -29,7 +29,7 @@ const READY = 'tasks-api:ready';
 async function serve(env: Env, say: Say, embedded?: EmbeddedDatabase): Promise<void> {
   const startedAt = Date.now();
   // A full GC once the old generation has grown by this share: under load V8's own rule lets the
-  // heap swell several times over its live size before collecting (README "Memory").
+  // heap swell several times over its live size before collecting (docs/operations.md, "Memory").
   if (env.HEAP_GROWTH_PERCENT > 0) setFlagsFromString(`--heap-growing-percent=${env.HEAP_GROWTH_PERCENT}`);
   // Imported only now: the modules read the environment prepared before.
   const { AppModule } = await import('./app.module.js');

@@ -10,7 +10,7 @@ export type BetterAuthAlg = 'EdDSA' | 'ES256' | 'RS256' | 'PS256' | 'ES512';
 
 /**
  * A real Better Auth server (memory adapter, email + password, `jwt` and `bearer` plugins).
- * With `hs256Secret`, its `jwt` plugin signs HS256 itself, the way README's "shared secret" mode
+ * With `hs256Secret`, its `jwt` plugin signs HS256 itself, the way docs/frontend.md's "shared secret" mode
  * configures it (custom `jwt.sign` + `jwks.remoteUrl`).
  */
 export function createBetterAuth(

@@ -4,27 +4,29 @@ import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { decodeCursor } from './cursor.js';
 import type { Task } from './dto/task.dto.js';
 import { InvalidCursorError, StaleTaskError, TaskNotFoundError } from './task.errors.js';
-import { SORTS, SORT_KEYS, WRITABLE_DEFAULTS, withDefaults } from './task.schema.js';
+import { SORTS, SORT_KEYS, TASK_COLUMNS, WRITABLE_DEFAULTS, withDefaults } from './task.schema.js';
 import type { TaskOrdering } from './task-ordering.js';
 import type { TasksRepository } from './tasks.repository.js';
 import { createFingerprint, TasksService } from './tasks.service.js';
 
-const task = (over: Partial<Task> = {}): Task => ({
-  id: '3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b',
-  user_id: 'alice',
-  title: 'Buy milk',
-  description: null,
-  completed: false,
-  priority: 'medium',
-  due_date: null,
-  tags: [],
-  created_at: '2026-11-26T17:49:08.123Z',
-  updated_at: '2026-11-26T17:49:08.123Z',
-  version: 1,
-  parent_id: null,
-  position: 'a0',
-  ...over,
-});
+/** A task: every column (TASK_COLUMNS; those not named here null), as the repository returns it. */
+const task = (over: Partial<Task> = {}): Task =>
+  Object.assign(Object.fromEntries(TASK_COLUMNS.map((c) => [c, null])), {
+    id: '3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b',
+    user_id: 'alice',
+    title: 'Buy milk',
+    description: null,
+    completed: false,
+    priority: 'medium',
+    due_date: null,
+    tags: [],
+    created_at: '2026-11-26T17:49:08.123Z',
+    updated_at: '2026-11-26T17:49:08.123Z',
+    version: 1,
+    parent_id: null,
+    position: 'a0',
+    ...over,
+  }) as Task;
 
 /** The repository as a set of fakes; each test says what they answer. */
 function setup() {
@@ -55,14 +57,7 @@ describe('TasksService', () => {
       await service.create('alice', { title: 'Buy milk', due_date: '2026-12-01T18:00:00+01:00' });
       expect(repo.insert).toHaveBeenCalledWith(
         'alice',
-        {
-          title: 'Buy milk',
-          description: null,
-          completed: false,
-          priority: 'medium',
-          due_date: new Date('2026-12-01T17:00:00.000Z'),
-          tags: [],
-        },
+        { ...WRITABLE_DEFAULTS, title: 'Buy milk', due_date: new Date('2026-12-01T17:00:00.000Z') },
         { parent: null, after: null },
       );
     });
@@ -86,14 +81,7 @@ describe('TasksService', () => {
       // Stored: what the client sent. Also accepted: what the release before stored (defaults filled in).
       expect(fingerprints).toEqual([
         createFingerprint({ title: 'x', tags: ['a'] }),
-        fingerprint({
-          title: 'x',
-          description: null,
-          completed: false,
-          priority: 'medium',
-          due_date: null,
-          tags: ['a'],
-        }),
+        fingerprint({ ...WRITABLE_DEFAULTS, title: 'x', tags: ['a'] }),
       ]);
     });
 

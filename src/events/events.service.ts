@@ -2,7 +2,6 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { ConfigService } from '@nestjs/config';
 import type { AuthUser } from '../auth/auth-user.js';
 import type { Env } from '../config/env.js';
-import { ProblemException } from '../errors/problem.exception.js';
 import { ShutdownState } from '../health/shutdown-state.js';
 import { ChangesService } from '../sync/changes.service.js';
 import { decodeSyncToken } from '../sync/sync-token.js';
@@ -12,11 +11,8 @@ import { fallibleRedis } from '../common/redis.js';
 import { ChangeNotifier } from './change-notifier.js';
 import type { EventSink } from './event-sink.js';
 import { EventStream } from './event-stream.js';
+import { InstanceStoppingError, TooManyStreamsError } from './events.errors.js';
 import { StreamSlots } from './stream-slots.js';
-
-const STOPPING = 'This instance is stopping; reconnect';
-export const TOO_MANY_STREAMS = (max: number) =>
-  `You have ${max} event streams open, the most one user may; close one first`;
 
 /**
  * Live event streams (GET /api/tasks/events): opens them (at most EVENTS_MAX_STREAMS_PER_USER per
@@ -78,14 +74,14 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
   /**
    * Serves one stream for `user` on `sink`, from `since` (a sync token: changes after it are sent
    * first) or from now on. Errors before the stream starts (a bad token: 400, too many streams:
-   * 429, stopping: 503) are thrown for the problem filter.
+   * 429, stopping: 503) are thrown as domain errors (TaskProblemsFilter maps them).
    */
   async stream(user: AuthUser, since: string | undefined, sink: EventSink): Promise<void> {
-    if (this.shutdown.stopping) throw new ProblemException(503, STOPPING);
+    if (this.shutdown.stopping) throw new InstanceStoppingError();
     if (since !== undefined && decodeSyncToken(user.sub, since) === undefined)
       throw new InvalidSyncTokenError();
     const slot = await this.slots.take(user.sub);
-    if (slot === undefined) throw new ProblemException(429, TOO_MANY_STREAMS(this.maxPerUser));
+    if (slot === undefined) throw new TooManyStreamsError(this.maxPerUser);
     const release = () => this.slots.release(user.sub, slot);
     let token: string;
     try {
@@ -98,7 +94,7 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
     // SIGTERM may have come while the token was read: endAll() has run, so do not start.
     if (this.shutdown.stopping) {
       release();
-      throw new ProblemException(503, STOPPING);
+      throw new InstanceStoppingError();
     }
     let stopListening = () => {};
     const stream = new EventStream(sink, user.sub, token, this.feed, this.logger, () => {

@@ -5,6 +5,7 @@ import {
   IdempotencyKeyInFlightError,
   IdempotencyKeyReusedError,
 } from '../idempotency/idempotency.service.js';
+import { InstanceStoppingError, TooManyStreamsError } from '../events/events.errors.js';
 import { InvalidSyncTokenError, SyncTokenExpiredError } from '../sync/sync.errors.js';
 import { etagOf } from './etag.js';
 import {
@@ -17,7 +18,7 @@ import {
   TaskNotFoundError,
 } from './task.errors.js';
 
-/** Every error the tasks service throws on purpose (each mapped by toProblem). */
+/** Every error the services behind /api/tasks (tasks, sync, events, batch, idempotency) throw on purpose, each mapped by toProblem. */
 export const TASK_ERRORS = [
   TaskNotFoundError,
   StaleTaskError,
@@ -30,6 +31,8 @@ export const TASK_ERRORS = [
   IdempotencyKeyInFlightError,
   IdempotencyKeyReusedError,
   BatchDependencyError,
+  TooManyStreamsError,
+  InstanceStoppingError,
 ] as const;
 
 type TaskError = InstanceType<(typeof TASK_ERRORS)[number]>;
@@ -59,6 +62,8 @@ export function toProblem(err: TaskError): ProblemException {
   if (err instanceof IdempotencyKeyInFlightError) return new ProblemException(409, err.message);
   if (err instanceof IdempotencyKeyReusedError) return new ProblemException(422, err.message);
   if (err instanceof BatchDependencyError) return new ProblemException(424, err.message);
+  if (err instanceof TooManyStreamsError) return new ProblemException(429, err.message);
+  if (err instanceof InstanceStoppingError) return new ProblemException(503, err.message);
   const unmapped: never = err; // a new TaskError fails to compile here until it is mapped
   throw new Error(`No problem mapped for ${String(unmapped)}`);
 }

@@ -12,7 +12,7 @@ import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { requestIdOf } from '../logging/request-id.js';
 import type { ProblemDto } from './problem.dto.js';
-import { connectionLost } from '../database/server-pool.js';
+import { databaseUnavailable } from '../database/server-pool.js';
 import { ProblemException } from './problem.exception.js';
 import { countPerIp, unroutedWithToken } from '../rate-limit/per-ip.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
@@ -25,14 +25,6 @@ export type Problem = Omit<ProblemDto, 'instance' | 'request_id' | 'type' | 'tit
 
 /** PostgreSQL error classes that mean the input was bad, not the server (a safety net: DTOs catch these first). */
 const PG_INPUT_ERRORS = /^(22|23)/;
-/**
- * Errors that mean the database is unreachable or overloaded: retryable, so 503. A statement that
- * ran out of DB_STATEMENT_TIMEOUT_MS (57014) is one of them: the database could not answer in time;
- * so is a read that waited too long behind its own user's (USER_BUSY, UserLanes), and a transaction
- * undone by a deadlock or a serialization failure (40P01, 40001: a retry succeeds).
- */
-const PG_UNAVAILABLE =
-  /^(08|57014|57P0[1-3]|53300|40P01|40001|USER_BUSY)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection terminated|timeout exceeded|Query read timeout|connection timeout|terminating connection|server conn crashed|not queryable|Cannot use a pool after calling end/i;
 
 export const DATABASE_UNAVAILABLE = 'The database is unavailable; try again shortly';
 export const unexpectedDetail = (requestId: string) =>
@@ -72,7 +64,8 @@ export function problemOf(exception: unknown): Problem | undefined {
   if (isDatabaseError(exception) && PG_INPUT_ERRORS.test(code)) {
     return { status: 400, detail: 'A value in the request cannot be stored' };
   }
-  if (PG_UNAVAILABLE.test(code) || connectionLost(exception)) {
+  // Unreachable, overloaded, timed out, or a deadlock: retryable (server-pool.ts knows which).
+  if (databaseUnavailable(exception)) {
     return {
       status: 503,
       detail: DATABASE_UNAVAILABLE,

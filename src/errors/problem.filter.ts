@@ -1,21 +1,11 @@
 import { STATUS_CODES } from 'node:http';
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  Logger,
-  NotFoundException,
-  Optional,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { requestIdOf } from '../logging/request-id.js';
 import type { ProblemDto } from './problem.dto.js';
 import { databaseUnavailable } from '../database/server-pool.js';
 import { ProblemException } from './problem.exception.js';
-import { countPerIp, unroutedWithToken } from '../rate-limit/per-ip.js';
-import { RateLimiter } from '../rate-limit/rate-limiter.js';
 
 export type Problem = Omit<ProblemDto, 'instance' | 'request_id' | 'type' | 'title'> & {
   /** Instead of the status's own reason phrase, when the problem has a more telling one. */
@@ -77,30 +67,16 @@ export function problemOf(exception: unknown): Problem | undefined {
 
 /**
  * The one exception filter: every error leaves as RFC 9457 problem+json with the request id.
- * Anything unexpected is logged with its stack and answered with a generic 500. As the app's
- * global filter (with the RateLimiter) it also counts 404s of unrouted requests carrying a token
- * per IP (unroutedWithToken), and answers 429 instead once the address is over its limit.
+ * Anything unexpected is logged with its stack and answered with a generic 500. It renders and
+ * nothing else: requests are limited where they are answered (src/rate-limit/).
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemFilter.name);
 
-  constructor(@Optional() private readonly limiter?: RateLimiter) {}
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
-    if (this.limiter && exception instanceof NotFoundException && unroutedWithToken(req)) {
-      countPerIp(this.limiter, req).then(
-        () => this.render(exception, req, res),
-        (limited: unknown) => this.render(limited, req, res),
-      );
-      return;
-    }
-    this.render(exception, req, res);
-  }
-
-  private render(exception: unknown, req: Request, res: Response): void {
     const requestId = requestIdOf(req, res);
     if (res.headersSent) {
       this.logger.error({ err: exception, request_id: requestId }, 'Error after the response started');

@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 
 /**
  * Constructors for Node's request and response objects that give them this Express app's
@@ -22,11 +22,35 @@ export function withPrototype<T extends typeof IncomingMessage | typeof ServerRe
 }
 
 /**
- * Nest's Express adapter with one change: its HTTP server builds requests and responses on this
- * app's Express prototypes (see withPrototype). HTTPS and Nest's own connection-tracking options
- * fall back to the stock server.
+ * Nest's Express adapter with two changes: its HTTP server builds requests and responses on this
+ * app's Express prototypes (see withPrototype; HTTPS and Nest's own connection-tracking options fall
+ * back to the stock server), and its not-found handler can run a handler of the app's first
+ * (beforeNotFound).
  */
 export class ExpressHttpAdapter extends ExpressAdapter {
+  private notFoundGate?: RequestHandler;
+
+  /**
+   * Runs `gate` ahead of the 404 of every request no route matched, as fastify's not-found handler
+   * takes a preHandler: an error it passes on is answered instead. Set before the app's init, which
+   * installs the not-found handler once every route is registered.
+   */
+  beforeNotFound(gate: RequestHandler): void {
+    this.notFoundGate = gate;
+  }
+
+  override setNotFoundHandler(
+    handler: RequestHandler,
+    prefix?: string,
+    excludedRoutes?: Parameters<ExpressAdapter['setNotFoundHandler']>[2],
+  ): void {
+    const gate = this.notFoundGate;
+    const gated: RequestHandler = gate
+      ? (req, res, next) => gate(req, res, (err?: unknown) => (err ? next(err) : handler(req, res, next)))
+      : handler;
+    super.setNotFoundHandler(gated, prefix, excludedRoutes);
+  }
+
   override initHttpServer(options: NestApplicationOptions): void {
     if (options?.httpsOptions || options?.forceCloseConnections || options?.return503OnClosing) {
       super.initHttpServer(options);

@@ -13,11 +13,12 @@ import { ProblemException } from '../errors/problem.exception.js';
 
 const WINDOW_S = 60;
 export const USER_LIMITED = 'Too many requests for this user; retry later';
+export const IP_LIMITED = 'Too many requests without a valid token from this address; retry later';
 const REDIS_READY_WAIT_MS = 1000;
 
 /**
- * Two fixed-window limits (rate-limiter-flexible): per user for authenticated requests, per IP
- * for requests without a valid token. Counters live in Redis when REDIS_URL is set, so all
+ * Two fixed-window limits (rate-limiter-flexible): per user for authenticated requests, per client
+ * address for the others. Counters live in Redis when REDIS_URL is set, so all
  * instances share them; if Redis stops answering, each instance falls back to in-memory counters
  * (an "insurance" limiter) instead of failing requests. Without REDIS_URL they are in memory,
  * per process.
@@ -57,18 +58,14 @@ export class RateLimiter implements OnModuleInit, OnModuleDestroy {
     return this.perUser !== undefined;
   }
 
-  /** Counts one request of an authenticated user (or `points`: a batch's commands); 429 over the limit. */
+  /** Counts `points` requests (a batch: its commands) of an authenticated user; 429 over the limit. */
   consumeUser(userId: string, points = 1): Promise<void> {
     return this.consume(this.perUser, userId, USER_LIMITED, points);
   }
 
-  /** Counts one request that came without a valid token; 429 over the limit. */
-  consumeFailedAuth(ip: string): Promise<void> {
-    return this.consume(
-      this.perIp,
-      ip,
-      'Too many requests without a valid token from this address; retry later',
-    );
+  /** Counts one request against a client address (clientKey); 429 over the limit. */
+  consumeIp(key: string): Promise<void> {
+    return this.consume(this.perIp, key, IP_LIMITED);
   }
 
   private async consume(

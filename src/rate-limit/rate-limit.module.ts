@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RedisModule } from '../redis/redis.module.js';
 import { PerIpLimit } from './per-ip.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -10,6 +11,7 @@ import { RateLimiter } from './rate-limiter.js';
  * per IP when the token failed. Health probes never count.
  */
 @Module({
+  imports: [RedisModule],
   providers: [RateLimiter, PerIpLimit, RateLimitGuard],
   // RateLimiter too, for BatchService alone, which still charges a batch's commands itself until the
   // batch route carries @RateLimitCost.

@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import type { Express, RequestHandler } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 
 /**
  * Constructors for Node's request and response objects that give them this Express app's
@@ -9,16 +9,18 @@ import type { Express, RequestHandler } from 'express';
  * (`Object.setPrototypeOf` in `app.handle`); on Node 20 (V8 11) that move is a large share of a
  * request's CPU, because V8 then handles both objects on its slow paths for the rest of the
  * request (bench/README.md has the numbers). Created with the right prototype, the move is a no-op.
+ * The overloads say what TypeScript cannot infer of a function whose `prototype` is set at run time:
+ * given Express's request (response) prototype, which extends Node's, it constructs what Node's own
+ * class does.
  */
-export function withPrototype<T extends typeof IncomingMessage | typeof ServerResponse>(
-  base: T,
-  prototype: object,
-): T {
+export function withPrototype(base: typeof IncomingMessage, prototype: Request): typeof IncomingMessage;
+export function withPrototype(base: typeof ServerResponse, prototype: Response): typeof ServerResponse;
+export function withPrototype(base: Function, prototype: object): Function {
   function Constructed(this: object, ...args: unknown[]) {
     Reflect.apply(base, this, args);
   }
   Constructed.prototype = prototype;
-  return Constructed as unknown as T;
+  return Constructed;
 }
 
 /**

@@ -9,9 +9,8 @@ import { ErrorsModule } from './errors/errors.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpModule } from './http/http.module.js';
 import { LoggingModule } from './logging/logging.module.js';
-import { FailedAuthRateLimitGuard } from './rate-limit/failed-auth-rate-limit.guard.js';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
-import { UserRateLimitGuard } from './rate-limit/user-rate-limit.guard.js';
 import { BatchModule } from './batch/batch.module.js';
 import { EventsModule } from './events/events.module.js';
 import { SyncModule } from './sync/sync.module.js';
@@ -38,12 +37,10 @@ import { TasksModule } from './tasks/tasks.module.js';
   providers: [
     // Who is calling: `request.user` from the bearer token, or why not (`request.authFailure`).
     { provide: APP_GUARD, useExisting: JwtAuthGuard },
-    // A request without a valid token counts against its IP: 429 instead of 401 over the limit.
-    { provide: APP_GUARD, useExisting: FailedAuthRateLimitGuard },
+    // The request counts against its user, or when its token failed against its IP (429 instead of 401).
+    { provide: APP_GUARD, useExisting: RateLimitGuard },
     // Default-deny: 401 unless the route is @Public() or the caller was authenticated.
     { provide: APP_GUARD, useExisting: AuthRequiredGuard },
-    // The per-user limit.
-    { provide: APP_GUARD, useExisting: UserRateLimitGuard },
   ],
 })
 export class AppModule {}

@@ -8,9 +8,8 @@ import { corsOrigins, type Env } from './config/env.js';
 import { setupSwagger } from './docs/swagger.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { trustProxySetting } from './http/client-address.js';
-import { limitSlowClients } from './http/express-adapter.js';
-import { anonymousRateLimit } from './rate-limit/anonymous-rate-limit.js';
-import { RateLimiter } from './rate-limit/rate-limiter.js';
+import { ExpressHttpAdapter, limitSlowClients } from './http/express-adapter.js';
+import { PerIpLimit } from './rate-limit/per-ip.js';
 import { ROOT_LOGGER } from './logging/logging.module.js';
 import { requestLog } from './logging/request-log.js';
 import type { Request, Response } from 'express';
@@ -23,14 +22,19 @@ export const EXPOSED_HEADERS = ['X-Total-Count', 'Link', 'ETag', 'Location', 'X-
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<ConfigService<Env, true>>(ConfigService);
+  const adapter = app.getHttpAdapter();
+  if (!(adapter instanceof ExpressHttpAdapter)) throw new Error('configureApp needs the ExpressHttpAdapter');
   app.useLogger(app.get(Logger));
   // First of all, so every response (CORS preflights, Swagger assets, errors) carries the id.
   app.use(requestLog(app.get<PinoLogger>(ROOT_LOGGER)));
   app.disable('x-powered-by');
-  // Who the client is behind proxies (TRUST_PROXY), then the per-IP limit for requests without a
-  // token, ahead of every route and of routing itself (404 floods and the docs count; health not).
+  // Who the client is behind proxies (TRUST_PROXY), then the per-IP limit of the requests no guard
+  // counts (PerIpLimit): ahead of every route and of routing itself, those without a token and the
+  // docs; before the 404, unrouted ones with a token. Never health probes; RateLimitGuard counts the rest.
   app.set('trust proxy', trustProxySetting(config.get('TRUST_PROXY', { infer: true })));
-  app.use(anonymousRateLimit(app.get(RateLimiter)));
+  const perIp = app.get(PerIpLimit);
+  app.use(perIp.aheadOfRouting);
+  adapter.beforeNotFound(perIp.unrouted);
   // Task responses carry their version as ETag; no hashing of other bodies.
   app.set('etag', false);
   app.use(

@@ -65,3 +65,24 @@ describe('requests with a token that match no route', () => {
     expect((await get('/api/tasks', tokenFor(newUser('per-ip')))).status).toBe(200);
   });
 });
+
+describe('the docs, whatever Authorization header they carry', () => {
+  let app: NestExpressApplication;
+  beforeAll(async () => {
+    app = await createTestApp({ RATE_LIMIT_IP_PER_MINUTE: '3' });
+  });
+  afterAll(() => app?.close());
+
+  it('count per IP, like unknown paths under /health/, and never the probes', async () => {
+    const get = (path: string, token = tokenFor(newUser('docs'))) =>
+      request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${token}`);
+    const statuses: number[] = [];
+    for (const path of ['/docs-json', '/docs-yaml', '/health/nope']) statuses.push((await get(path)).status);
+    expect(statuses).toEqual([200, 200, 404]);
+    expectProblem(await get('/docs-json'), 429);
+    expectProblem(await request(app.getHttpServer()).get('/health/nope'), 429);
+    expect((await get('/health/live')).status).toBe(200);
+    // A valid token on a route counts against its user, not the exhausted address.
+    expect((await get('/api/tasks')).status).toBe(200);
+  });
+});

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Redis } from 'ioredis';
 import { as, createTestApp } from './helpers/app.js';
 import { whenInstalled } from './helpers/installed.js';
 import {
@@ -157,18 +159,45 @@ whenInstalled(postgresBinDir, MISSING_POSTGRES_BINARIES, () => {
   describe('two instances sharing Redis (REDIS_URL)', () => {
     whenInstalled(redisUp, MISSING_REDIS, () => {
       const apps: NestExpressApplication[] = [];
+      // Each instance's own name for its Redis connections (ioredis reads `connectionName` from
+      // REDIS_URL's query and sets it on every connection it opens with that URL).
+      const names = [0, 1].map((i) => `tasks-api-e2e-${randomUUID()}-${i}`);
       beforeAll(async () => {
         const env = {
           DATABASE_URL: primary.url(),
           DB_POOL_MODE: 'session', // direct connections, also when the run goes through PgBouncer
           DATABASE_READ_URLS: replica.url(),
           DB_READ_MAX_LAG_MS: '3000',
-          REDIS_URL: TEST_REDIS_URL,
         };
-        apps.push(await createTestApp(env), await createTestApp(env));
+        for (const name of names) {
+          const url = new URL(TEST_REDIS_URL);
+          url.searchParams.set('connectionName', name);
+          apps.push(await createTestApp({ ...env, REDIS_URL: url.toString() }));
+        }
         await sleep(1000); // a few monitor rounds
       }, 60_000);
       afterAll(() => Promise.all(apps.map((a) => a.close())));
+
+      it('holds two Redis connections per instance: the shared client and the subscriber', async () => {
+        // Every user of Redis is on here: rate limits, recent writers (replicas), event streams'
+        // slots, and the change notifier's publishing and subscription.
+        const redis = new Redis(TEST_REDIS_URL);
+        try {
+          const subscriptions = async (name: string) =>
+            ((await redis.client('LIST')) as string)
+              .split('\n')
+              .filter((line) => line.includes(` name=${name} `))
+              .map((line) => Number(/\bsub=(\d+)/.exec(line)?.[1]))
+              .sort();
+          for (const name of names) {
+            for (let i = 0; i < 30 && !(await subscriptions(name)).includes(1); i++) await sleep(100);
+            // One connection runs commands (subscribed to nothing), one is subscribed to the channel.
+            expect(await subscriptions(name)).toEqual([0, 1]);
+          }
+        } finally {
+          redis.disconnect();
+        }
+      });
 
       it("a write through one instance steers that user's reads on the other to the primary", async () => {
         const user = newUser();

@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -7,6 +7,12 @@ import { AUTH_SETTINGS, type AuthSettings } from './auth-settings.js';
 import { userFromClaims, type TokenClaims } from './claims.js';
 
 export const HS256_STRATEGY = 'hs256';
+
+/**
+ * passport-jwt's callback for the key, as it behaves: it hands the key on to jsonwebtoken's
+ * `verify`, which takes a KeyObject too. passport-jwt's types list only `string | Buffer`.
+ */
+type KeyCallback = (err: unknown, key?: string | Buffer | KeyObject) => void;
 
 /**
  * Tokens signed with the secret shared with the Better Auth frontend (`BETTER_AUTH_SECRET`),
@@ -21,9 +27,9 @@ export class Hs256Strategy extends PassportStrategy(Strategy, HS256_STRATEGY) {
     const key = settings.secret ? createSecretKey(Buffer.from(settings.secret, 'utf8')) : undefined;
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // jsonwebtoken accepts a KeyObject; passport-jwt's types only list string | Buffer.
-      secretOrKeyProvider: (_req: unknown, _token: unknown, done: (err: unknown, key?: Buffer) => void) =>
-        key ? done(null, key as unknown as Buffer) : done(new Error('HS256 is not configured')),
+      secretOrKeyProvider: (_req, _token, done) =>
+        // Widened, not forced: the compiler checks that the two callback types are comparable.
+        key ? (done as KeyCallback)(null, key) : done(new Error('HS256 is not configured')),
       algorithms: ['HS256'],
       issuer: settings.issuer,
       audience: settings.audience,

@@ -9,12 +9,12 @@ import { ApiProblems } from '../docs/api-problems.decorator.js';
 import { problemBody, problemOf } from '../errors/problem.filter.js';
 import { idempotencyKeyHeader } from '../idempotency/idempotency-key.js';
 import { requestIdOf } from '../logging/request-id.js';
-import { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { RateLimitCost } from '../rate-limit/rate-limit-cost.decorator.js';
 import { OwnPathGuard } from '../tasks/own-path.guard.js';
 import { isTaskError, TaskProblemsFilter, toProblem } from '../tasks/task-problems.filter.js';
 import { parseCommands } from './batch-commands.js';
 import { checkBatch } from './batch-plan.js';
-import { BatchDto, BatchResponseDto, type BatchResultDto } from './batch.dto.js';
+import { BATCH_MAX_COMMANDS, BatchDto, BatchResponseDto, type BatchResultDto } from './batch.dto.js';
 import { BatchService, type BatchOutcome, type CommandOutcome } from './batch.service.js';
 
 /** Several task commands in one request and one transaction: `POST /api/tasks/batch`. */
@@ -23,10 +23,7 @@ import { BatchService, type BatchOutcome, type CommandOutcome } from './batch.se
 @UseFilters(TaskProblemsFilter)
 @Controller('api/tasks')
 export class BatchController {
-  constructor(
-    private readonly batches: BatchService,
-    private readonly limiter: RateLimiter,
-  ) {}
+  constructor(private readonly batches: BatchService) {}
 
   /**
    * Run a batch of commands
@@ -43,6 +40,8 @@ export class BatchController {
    * request against your rate limit (`429` before anything runs when the batch does not fit).
    */
   @Post('batch')
+  // Each command counts against the user's rate limit as a request, at the guard, before anything runs.
+  @RateLimitCost({ perItemOf: 'commands', max: BATCH_MAX_COMMANDS })
   @HttpCode(200)
   @ApiHeader(IDEMPOTENCY_KEY_HEADER)
   @ApiResponse({
@@ -62,8 +61,6 @@ export class BatchController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<BatchResponseDto> {
     checkBatch(dto.commands);
-    // Each command counts against the user's rate limit like a request (the request itself counted one).
-    await this.limiter.consumeUser(user.sub, dto.commands.length - 1);
     const key = idempotencyKeyHeader(idempotencyKey);
     const instance = req.originalUrl.split('?')[0];
     const requestId = requestIdOf(req, res);

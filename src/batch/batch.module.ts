@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '../database/database.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
-import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { SyncModule } from '../sync/sync.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { BatchController, UserBatchController } from './batch.controller.js';
@@ -9,7 +8,7 @@ import { BatchService } from './batch.service.js';
 
 /** Batches of task commands: `POST /api/tasks/batch`, each command with its single route's rules (TasksService). */
 @Module({
-  imports: [DatabaseModule, IdempotencyModule, RateLimitModule, SyncModule, TasksModule],
+  imports: [DatabaseModule, IdempotencyModule, SyncModule, TasksModule],
   controllers: [BatchController, UserBatchController],
   providers: [BatchService],
 })

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUuid } from '../common/uuid.js';
 import { Database, type Transaction } from '../database/database.js';
 import { retrying } from '../database/retrying.js';
-import { connectionLost } from '../database/server-pool.js';
-import { problemOf } from '../errors/problem.filter.js';
+import { databaseUnavailable } from '../database/server-pool.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { ChangesService } from '../sync/changes.service.js';
 import type { Task } from '../tasks/dto/task.dto.js';
@@ -215,5 +214,5 @@ export class BatchService {
  * timeout. The whole batch is undone (a deadlock is retried whole).
  */
 function unavailable(err: unknown): void {
-  if (connectionLost(err) || problemOf(err)?.status === 503) throw err;
+  if (databaseUnavailable(err)) throw err;
 }

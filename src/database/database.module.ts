@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Env } from '../config/env.js';
+import { RedisModule } from '../redis/redis.module.js';
 import { Database } from './database.js';
 import { Migrator } from './migrator.js';
 import { buildDataSourceOptions, dbEnvOf } from './typeorm-options.js';
@@ -13,6 +14,8 @@ import { buildDataSourceOptions, dbEnvOf } from './typeorm-options.js';
  */
 @Module({
   imports: [
+    // The shared client, for ReadReplicas' recent writers (REDIS_URL).
+    RedisModule,
     TypeOrmModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<Env, true>) => ({

@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { Env, PoolMode } from '../config/env.js';
+import { RedisConnections } from '../redis/redis.js';
 import { databaseTopology } from './connection.js';
 import { ReadReplicas } from './replicas.js';
 import { retrying, type Retry } from './retrying.js';
@@ -37,7 +38,7 @@ export class Database implements OnModuleDestroy {
   /** The transaction each piece of work runs in (AsyncLocalStorage: no transaction handed down by hand). */
   private readonly scope = new AsyncLocalStorage<Transaction>();
 
-  constructor(dataSource: DataSource, config: ConfigService<Env, true>) {
+  constructor(dataSource: DataSource, config: ConfigService<Env, true>, redis: RedisConnections) {
     const env = dbEnvOf((key) => config.get(key, { infer: true }));
     const topology = databaseTopology(env);
     // The one cast into TypeORM's driver: its PostgresDriver keeps the pg.Pool as `master`.
@@ -47,10 +48,9 @@ export class Database implements OnModuleDestroy {
       config.get('DB_READS_PER_USER', { infer: true }) ?? Math.max(2, Math.floor(env.DB_POOL_MAX / 4));
     this.lanes = new UserLanes(perUser, env.DB_CONNECT_TIMEOUT_MS);
     if (topology.replicas.length) {
-      this.replicas = new ReadReplicas(topology.replicas, topology.primary, {
+      this.replicas = new ReadReplicas(redis.client, topology.replicas, topology.primary, {
         ...env,
         DB_READ_MAX_LAG_MS: config.get('DB_READ_MAX_LAG_MS', { infer: true }),
-        REDIS_URL: config.get('REDIS_URL', { infer: true }),
       });
     }
   }

@@ -1,7 +1,5 @@
-import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { fallibleRedis } from '../common/redis.js';
 
 const KEY = (user: string) => `tasks-api:wrote:${user}`;
 
@@ -13,14 +11,13 @@ const KEY = (user: string) => `tasks-api:wrote:${user}`;
  */
 export class RecentWriters {
   private readonly local: LRUCache<string, true>;
-  private readonly redis?: Redis;
 
+  /** `redis`: the instance's shared client (RedisConnections), when REDIS_URL is set. */
   constructor(
     private readonly windowMs: number,
-    redisUrl?: string,
+    private readonly redis?: Redis,
   ) {
     this.local = new LRUCache({ max: 100_000, ttl: Math.max(1, windowMs), ttlAutopurge: false });
-    if (redisUrl) this.redis = fallibleRedis(redisUrl, new Logger(RecentWriters.name));
   }
 
   /** Records a write of `user` (await it before answering the write). */
@@ -37,9 +34,5 @@ export class RecentWriters {
       (n) => n > 0,
       () => true,
     );
-  }
-
-  close(): void {
-    this.redis?.disconnect();
   }
 }

@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Env } from '../config/env.js';
 import { poolConfig, APPLICATION_NAME, type ConnectionSettings, type PoolEnv } from './connection.js';
 import { RecentWriters } from './recent-writers.js';
 import { connectionLost, ServerPool, sql, type Statement } from './server-pool.js';
 
-export type ReplicaEnv = PoolEnv & Pick<Env, 'DB_READ_MAX_LAG_MS' | 'REDIS_URL'>;
+export type ReplicaEnv = PoolEnv & Pick<Env, 'DB_READ_MAX_LAG_MS'>;
 
 /** A WAL position (`X/Y`, as PostgreSQL prints a pg_lsn) as a number that compares. */
 export const lsn = (text: string): bigint => {
@@ -63,12 +64,18 @@ export class ReadReplicas {
   private checking = false;
   private next = 0;
 
-  constructor(settings: ConnectionSettings[], primary: ConnectionSettings, env: ReplicaEnv) {
+  /** `redis`: the instance's shared client (RedisConnections), for RecentWriters across instances. */
+  constructor(
+    redis: Redis | undefined,
+    settings: ConnectionSettings[],
+    primary: ConnectionSettings,
+    env: ReplicaEnv,
+  ) {
     this.maxLagMs = env.DB_READ_MAX_LAG_MS;
     this.interval = Math.min(1000, Math.max(100, Math.floor(this.maxLagMs / 4)));
     // A replica judged fresh enough may fall further behind until the next round: a writer's window
     // covers the limit plus two rounds, so no replica still missing their write answers them.
-    this.writers = new RecentWriters(this.maxLagMs + 2 * this.interval, env.REDIS_URL);
+    this.writers = new RecentWriters(this.maxLagMs + 2 * this.interval, redis);
     this.primary = serverPool(primary, { ...env, DB_POOL_MAX: 1 }, `${APPLICATION_NAME}:monitor`);
     this.replicas = settings.map((conn) => ({
       label: conn.label,
@@ -162,7 +169,6 @@ export class ReadReplicas {
   async close(): Promise<void> {
     clearInterval(this.timer);
     const pools = [this.primary, ...this.replicas.flatMap((r) => [r.pool, r.probe])];
-    this.writers.close();
     await Promise.all(pools.map((p) => p.pool.end()));
   }
 }

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { PoolMode } from '../config/env.js';
 import { idleInTransactionMs } from './connection.js';
 import { TYPES } from './timestamps.js';
+import { UserBusyError } from './user-lanes.js';
 
 /** One SQL statement (parsed once per connection as a named prepared statement where that is safe). */
 export interface Statement {
@@ -32,6 +33,36 @@ export function sql(text: string, values: unknown[] = []): Statement {
 }
 
 /**
+ * What a failed statement says about the database, in one place: the connection is gone
+ * (connectionLost), or more broadly the database cannot answer now (databaseUnavailable: 503 with
+ * Retry-After, never the request's fault). Codes are SQLSTATEs or Node's socket codes; an error
+ * without a code is known by its message (pg's, pg-pool's and PgBouncer's words).
+ */
+const LOST_CODE = /^(08|57P0[123])|^E(CONNRESET|PIPE|TIMEDOUT)$/;
+const LOST_MESSAGE =
+  /Connection terminated|not queryable|Query read timeout|server conn crashed|ECONNRESET|EPIPE/i;
+/**
+ * Unavailable with the connection still there, or none made: a statement that ran out of
+ * DB_STATEMENT_TIMEOUT_MS (57014: the database could not answer in time), too many connections
+ * (53300), a transaction undone by a deadlock or a serialization failure (40P01, 40001: a retry
+ * succeeds), and a server that cannot be reached at all.
+ */
+const UNAVAILABLE_CODE = /^(57014|53300|40P01|40001)$|^E(CONNREFUSED|HOSTUNREACH|NOTFOUND)$/;
+const UNAVAILABLE_MESSAGE =
+  /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|timeout exceeded|connection timeout|terminating connection|Cannot use a pool after calling end/i;
+
+/** The error's code, and TypeORM's driver error's (a QueryFailedError wraps pg's). */
+function codesOf(err: object): string[] {
+  const { code, driverError } = err as { code?: unknown; driverError?: { code?: unknown } };
+  return [code, driverError?.code].filter((c): c is string => typeof c === 'string');
+}
+
+const messageOf = (err: object): string => {
+  const { message } = err as { message?: unknown };
+  return typeof message === 'string' ? message : '';
+};
+
+/**
  * The connection is gone: the server ended it (`57P01` admin shutdown, `57P02` crash, a pooler's
  * "server conn crashed"), or the socket closed or timed out on our side. Such a connection is
  * destroyed, never returned to the pool.
@@ -40,14 +71,23 @@ export function connectionLost(err: unknown): boolean {
   // Duck-typed, not `instanceof Error`: socket errors come from Node's own realm, which is not the
   // caller's under a VM (jest), and a missed lost connection would be a 500 instead of a 503.
   if (typeof err !== 'object' || err === null) return false;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code === 'string')
-    return /^(08|57P0[123])/.test(code) || /^E(CONNRESET|PIPE|TIMEDOUT)$/.test(code);
+  const { code } = err as { code?: unknown };
+  if (typeof code === 'string') return LOST_CODE.test(code);
+  return LOST_MESSAGE.test(messageOf(err));
+}
+
+/**
+ * The database cannot answer now (a lost connection is one case): the request may be tried again
+ * shortly. A read that waited too long behind its own user's (UserBusyError) counts too.
+ */
+export function databaseUnavailable(err: unknown): boolean {
+  if (connectionLost(err) || err instanceof UserBusyError) return true;
+  if (typeof err !== 'object' || err === null) return false;
+  const message = messageOf(err);
   return (
-    typeof message === 'string' &&
-    /Connection terminated|not queryable|Query read timeout|server conn crashed|ECONNRESET|EPIPE/i.test(
-      message,
-    )
+    codesOf(err).some((code) => LOST_CODE.test(code) || UNAVAILABLE_CODE.test(code)) ||
+    LOST_MESSAGE.test(message) ||
+    UNAVAILABLE_MESSAGE.test(message)
   );
 }
 

@@ -1,21 +1,11 @@
 import { STATUS_CODES } from 'node:http';
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  Logger,
-  NotFoundException,
-  Optional,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { requestIdOf } from '../logging/request-id.js';
 import type { ProblemDto } from './problem.dto.js';
-import { connectionLost } from '../database/server-pool.js';
+import { databaseUnavailable } from '../database/server-pool.js';
 import { ProblemException } from './problem.exception.js';
-import { countPerIp, unroutedWithToken } from '../rate-limit/per-ip.js';
-import { RateLimiter } from '../rate-limit/rate-limiter.js';
 
 export type Problem = Omit<ProblemDto, 'instance' | 'request_id' | 'type' | 'title'> & {
   /** Instead of the status's own reason phrase, when the problem has a more telling one. */
@@ -25,14 +15,6 @@ export type Problem = Omit<ProblemDto, 'instance' | 'request_id' | 'type' | 'tit
 
 /** PostgreSQL error classes that mean the input was bad, not the server (a safety net: DTOs catch these first). */
 const PG_INPUT_ERRORS = /^(22|23)/;
-/**
- * Errors that mean the database is unreachable or overloaded: retryable, so 503. A statement that
- * ran out of DB_STATEMENT_TIMEOUT_MS (57014) is one of them: the database could not answer in time;
- * so is a read that waited too long behind its own user's (USER_BUSY, UserLanes), and a transaction
- * undone by a deadlock or a serialization failure (40P01, 40001: a retry succeeds).
- */
-const PG_UNAVAILABLE =
-  /^(08|57014|57P0[1-3]|53300|40P01|40001|USER_BUSY)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection terminated|timeout exceeded|Query read timeout|connection timeout|terminating connection|server conn crashed|not queryable|Cannot use a pool after calling end/i;
 
 export const DATABASE_UNAVAILABLE = 'The database is unavailable; try again shortly';
 export const unexpectedDetail = (requestId: string) =>
@@ -72,7 +54,8 @@ export function problemOf(exception: unknown): Problem | undefined {
   if (isDatabaseError(exception) && PG_INPUT_ERRORS.test(code)) {
     return { status: 400, detail: 'A value in the request cannot be stored' };
   }
-  if (PG_UNAVAILABLE.test(code) || connectionLost(exception)) {
+  // Unreachable, overloaded, timed out, or a deadlock: retryable (server-pool.ts knows which).
+  if (databaseUnavailable(exception)) {
     return {
       status: 503,
       detail: DATABASE_UNAVAILABLE,
@@ -84,30 +67,16 @@ export function problemOf(exception: unknown): Problem | undefined {
 
 /**
  * The one exception filter: every error leaves as RFC 9457 problem+json with the request id.
- * Anything unexpected is logged with its stack and answered with a generic 500. As the app's
- * global filter (with the RateLimiter) it also counts 404s of unrouted requests carrying a token
- * per IP (unroutedWithToken), and answers 429 instead once the address is over its limit.
+ * Anything unexpected is logged with its stack and answered with a generic 500. It renders and
+ * nothing else: requests are limited where they are answered (src/rate-limit/).
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemFilter.name);
 
-  constructor(@Optional() private readonly limiter?: RateLimiter) {}
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
-    if (this.limiter && exception instanceof NotFoundException && unroutedWithToken(req)) {
-      countPerIp(this.limiter, req).then(
-        () => this.render(exception, req, res),
-        (limited: unknown) => this.render(limited, req, res),
-      );
-      return;
-    }
-    this.render(exception, req, res);
-  }
-
-  private render(exception: unknown, req: Request, res: Response): void {
     const requestId = requestIdOf(req, res);
     if (res.headersSent) {
       this.logger.error({ err: exception, request_id: requestId }, 'Error after the response started');

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { Redis } from 'ioredis';
-import { fallibleRedis } from '../common/redis.js';
-import type { Env } from '../config/env.js';
+import type { Redis } from 'ioredis';
 import { Database } from '../database/database.js';
+import { RedisConnections } from '../redis/redis.js';
 
 /** The Redis channel on which instances tell each other whose tasks changed. */
 export const CHANGES_CHANNEL = 'tasks-api:changes';
@@ -12,7 +10,8 @@ export const CHANGES_CHANNEL = 'tasks-api:changes';
 /**
  * "User X's tasks changed", from every committed write (Database.onWrite) to whoever listens for X
  * on this instance (live event streams), and, with REDIS_URL, on every instance (Redis pub/sub: a
- * message per write, `<instance> <user>`). Only that: a listener then reads what changed from the
+ * message per write, `<instance> <user>`, published on the shared client and received on the
+ * instance's one subscriber connection). Only that: a listener then reads what changed from the
  * change feed, after its own token, so a message that arrives late, twice or out of order costs a
  * query, never an event. No LISTEN/NOTIFY: a transaction pooler (PgBouncer) breaks it.
  *
@@ -25,7 +24,6 @@ export class ChangeNotifier implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ChangeNotifier.name);
   private readonly instance = randomUUID();
   private readonly listeners = new Map<string, Set<() => void>>();
-  private readonly url?: string;
   private publisher?: Redis;
   private subscriber?: Redis;
   /** Whether the subscription is down (warned once per outage), and whether publishing is. */
@@ -35,20 +33,15 @@ export class ChangeNotifier implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly db: Database,
-    config: ConfigService<Env, true>,
-  ) {
-    this.url = config.get('REDIS_URL', { infer: true });
-  }
+    private readonly redis: RedisConnections,
+  ) {}
 
   onModuleInit(): void {
     this.db.onWrite((user) => this.changed(user));
-    if (!this.url) return;
-    this.publisher = fallibleRedis(this.url, this.logger);
-    // A subscriber connection of its own (a subscribed connection can do nothing else); ioredis
-    // reconnects and subscribes again by itself.
-    const subscriber = new Redis(this.url, { maxRetriesPerRequest: null, connectTimeout: 1000 });
+    const subscriber = this.redis.subscriber();
+    if (!subscriber) return;
+    this.publisher = this.redis.client;
     this.subscriber = subscriber;
-    subscriber.on('error', (err: Error) => this.logger.debug(`Redis subscriber: ${err.message}`));
     subscriber.on('message', (_channel: string, message: string) => {
       const space = message.indexOf(' ');
       if (space > 0 && message.slice(0, space) !== this.instance) this.deliver(message.slice(space + 1));
@@ -63,10 +56,9 @@ export class ChangeNotifier implements OnModuleInit, OnModuleDestroy {
     subscriber.subscribe(CHANGES_CHANNEL).catch((err: Error) => this.subscriptionLost(err.message));
   }
 
+  /** RedisConnections closes the connections, after this (so their closing is no outage). */
   onModuleDestroy(): void {
-    this.closing = true; // on purpose: no warning
-    this.publisher?.disconnect();
-    this.subscriber?.disconnect();
+    this.closing = true;
   }
 
   /** Calls `listener` whenever `user`'s tasks may have changed; returns what stops it. */

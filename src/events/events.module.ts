@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule } from '../database/database.module.js';
 import { HealthModule } from '../health/health.module.js';
+import { RedisModule } from '../redis/redis.module.js';
 import { SyncModule } from '../sync/sync.module.js';
 import { ChangeNotifier } from './change-notifier.js';
 import { EventsController, UserEventsController } from './events.controller.js';
@@ -8,7 +9,7 @@ import { EventsService } from './events.service.js';
 
 /** Live events: GET /api/tasks/events, Server-Sent Events over the change feed. */
 @Module({
-  imports: [DatabaseModule, HealthModule, SyncModule],
+  imports: [DatabaseModule, HealthModule, RedisModule, SyncModule],
   controllers: [EventsController, UserEventsController],
   providers: [ChangeNotifier, EventsService],
   exports: [EventsService],

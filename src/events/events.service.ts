@@ -6,8 +6,7 @@ import { ShutdownState } from '../health/shutdown-state.js';
 import { ChangesService } from '../sync/changes.service.js';
 import { decodeSyncToken } from '../sync/sync-token.js';
 import { InvalidSyncTokenError } from '../sync/sync.errors.js';
-import type { Redis } from 'ioredis';
-import { fallibleRedis } from '../common/redis.js';
+import { RedisConnections } from '../redis/redis.js';
 import { ChangeNotifier } from './change-notifier.js';
 import type { EventSink } from './event-sink.js';
 import { EventStream } from './event-stream.js';
@@ -26,7 +25,6 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
   /** Open streams, with the slot each holds. */
   private readonly streams = new Map<EventStream, { user: string; slot: string }>();
   private readonly slots: StreamSlots;
-  private readonly redis?: Redis;
   private readonly maxPerUser: number;
   private readonly heartbeatMs: number;
   private readonly skewS: number;
@@ -37,14 +35,13 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
     private readonly notifier: ChangeNotifier,
     private readonly shutdown: ShutdownState,
     config: ConfigService<Env, true>,
+    redis: RedisConnections,
   ) {
     this.maxPerUser = config.get('EVENTS_MAX_STREAMS_PER_USER', { infer: true });
     this.heartbeatMs = config.get('EVENTS_HEARTBEAT_MS', { infer: true });
     this.skewS = config.get('JWT_CLOCK_SKEW_S', { infer: true });
-    const url = config.get('REDIS_URL', { infer: true });
-    if (url) this.redis = fallibleRedis(url, this.logger);
     // A lease outlives two missed heartbeats.
-    this.slots = new StreamSlots(this.maxPerUser, 3 * this.heartbeatMs, this.redis, this.logger);
+    this.slots = new StreamSlots(this.maxPerUser, 3 * this.heartbeatMs, redis.client, this.logger);
   }
 
   onModuleInit(): void {
@@ -63,7 +60,6 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     clearInterval(this.heartbeat);
     this.endAll();
-    this.redis?.disconnect();
   }
 
   /** How many streams are open on this instance. */

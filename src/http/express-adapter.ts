@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import type { Express } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 
 /**
  * Constructors for Node's request and response objects that give them this Express app's
@@ -9,24 +9,50 @@ import type { Express } from 'express';
  * (`Object.setPrototypeOf` in `app.handle`); on Node 20 (V8 11) that move is a large share of a
  * request's CPU, because V8 then handles both objects on its slow paths for the rest of the
  * request (bench/README.md has the numbers). Created with the right prototype, the move is a no-op.
+ * The overloads say what TypeScript cannot infer of a function whose `prototype` is set at run time:
+ * given Express's request (response) prototype, which extends Node's, it constructs what Node's own
+ * class does.
  */
-export function withPrototype<T extends typeof IncomingMessage | typeof ServerResponse>(
-  base: T,
-  prototype: object,
-): T {
+export function withPrototype(base: typeof IncomingMessage, prototype: Request): typeof IncomingMessage;
+export function withPrototype(base: typeof ServerResponse, prototype: Response): typeof ServerResponse;
+export function withPrototype(base: Function, prototype: object): Function {
   function Constructed(this: object, ...args: unknown[]) {
     Reflect.apply(base, this, args);
   }
   Constructed.prototype = prototype;
-  return Constructed as unknown as T;
+  return Constructed;
 }
 
 /**
- * Nest's Express adapter with one change: its HTTP server builds requests and responses on this
- * app's Express prototypes (see withPrototype). HTTPS and Nest's own connection-tracking options
- * fall back to the stock server.
+ * Nest's Express adapter with two changes: its HTTP server builds requests and responses on this
+ * app's Express prototypes (see withPrototype; HTTPS and Nest's own connection-tracking options fall
+ * back to the stock server), and its not-found handler can run a handler of the app's first
+ * (beforeNotFound).
  */
 export class ExpressHttpAdapter extends ExpressAdapter {
+  private notFoundGate?: RequestHandler;
+
+  /**
+   * Runs `gate` ahead of the 404 of every request no route matched, as fastify's not-found handler
+   * takes a preHandler: an error it passes on is answered instead. Set before the app's init, which
+   * installs the not-found handler once every route is registered.
+   */
+  beforeNotFound(gate: RequestHandler): void {
+    this.notFoundGate = gate;
+  }
+
+  override setNotFoundHandler(
+    handler: RequestHandler,
+    prefix?: string,
+    excludedRoutes?: Parameters<ExpressAdapter['setNotFoundHandler']>[2],
+  ): void {
+    const gate = this.notFoundGate;
+    const gated: RequestHandler = gate
+      ? (req, res, next) => gate(req, res, (err?: unknown) => (err ? next(err) : handler(req, res, next)))
+      : handler;
+    super.setNotFoundHandler(gated, prefix, excludedRoutes);
+  }
+
   override initHttpServer(options: NestApplicationOptions): void {
     if (options?.httpsOptions || options?.forceCloseConnections || options?.return503OnClosing) {
       super.initHttpServer(options);

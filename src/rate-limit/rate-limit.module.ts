@@ -1,12 +1,18 @@
 import { Module } from '@nestjs/common';
-import { FailedAuthRateLimitGuard } from './failed-auth-rate-limit.guard.js';
+import { RedisModule } from '../redis/redis.module.js';
+import { PerIpLimit } from './per-ip.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
 import { RateLimiter } from './rate-limiter.js';
-import { UserRateLimitGuard } from './user-rate-limit.guard.js';
 
-/** Request limits per user and, for requests without a valid token, per IP: two guards (see AppModule). */
+/**
+ * Every request limit, each kind of request counted at exactly one layer: per IP ahead of routing
+ * (no Authorization header, or the docs) and in the not-found handler (the unrouted rest), both
+ * PerIpLimit, mounted by configureApp; at RateLimitGuard (a global guard, see AppModule) per user, or
+ * per IP when the token failed. Health probes never count.
+ */
 @Module({
-  providers: [RateLimiter, UserRateLimitGuard, FailedAuthRateLimitGuard],
-  // RateLimiter too: configureApp mounts the anonymous per-IP limit ahead of routing with it.
-  exports: [UserRateLimitGuard, FailedAuthRateLimitGuard, RateLimiter],
+  imports: [RedisModule],
+  providers: [RateLimiter, PerIpLimit, RateLimitGuard],
+  exports: [RateLimitGuard, PerIpLimit],
 })
 export class RateLimitModule {}

@@ -1,4 +1,5 @@
 import { as, useTestApp, expectProblem } from './helpers/app.js';
+import { WRITABLE_DEFAULTS } from '../src/tasks/task.schema.js';
 import { newUser } from './helpers/tokens.js';
 
 const t = useTestApp();
@@ -11,20 +12,25 @@ describe('POST /api/tasks', () => {
     const user = newUser();
     const res = await as(t.app, user).post('/api/tasks').send({ title: 'Buy milk' });
     expect(res.status).toBe(201);
+    // Every field (a writable one the create left out at its default), and nothing else...
     expect(res.body).toEqual({
+      ...WRITABLE_DEFAULTS,
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       user_id: user,
       title: 'Buy milk',
-      description: null,
-      completed: false,
-      priority: 'medium',
-      due_date: null,
-      tags: [],
       created_at: expect.stringMatching(ISO_MS),
       updated_at: expect.stringMatching(ISO_MS),
       version: 1,
       parent_id: null,
       position: expect.any(String),
+    });
+    // ...and the defaults the contract names.
+    expect(res.body).toMatchObject({
+      description: null,
+      completed: false,
+      priority: 'medium',
+      due_date: null,
+      tags: [],
     });
     expect(res.headers.location).toBe(`/api/tasks/${res.body.id}`);
     expect(res.headers.etag).toBe('"1"');

@@ -90,13 +90,13 @@ describe('TasksService', () => {
       const before = createFingerprint(dto);
       const legacy = fingerprint(withDefaults({ title: 'x' }));
       const defaults = WRITABLE_DEFAULTS as Record<string, unknown>;
-      defaults.notes = null; // as a migration adding a nullable `notes` would
+      defaults.added_later = null; // as a release adding a nullable field would
       try {
         expect(createFingerprint(dto)).toBe(before);
         // (Defaults filled in, as before, would have made the retry another request.)
         expect(fingerprint(withDefaults({ title: 'x' }))).not.toBe(legacy);
       } finally {
-        delete defaults.notes;
+        delete defaults.added_later;
       }
       // The same instant written in another zone is the same request; another value is not.
       expect(createFingerprint({ title: 'x', due_date: '2026-12-01T17:00:00Z' })).toBe(before);

@@ -32,22 +32,21 @@ const normalised = (dto: UpdateTaskDto): TaskChanges => ({ ...dto, due_date: toD
 const valuesFrom = (dto: ReplaceTaskDto): TaskValues =>
   withDefaults({ ...normalised(dto), title: dto.title });
 
-/** What a create writes, and where; and the fingerprints of the request for Idempotency-Key. */
-function creation(dto: CreateTaskDto): { values: TaskValues; placement: Placement; fingerprints: string[] } {
+/** What a create writes, and where. */
+function creation(dto: CreateTaskDto): { values: TaskValues; placement: Placement } {
   const { parent_id, after, ...fields } = dto;
-  const values = valuesFrom(fields);
-  const placement = { parent: parent_id ?? null, after: after ?? null };
+  return { values: valuesFrom(fields), placement: { parent: parent_id ?? null, after: after ?? null } };
+}
+
+/** The fingerprints a create under Idempotency-Key is recognised by: the one stored first, then older ones. */
+function fingerprintsOf(dto: CreateTaskDto, { values, placement }: ReturnType<typeof creation>): string[] {
   const placed = placement.parent !== null || placement.after !== null;
-  return {
-    values,
-    placement,
-    fingerprints: [
-      createFingerprint(dto),
-      // What the release before 2026-12-06 stored (every writable field, defaults filled in): still
-      // accepted, so a create retried across that deploy replays. Keys live 24 h: drop it after.
-      fingerprint(placed ? { ...values, placement } : values),
-    ],
-  };
+  return [
+    createFingerprint(dto),
+    // What the release before 2026-12-06 stored (every writable field, defaults filled in): still
+    // accepted, so a create retried across that deploy replays. Keys live 24 h: drop it after.
+    fingerprint(placed ? { ...values, placement } : values),
+  ];
 }
 
 /**
@@ -135,11 +134,12 @@ export class TasksService {
     dto: CreateTaskDto,
     idempotencyKey?: string,
   ): Promise<{ task: Task; replayed: boolean }> {
-    const { values, placement, fingerprints } = creation(dto);
+    const create = creation(dto);
+    const { values, placement } = create;
     if (idempotencyKey === undefined)
       return { task: await this.repo.insert(userId, values, placement), replayed: false };
     const run = () =>
-      this.idempotency.run(userId, idempotencyKey, fingerprints, () =>
+      this.idempotency.run(userId, idempotencyKey, fingerprintsOf(dto, create), () =>
         this.repo.insert(userId, values, placement),
       );
     // A concurrent create that took the same first key undid the transaction: run it again, once.

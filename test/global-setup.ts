@@ -1,7 +1,7 @@
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startThrowawayPostgres } from '../src/database/embedded-postgres'; // extensionless: jest loads this file as CommonJS
+import { startThrowawayPostgres } from '../src/development/embedded-postgres'; // extensionless: jest loads this file as CommonJS
 import { MISSING_PGBOUNCER, PGBOUNCER_BIN, startPgBouncer } from './helpers/pgbouncer';
 
 const newestMtime = (dir: string): number =>

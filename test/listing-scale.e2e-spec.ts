@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Statement } from '../src/database/database.js';
 import { ChangesService } from '../src/sync/changes.service.js';
-import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
+import { insertGeneratedTasks, VARIED_TASKS } from '../src/development/seed/generated-tasks.js';
 import { TasksRepository, type ListQuery } from '../src/tasks/tasks.repository.js';
 import { as, useTestApp } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';

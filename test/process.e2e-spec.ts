@@ -1,6 +1,6 @@
 import { request as httpRequest, Agent } from 'node:http';
 import pg from 'pg';
-import { freePort } from '../src/database/embedded-postgres.js';
+import { freePort } from '../src/development/embedded-postgres.js';
 import { runServerProcessToExit, startServerProcess, type ServerProcess } from './helpers/server-process.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 

@@ -1,5 +1,5 @@
 import { finished } from 'node:stream/promises';
-import { freePort } from '../src/database/embedded-postgres.js';
+import { freePort } from '../src/development/embedded-postgres.js';
 import { runServerProcessToExit, startServerProcess } from './helpers/server-process.js';
 
 // In production every line the process writes is one pino JSON line, also before the app's

@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Response } from 'supertest';
 import type { Task } from '../src/tasks/dto/task.dto.js';
 import { ChangesService } from '../src/sync/changes.service.js';
-import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
+import { insertGeneratedTasks, VARIED_TASKS } from '../src/development/seed/generated-tasks.js';
 import { as, createTestApp, expectProblem, fieldsOf, listAll, useTestApp } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 // Extensionless: jest's global setup loads this file as CommonJS too.
-import { freePort, postgresOsUser } from '../../src/database/embedded-postgres';
+import { freePort, postgresOsUser } from '../../src/development/embedded-postgres';
 
 /** Debian's `pgbouncer` package (1.18 on bookworm: no prepared-statement support at all). */
 export const PGBOUNCER_BIN = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((p) => existsSync(p));

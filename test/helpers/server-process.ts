@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { freePort } from '../../src/database/embedded-postgres.js';
+import { freePort } from '../../src/development/embedded-postgres.js';
 import { TEST_SECRET } from '../setup-env.js';
 import { waitForReady } from './ready.js';
 

@@ -37,6 +37,27 @@ export default tseslint.config(
     },
   },
   {
+    // src/development/ (the embedded PostgreSQL, the development secret, seeding) is for development
+    // and tests: production code never imports it. main.ts loads it outside production only, with a
+    // dynamic import() (which this rule does not see).
+    files: ['src/**/*.ts'],
+    ignores: ['src/development/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)development(/|$)',
+              message:
+                'src/development/ is for development and tests only: production code must not import it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', '**/*.spec.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

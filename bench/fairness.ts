@@ -6,7 +6,7 @@
 // 50 ms. DATABASE_URL picks the database (its tasks table is emptied first); default: embedded.
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
+import { insertGeneratedTasks, VARIED_TASKS } from '../src/development/seed/generated-tasks.js';
 import { benchDatabase, startServer, tokenFor } from './lib.js';
 
 const TASKS = Number(process.env.TASKS ?? 100_000);

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { freePort } from '../src/database/embedded-postgres.js';
+import { freePort } from '../src/development/embedded-postgres.js';
 import { benchDatabase, startServer } from './lib.js';
 
 const DURATION = Number(process.env.DURATION ?? 8);

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { signHs256 } from '../src/auth/sign-hs256.js';
 import { waitForReady } from '../test/helpers/ready.js';
-import { freePort, startThrowawayPostgres } from '../src/database/embedded-postgres.js';
+import { freePort, startThrowawayPostgres } from '../src/development/embedded-postgres.js';
 
 export interface BenchDatabase {
   url: string;

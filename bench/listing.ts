@@ -3,7 +3,7 @@
 // DATABASE_URL picks the database (its tasks table is emptied first); default: embedded.
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
+import { insertGeneratedTasks, VARIED_TASKS } from '../src/development/seed/generated-tasks.js';
 import { encodeSyncToken } from '../src/sync/sync-token.js';
 import { benchDatabase, startServer, summarise, tokenFor } from './lib.js';
 

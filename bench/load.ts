@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import autocannon, { type Request as LoadRequest } from 'autocannon';
 import pg from 'pg';
-import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
+import { insertGeneratedTasks, VARIED_TASKS } from '../src/development/seed/generated-tasks.js';
 import { benchDatabase, startServer, tokenFor } from './lib.js';
 
 const DURATION = Number(process.env.DURATION ?? 10);

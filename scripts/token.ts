@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { signHs256 } from '../src/auth/sign-hs256.js';
 import { loadDotEnv } from '../src/config/dotenv.js';
-import { devAuthSecret } from '../src/config/dev-environment.js';
+import { devAuthSecret } from '../src/development/dev-environment.js';
 
 const TTL = /^(\d+)(s|m|h|d)?$/;
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;

@@ -4,10 +4,8 @@ import { setFlagsFromString } from 'node:v8';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadDotEnv } from './config/dotenv.js';
-import { prepareDevEnvironment } from './config/dev-environment.js';
 import { EnvValidationError, validateEnv, type Env } from './config/env.js';
 import { databaseStartupProblem } from './database/connection.js';
-import type { EmbeddedDatabase } from './database/embedded-postgres.js';
 import { exitOnFailure, rootLogger } from './logging/root-logger.js';
 
 /** Validates the environment, or stops the process with one line naming each bad variable. */
@@ -21,6 +19,21 @@ function checkedEnv(): Env {
 }
 
 type Say = (message: string) => void;
+
+/** The embedded development database, when this process started one (stopped with the server). */
+interface EmbeddedDatabase {
+  stop(): Promise<void>;
+}
+
+/**
+ * Outside production, the zero-config development set-up (src/development/: a generated secret, the
+ * embedded PostgreSQL), imported only then: production never loads that code.
+ */
+async function prepareDevelopment(say: Say): Promise<EmbeddedDatabase | undefined> {
+  if (process.env.NODE_ENV === 'production') return undefined;
+  const { prepareDevEnvironment } = await import('./development/dev-environment.js');
+  return prepareDevEnvironment(process.env, say);
+}
 
 /** What a worker tells the primary once it serves (supervise() restarts only workers that did). */
 const READY = 'tasks-api:ready';
@@ -125,7 +138,7 @@ async function bootstrap(): Promise<void> {
   const bootLog = rootLogger(checkedEnv()).child({ context: 'Bootstrap' });
   const say = (message: string) => bootLog.info(message);
   // Workers inherit the primary's prepared environment (database URL, development secret).
-  const embedded = cluster.isPrimary ? await prepareDevEnvironment(process.env, say) : undefined;
+  const embedded = cluster.isPrimary ? await prepareDevelopment(say) : undefined;
   const env = checkedEnv();
   if (cluster.isPrimary && env.WEB_CONCURRENCY > 1) return supervise(env, say, embedded);
   await serve(env, say, embedded);

@@ -11,7 +11,7 @@ import {
   postgresOsUser,
   runnableBinaries,
   startEmbeddedPostgres,
-} from '../src/database/embedded-postgres.js';
+} from '../src/development/embedded-postgres.js';
 
 // An OS user that owns nothing here: only the "other" permission bits apply to it.
 const stranger = { uid: 54_321, gid: 54_321 };

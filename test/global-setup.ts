@@ -1,7 +1,8 @@
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startThrowawayPostgres } from '../src/database/embedded-postgres'; // extensionless: jest loads this file as CommonJS
+import { startThrowawayPostgres } from '../src/development/embedded-postgres'; // extensionless: jest loads this file as CommonJS
+import globalTeardown from './global-teardown';
 import { MISSING_PGBOUNCER, PGBOUNCER_BIN, startPgBouncer } from './helpers/pgbouncer';
 
 const newestMtime = (dir: string): number =>
@@ -31,23 +32,28 @@ export default async function globalSetup(): Promise<void> {
     __embeddedPg?: { stop(): Promise<void> };
     __pgbouncer?: { destroy(): Promise<void> };
   };
-  let direct = process.env.TEST_DATABASE_URL;
-  if (!direct) {
-    const db = await startThrowawayPostgres('tasks_test');
-    globals.__embeddedPg = db;
-    direct = db.url;
-  }
-  process.env.E2E_DIRECT_DATABASE_URL = direct;
-  process.env.E2E_DATABASE_URL = direct;
-  if (process.env.TEST_POOLER === 'pgbouncer') {
-    if (!PGBOUNCER_BIN) throw new Error(MISSING_PGBOUNCER);
-    const target = new URL(direct);
-    const pooler = await startPgBouncer({ host: target.hostname, port: Number(target.port || 5432) });
-    globals.__pgbouncer = pooler;
-    process.env.E2E_DATABASE_URL = pooler.url(direct);
-    process.env.E2E_DB_POOL_MODE = 'transaction';
-    console.log(`\nThrough PgBouncer (transaction mode) on port ${pooler.port}`);
-  } else if (process.env.TEST_POOLER) {
-    throw new Error(`TEST_POOLER=${process.env.TEST_POOLER}: the only pooler the tests know is pgbouncer`);
+  try {
+    let direct = process.env.TEST_DATABASE_URL;
+    if (!direct) {
+      const db = await startThrowawayPostgres('tasks_test');
+      globals.__embeddedPg = db;
+      direct = db.url;
+    }
+    process.env.E2E_DIRECT_DATABASE_URL = direct;
+    process.env.E2E_DATABASE_URL = direct;
+    if (process.env.TEST_POOLER === 'pgbouncer') {
+      if (!PGBOUNCER_BIN) throw new Error(MISSING_PGBOUNCER);
+      const pooler = await startPgBouncer(direct);
+      globals.__pgbouncer = pooler;
+      process.env.E2E_DATABASE_URL = pooler.url(direct);
+      process.env.E2E_DB_POOL_MODE = 'transaction';
+      console.log(`\nThrough PgBouncer (transaction mode) on port ${pooler.port}`);
+    } else if (process.env.TEST_POOLER) {
+      throw new Error(`TEST_POOLER=${process.env.TEST_POOLER}: the only pooler the tests know is pgbouncer`);
+    }
+  } catch (err) {
+    // jest runs no global teardown after a failed global setup: stop what was started here.
+    await globalTeardown();
+    throw err;
   }
 }

@@ -1,8 +1,15 @@
+/** Stops what the global setup started: PgBouncer, then the embedded PostgreSQL even if that failed. */
 export default async function globalTeardown(): Promise<void> {
   const globals = globalThis as {
     __embeddedPg?: { stop(): Promise<void> };
     __pgbouncer?: { destroy(): Promise<void> };
   };
-  await globals.__pgbouncer?.destroy();
-  await globals.__embeddedPg?.stop();
+  const { __pgbouncer: pooler, __embeddedPg: embedded } = globals;
+  globals.__pgbouncer = undefined;
+  globals.__embeddedPg = undefined;
+  try {
+    await pooler?.destroy();
+  } finally {
+    await embedded?.stop();
+  }
 }

@@ -1,4 +1,4 @@
-import { insertGeneratedTasks, VARIED_TASKS } from '../src/tasks/generated-tasks.js';
+import { insertGeneratedTasks, VARIED_TASKS } from '../src/development/seed/generated-tasks.js';
 import { as, useTestApp, expectProblem, fieldsOf } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 

@@ -6,7 +6,7 @@ import { MIGRATIONS } from '../migrations/index.js';
 import { as, createTestApp, expectProblem, type TestEnv } from './helpers/app.js';
 import { whenInstalled } from './helpers/installed.js';
 import { MISSING_PGBOUNCER, PGBOUNCER_BIN, startPgBouncer, type PgBouncer } from './helpers/pgbouncer.js';
-import { startServerProcess, type ServerProcess } from './helpers/server-process.js';
+import { startServerProcess, stopServerProcesses, type ServerProcess } from './helpers/server-process.js';
 import { queryOnce } from './helpers/pg.js';
 import { newUser } from './helpers/tokens.js';
 
@@ -33,12 +33,15 @@ async function dropDatabases() {
 whenInstalled(PGBOUNCER_BIN, MISSING_PGBOUNCER, () => {
   let bouncer: PgBouncer;
   beforeAll(async () => {
-    const target = new URL(DIRECT);
-    bouncer = await startPgBouncer({ host: target.hostname, port: Number(target.port || 5432) });
+    bouncer = await startPgBouncer(DIRECT);
   });
   afterAll(async () => {
-    await dropDatabases();
-    await bouncer?.destroy();
+    try {
+      await stopServerProcesses();
+      await dropDatabases();
+    } finally {
+      await bouncer?.destroy();
+    }
   });
   const through = (url: string): TestEnv => ({ DATABASE_URL: bouncer.url(url), DB_POOL_MODE: 'transaction' });
 

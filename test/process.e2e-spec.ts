@@ -1,10 +1,16 @@
 import { request as httpRequest, Agent } from 'node:http';
 import pg from 'pg';
-import { freePort } from '../src/database/embedded-postgres.js';
-import { runServerProcessToExit, startServerProcess, type ServerProcess } from './helpers/server-process.js';
+import { freePort } from '../src/development/embedded-postgres.js';
+import {
+  runServerProcessToExit,
+  startServerProcess,
+  stopServerProcesses,
+  type ServerProcess,
+} from './helpers/server-process.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 
 // The built server as a real process: graceful stop, logs, worker processes.
+afterAll(stopServerProcesses);
 
 interface Reply {
   status: number;

@@ -1,9 +1,10 @@
 import { finished } from 'node:stream/promises';
-import { freePort } from '../src/database/embedded-postgres.js';
-import { runServerProcessToExit, startServerProcess } from './helpers/server-process.js';
+import { freePort } from '../src/development/embedded-postgres.js';
+import { runServerProcessToExit, startServerProcess, stopServerProcesses } from './helpers/server-process.js';
 
 // In production every line the process writes is one pino JSON line, also before the app's
 // logger is ready: Nest's own messages while the modules initialise and a failed start.
+afterAll(stopServerProcesses);
 
 interface LogLine {
   level: number;

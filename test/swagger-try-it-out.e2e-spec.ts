@@ -1,22 +1,32 @@
 import { as, useTestApp } from './helpers/app.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 
-// Swagger UI's "Try it out" fills every parameter that has an example, and the request body
-// from the schema's examples; Execute with those values must succeed on every operation. A
-// required parameter without an example (a task id, the user id) is typed in by the person:
-// here, a real one.
+// Swagger UI's "Try it out" fills every parameter that has an example (or a default), and the
+// request body from the schema's examples; Execute with those values must succeed on every
+// operation. A required parameter without an example (a task id, the user id) is typed in by the
+// person: here, a real one. A list (a GET with query parameters: filters, paging) pre-fills none, so
+// that it answers the caller's own data, not the tasks matching made-up filters.
 const t = useTestApp();
 
 type Schema = {
   $ref?: string;
   type?: string;
   example?: unknown;
+  examples?: unknown;
+  default?: unknown;
   enum?: unknown[];
   items?: Schema;
   properties?: Record<string, Schema>;
   allOf?: Schema[];
 };
-type Parameter = { name: string; in: string; required?: boolean; example?: unknown; schema?: Schema };
+type Parameter = {
+  name: string;
+  in: string;
+  required?: boolean;
+  example?: unknown;
+  examples?: unknown;
+  schema?: Schema;
+};
 type Operation = {
   operationId: string;
   parameters?: Parameter[];
@@ -58,12 +68,38 @@ async function openStream(
     : `${res.status} not a stream`;
 }
 
-it('every operation answers 2xx (or 304) with the pre-filled values', async () => {
+/** The OpenAPI document the app serves at /docs-json (what Swagger UI reads). */
+const served = async () => (await as(t.app).get('/docs-json')).body as Document;
+
+it('pre-fills no query parameter of a GET route: no example, on the parameter or its schema', async () => {
+  const doc = await served();
+  const prefilled: string[] = [];
+  let checked = 0;
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const p of item.get?.parameters ?? []) {
+      if (p.in !== 'query') continue;
+      checked++;
+      const found = [p.example, p.examples, p.schema?.example, p.schema?.examples].filter(
+        (e) => e !== undefined,
+      );
+      if (found.length) prefilled.push(`GET ${path} ?${p.name}=${JSON.stringify(found[0])}`);
+    }
+  }
+  // GET /api/tasks and /api/{user_id}/tasks (11 each), /changes (2 each), /events (1 each).
+  expect(checked).toBeGreaterThanOrEqual(28);
+  expect(prefilled).toEqual([]);
+});
+
+it("every operation answers 2xx (or 304) with the pre-filled values, and every list the caller's task", async () => {
   await t.app.listen(0, '127.0.0.1');
   const user = newUser();
   const api = as(t.app, user);
-  const doc = (await as(t.app).get('/docs-json')).body as Document;
+  const doc = await served();
   const outcomes: string[] = [];
+  const lists: string[] = [];
+  // The task the person just made: every list they try must show it.
+  const mine = (await api.post('/api/tasks').send({ title: 'made just before trying the lists' }).expect(201))
+    .body.id as string;
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
       const typedIn: Record<string, string> = { user_id: user };
@@ -73,8 +109,10 @@ it('every operation answers 2xx (or 304) with the pre-filled values', async () =
       const query: Record<string, unknown> = {};
       const headers: Record<string, string> = {};
       for (const p of op.parameters ?? []) {
-        const value = (p.example ?? p.schema?.example ?? (p.required ? typedIn[p.name] : undefined)) as
-          string | number | boolean | undefined;
+        const value = (p.example ??
+          p.schema?.example ??
+          p.schema?.default ??
+          (p.required ? typedIn[p.name] : undefined)) as string | number | boolean | undefined;
         if (value === undefined) continue;
         if (p.in === 'path') url = url.replace(`{${p.name}}`, String(value));
         else if (p.in === 'query') query[p.name] = value;
@@ -96,8 +134,15 @@ it('every operation answers 2xx (or 304) with the pre-filled values', async () =
       outcomes.push(
         `${op.operationId} ${method.toUpperCase()} ${url}: ${res.status} ${res.body?.detail ?? ''}`.trim(),
       );
+      if (method === 'get' && op.parameters?.some((p) => p.in === 'query')) {
+        const search = new URLSearchParams(query as Record<string, string>).toString();
+        lists.push(`${url}?${search}: ${JSON.stringify(res.body).includes(mine) ? 'shows it' : 'misses it'}`);
+      }
     }
   }
   expect(outcomes.length).toBeGreaterThan(15);
   expect(outcomes.filter((o) => !/: (2\d\d|304)$/.test(o))).toEqual([]);
+  // GET /api/tasks and /api/tasks/changes, also under /api/{user_id}.
+  expect(lists.length).toBeGreaterThanOrEqual(4);
+  expect(lists.filter((l) => !l.endsWith('shows it'))).toEqual([]);
 });

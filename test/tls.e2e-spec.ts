@@ -11,7 +11,7 @@ import {
   type Certificates,
   type Cluster,
 } from './helpers/pg-cluster.js';
-import { runServerProcessToExit, startServerProcess } from './helpers/server-process.js';
+import { runServerProcessToExit, startServerProcess, stopServerProcesses } from './helpers/server-process.js';
 
 /**
  * `sslmode` with libpq's meaning, against a PostgreSQL that only accepts TLS, with a certificate made
@@ -29,6 +29,7 @@ whenInstalled(postgresBinDir, MISSING_POSTGRES_BINARIES, () => {
     db = await startCluster({ tls: certs, tlsOnly: true });
   }, 60_000);
   afterAll(async () => {
+    await stopServerProcesses();
     await destroyClusters();
     if (certDir) await rm(certDir, { recursive: true, force: true });
   });

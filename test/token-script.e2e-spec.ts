@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
-import { devAuthSecret } from '../src/config/dev-environment.js';
+import { devAuthSecret } from '../src/development/dev-environment.js';
 
 /** `npm run token` (scripts/token.ts), as a developer runs it: which secret signs. */
 const run = (args: string[], env: Record<string, string>) =>

@@ -12,7 +12,7 @@ import {
   postgresOsUser,
   type OsUser,
   oneLine,
-} from '../../src/database/embedded-postgres.js';
+} from '../../src/development/embedded-postgres.js';
 
 /**
  * Throw-away PostgreSQL clusters from Debian's server binaries (/usr/lib/postgresql/<version>/bin),

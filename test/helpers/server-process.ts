@@ -1,7 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { freePort } from '../../src/database/embedded-postgres.js';
+import { freePort } from '../../src/development/embedded-postgres.js';
 import { TEST_SECRET } from '../setup-env.js';
 import { waitForReady } from './ready.js';
+import { reapWhenThisProcessEnds } from './reaper.js';
 
 export interface ServerProcess {
   url: string;
@@ -11,9 +12,29 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
+/** Servers spawned and not yet exited. */
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+/**
+ * Kills (SIGKILL) every server this test file spawned that still runs, and waits for them to exit:
+ * `afterAll(stopServerProcesses)` in each file that spawns some, so that none outlives its test file
+ * when a test failed or timed out before stopping its own. (Should the test process itself end first,
+ * a reaper kills them then.)
+ */
+export async function stopServerProcesses(): Promise<void> {
+  await Promise.all(
+    [...running].map((child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      return exited;
+    }),
+  );
+}
+
 /** The built server (`dist/main.js`, kept fresh by the global setup) in production, on `port`. */
 function spawnServer(port: number, env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['dist/main.js'], {
+  const child = spawn(process.execPath, ['dist/main.js'], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
@@ -27,6 +48,15 @@ function spawnServer(port: number, env: Record<string, string>): ChildProcessWit
       ...env,
     },
   });
+  if (child.pid !== undefined) {
+    running.add(child);
+    const disarm = reapWhenThisProcessEnds({ pid: child.pid });
+    child.once('exit', () => {
+      running.delete(child);
+      disarm();
+    });
+  }
+  return child;
 }
 
 /** Runs the built server against the test database. */

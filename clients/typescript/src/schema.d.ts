@@ -1028,13 +1028,22 @@ export interface operations {
                 status?: "all" | "pending" | "completed";
                 /** @description Only tasks of this priority. */
                 priority?: "low" | "medium" | "high";
-                /** @description Only tasks carrying this tag (compared trimmed and lower-cased, like stored tags). */
+                /** @description Only tasks carrying this tag (compared trimmed and lower-cased, like stored tags), e.g. `home`. */
                 tag?: string;
-                /** @description Case-insensitive substring of the title or the description; `%`, `_` and `\` match literally. */
+                /**
+                 * @description Case-insensitive substring of the title or the description, e.g. `milk`; `%`, `_` and `\` match
+                 *     literally.
+                 */
                 q?: string;
-                /** @description Only tasks due at or after this instant (ISO 8601 with offset). Excludes tasks without a due date. */
+                /**
+                 * @description Only tasks due at or after this instant (ISO 8601 with offset, e.g. `2026-12-01T00:00:00Z`).
+                 *     Excludes tasks without a due date.
+                 */
                 due_after?: string;
-                /** @description Only tasks due before this instant (exclusive; ISO 8601 with offset). Excludes tasks without a due date. */
+                /**
+                 * @description Only tasks due before this instant (exclusive; ISO 8601 with offset, e.g. `2027-01-01T00:00:00Z`).
+                 *     Excludes tasks without a due date.
+                 */
                 due_before?: string;
                 /** @description Only the subtasks of this task (its id), or `none`: only top-level tasks. Absent: all tasks. */
                 parent_id?: string;
@@ -1055,7 +1064,7 @@ export interface operations {
                 /**
                  * @description Opaque position from the previous page's `Link: <…>; rel="next"` (leave empty for the first
                  *     page). Valid only with the same filters, `sort` and `order` as the page it came from; anything
-                 *     else is `400`. No example on purpose: a made-up cursor is never valid.
+                 *     else is `400`.
                  */
                 cursor?: string;
             };
@@ -1802,7 +1811,7 @@ export interface operations {
             query?: {
                 /**
                  * @description The `sync_token` of your last call; absent: a full sync (your live tasks, from the beginning).
-                 *     No example on purpose: a made-up token is 400.
+                 *     A made-up token is 400.
                  */
                 since?: string;
                 /** @description Changes per page, 1–1000 (default 500). */
@@ -1969,7 +1978,7 @@ export interface operations {
             query?: {
                 /**
                  * @description The `sync_token` of your last call; absent: a full sync (your live tasks, from the beginning).
-                 *     No example on purpose: a made-up token is 400.
+                 *     A made-up token is 400.
                  */
                 since?: string;
             };
@@ -3530,13 +3539,22 @@ export interface operations {
                 status?: "all" | "pending" | "completed";
                 /** @description Only tasks of this priority. */
                 priority?: "low" | "medium" | "high";
-                /** @description Only tasks carrying this tag (compared trimmed and lower-cased, like stored tags). */
+                /** @description Only tasks carrying this tag (compared trimmed and lower-cased, like stored tags), e.g. `home`. */
                 tag?: string;
-                /** @description Case-insensitive substring of the title or the description; `%`, `_` and `\` match literally. */
+                /**
+                 * @description Case-insensitive substring of the title or the description, e.g. `milk`; `%`, `_` and `\` match
+                 *     literally.
+                 */
                 q?: string;
-                /** @description Only tasks due at or after this instant (ISO 8601 with offset). Excludes tasks without a due date. */
+                /**
+                 * @description Only tasks due at or after this instant (ISO 8601 with offset, e.g. `2026-12-01T00:00:00Z`).
+                 *     Excludes tasks without a due date.
+                 */
                 due_after?: string;
-                /** @description Only tasks due before this instant (exclusive; ISO 8601 with offset). Excludes tasks without a due date. */
+                /**
+                 * @description Only tasks due before this instant (exclusive; ISO 8601 with offset, e.g. `2027-01-01T00:00:00Z`).
+                 *     Excludes tasks without a due date.
+                 */
                 due_before?: string;
                 /** @description Only the subtasks of this task (its id), or `none`: only top-level tasks. Absent: all tasks. */
                 parent_id?: string;
@@ -3557,7 +3575,7 @@ export interface operations {
                 /**
                  * @description Opaque position from the previous page's `Link: <…>; rel="next"` (leave empty for the first
                  *     page). Valid only with the same filters, `sort` and `order` as the page it came from; anything
-                 *     else is `400`. No example on purpose: a made-up cursor is never valid.
+                 *     else is `400`.
                  */
                 cursor?: string;
             };
@@ -4316,7 +4334,7 @@ export interface operations {
             query?: {
                 /**
                  * @description The `sync_token` of your last call; absent: a full sync (your live tasks, from the beginning).
-                 *     No example on purpose: a made-up token is 400.
+                 *     A made-up token is 400.
                  */
                 since?: string;
                 /** @description Changes per page, 1–1000 (default 500). */
@@ -4486,7 +4504,7 @@ export interface operations {
             query?: {
                 /**
                  * @description The `sync_token` of your last call; absent: a full sync (your live tasks, from the beginning).
-                 *     No example on purpose: a made-up token is 400.
+                 *     A made-up token is 400.
                  */
                 since?: string;
             };

@@ -6,11 +6,11 @@ import { Defined, QueryInt } from '../../tasks/dto/validators.js';
 export const CHANGES_DEFAULT_LIMIT = 500;
 export const CHANGES_MAX_LIMIT = 1000;
 
-/** Query of `GET /api/tasks/changes`. */
+/** Query of `GET /api/tasks/changes`. No examples: Swagger UI's "Try it out" would send them. */
 export class ChangesQueryDto {
   /**
    * The `sync_token` of your last call; absent: a full sync (your live tasks, from the beginning).
-   * No example on purpose: a made-up token is 400.
+   * A made-up token is 400.
    */
   @Defined()
   @IsString()
@@ -19,7 +19,6 @@ export class ChangesQueryDto {
 
   /**
    * Changes per page, 1–1000 (default 500).
-   * @example 500
    */
   @Defined()
   @QueryInt()

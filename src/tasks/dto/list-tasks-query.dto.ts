@@ -15,11 +15,14 @@ import {
 } from '../task.schema.js';
 import { Defined, IsDateTimeWithOffset, NoNulCharacters, QueryInt } from './validators.js';
 
-/** Query parameters of the task list. Every one is optional and validated; unknown ones are rejected. */
+/**
+ * Query parameters of the task list. Every one is optional and validated; unknown ones are rejected.
+ * No examples on any of them: Swagger UI's "Try it out" fills in every example, and a list filtered
+ * by made-up values answers none of the caller's tasks (test/swagger-try-it-out.e2e-spec.ts).
+ */
 export class ListTasksQueryDto {
   /**
    * Which tasks: all (default), pending (not completed) or completed.
-   * @example "pending"
    */
   @Defined()
   @IsIn(STATUSES)
@@ -27,15 +30,13 @@ export class ListTasksQueryDto {
 
   /**
    * Only tasks of this priority.
-   * @example "high"
    */
   @Defined()
   @IsIn(PRIORITIES)
   priority?: Priority;
 
   /**
-   * Only tasks carrying this tag (compared trimmed and lower-cased, like stored tags).
-   * @example "home"
+   * Only tasks carrying this tag (compared trimmed and lower-cased, like stored tags), e.g. `home`.
    */
   @Defined()
   @Transform(({ value }: { value: unknown }) =>
@@ -47,8 +48,8 @@ export class ListTasksQueryDto {
   tag?: string;
 
   /**
-   * Case-insensitive substring of the title or the description; `%`, `_` and `\` match literally.
-   * @example "milk"
+   * Case-insensitive substring of the title or the description, e.g. `milk`; `%`, `_` and `\` match
+   * literally.
    */
   @Defined()
   @IsString()
@@ -57,16 +58,16 @@ export class ListTasksQueryDto {
   q?: string;
 
   /**
-   * Only tasks due at or after this instant (ISO 8601 with offset). Excludes tasks without a due date.
-   * @example "2026-12-01T00:00:00Z"
+   * Only tasks due at or after this instant (ISO 8601 with offset, e.g. `2026-12-01T00:00:00Z`).
+   * Excludes tasks without a due date.
    */
   @Defined()
   @IsDateTimeWithOffset()
   due_after?: string;
 
   /**
-   * Only tasks due before this instant (exclusive; ISO 8601 with offset). Excludes tasks without a due date.
-   * @example "2027-01-01T00:00:00Z"
+   * Only tasks due before this instant (exclusive; ISO 8601 with offset, e.g. `2027-01-01T00:00:00Z`).
+   * Excludes tasks without a due date.
    */
   @Defined()
   @IsDateTimeWithOffset()
@@ -74,7 +75,6 @@ export class ListTasksQueryDto {
 
   /**
    * Only the subtasks of this task (its id), or `none`: only top-level tasks. Absent: all tasks.
-   * @example "none"
    */
   @Defined()
   @Transform(({ value }: { value: unknown }) =>
@@ -94,7 +94,6 @@ export class ListTasksQueryDto {
    * total. Tasks without a `due_date` come last in both directions. `position` is your manual order
    * among siblings (default `asc`): use it with `parent_id` (`none` for the top level, or a task's
    * id for its subtasks); across all lists the keys of different lists interleave.
-   * @example "due_date"
    */
   @Defined()
   @IsIn(SORT_KEYS)
@@ -103,7 +102,6 @@ export class ListTasksQueryDto {
   /**
    * Direction; defaults to `desc` for `created_at`, `updated_at` and `priority` (high first),
    * `asc` for `title`, `due_date` (soonest first) and `position`.
-   * @example "asc"
    */
   @Defined()
   @IsIn(ORDERS)
@@ -111,7 +109,6 @@ export class ListTasksQueryDto {
 
   /**
    * Page size, 1–100 (default 50).
-   * @example 20
    */
   @Defined()
   @QueryInt()
@@ -123,7 +120,7 @@ export class ListTasksQueryDto {
   /**
    * Opaque position from the previous page's `Link: <…>; rel="next"` (leave empty for the first
    * page). Valid only with the same filters, `sort` and `order` as the page it came from; anything
-   * else is `400`. No example on purpose: a made-up cursor is never valid.
+   * else is `400`.
    */
   @Defined()
   @IsString()

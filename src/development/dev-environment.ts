@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 
 export const DEV_DATA_DIR = '.data';
 export const DEV_SECRET_FILE = `${DEV_DATA_DIR}/dev-auth-secret`;

@@ -6,8 +6,8 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
-import { loadDotEnv } from '../config/dotenv.js';
-import { prepareDevEnvironment } from '../config/dev-environment.js';
+import { loadDotEnv } from '../../config/dotenv.js';
+import { prepareDevEnvironment } from '../dev-environment.js';
 
 const TITLES = [
   ['Buy groceries', 'Milk, eggs, bread, coffee', ['home', 'errand']],
@@ -43,8 +43,8 @@ process.env.LOG_LEVEL ??= 'warn';
 const embedded = await prepareDevEnvironment(process.env, (m) => process.stdout.write(`${m}\n`)).catch(
   (err: unknown) => fail(err instanceof Error ? err.message : String(err)),
 );
-const { AppModule } = await import('../app.module.js');
-const { TasksService } = await import('../tasks/tasks.service.js');
+const { AppModule } = await import('../../app.module.js');
+const { TasksService } = await import('../../tasks/tasks.service.js');
 const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
 try {
   const tasks = app.get(TasksService);

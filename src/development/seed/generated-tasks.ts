@@ -1,5 +1,5 @@
-import { PRIORITIES, TASK_COLUMNS } from './task.schema.js';
-import type { Task } from './dto/task.dto.js';
+import { PRIORITIES, TASK_COLUMNS } from '../../tasks/task.schema.js';
+import type { Task } from '../../tasks/dto/task.dto.js';
 
 /** SQL expressions, over the row number `n` (and whatever else the FROM clause names), for the columns of generated tasks. */
 export type TaskExpressions = Partial<Record<keyof Task, string>>;

@@ -21,7 +21,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -552,19 +552,48 @@ export async function startEmbeddedPostgres(
 }
 
 /**
+ * Stops the server of `dataDir` (the pid in its postmaster.pid: SIGINT, SIGKILL 20 s later) and
+ * deletes `paths` when this process ends, however it ends (an uncaught error, process.exit, SIGKILL),
+ * unless the returned function was called first. A detached shell waits for the end of a pipe from
+ * this process, which the kernel closes whatever happens.
+ */
+function cleanUpWhenThisProcessEnds(dataDir: string, paths: string[]): () => void {
+  const script = [
+    'while read -r _; do :; done',
+    'pid=$(head -n 1 "$1/postmaster.pid" 2>/dev/null)',
+    'if [ -n "$pid" ]; then kill -INT "$pid" 2>/dev/null; i=0',
+    '  while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done',
+    '  kill -KILL "$pid" 2>/dev/null; fi',
+    'shift; rm -rf "$@"',
+  ].join('\n');
+  const watchdog = spawn('sh', ['-c', script, 'cleanup', dataDir, ...paths], {
+    cwd: '/',
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  watchdog.on('error', () => undefined);
+  watchdog.unref();
+  (watchdog.stdin as Socket).unref();
+  return () => void watchdog.kill('SIGKILL');
+}
+
+/**
  * An embedded server in a new temporary folder, deleted again by `stop()` (tests, benchmarks), or
- * when the process is interrupted (Ctrl-C, SIGTERM, SIGHUP: stop, delete, exit 128 + the signal).
+ * when the process is interrupted (Ctrl-C, SIGTERM, SIGHUP: stop, delete, exit 128 + the signal), or
+ * ends in any other way first (then a watchdog process stops the server and deletes the folder).
  */
 export async function startThrowawayPostgres(database: string): Promise<EmbeddedDatabase> {
   const dir = await mkdtemp(join(tmpdir(), 'tasks-api-pg-'));
   await chmod(dir, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach it
   try {
     const db = await startEmbeddedPostgres(join(dir, 'data'), database, { persistent: false });
+    const disarm = cleanUpWhenThisProcessEnds(db.dataDir, [dir, db.dataDir]);
     const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
     const stop = async () => {
       signals.forEach((signal) => process.off(signal, onSignal));
       await db.stop();
       await rm(dir, { recursive: true, force: true });
+      disarm();
     };
     const onSignal = (signal: NodeJS.Signals) =>
       void stop().finally(() => process.exit(128 + (osConstants.signals[signal] ?? 0)));

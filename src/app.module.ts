@@ -25,8 +25,10 @@ import { TasksModule } from './tasks/tasks.module.js';
     RateLimitModule,
     DatabaseModule,
     AuthModule,
-    // The features under /api/tasks. Routes match in the order their modules come here: the fixed
-    // paths (changes, events, batch) before TasksModule's /api/tasks/{id}.
+    // The features under /api/tasks. Routes match in the order Nest first reaches their modules
+    // (depth-first through these imports): the fixed paths (changes, events) must come before
+    // TasksModule's /api/tasks/{id}, so neither SyncModule nor EventsModule may import TasksModule
+    // (the sync and events specs fail if /changes or /events reach /{id}).
     SyncModule,
     EventsModule,
     BatchModule,

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -34,6 +34,7 @@ export class Database implements OnModuleDestroy {
   private readonly primary: ServerPool;
   private readonly replicas?: ReadReplicas;
   private readonly lanes: UserLanes;
+  private readonly logger = new Logger(Database.name);
   private readonly writeListeners: ((user: string) => void)[] = [];
   /** The transaction each piece of work runs in (AsyncLocalStorage: no transaction handed down by hand). */
   private readonly scope = new AsyncLocalStorage<Transaction>();
@@ -108,6 +109,16 @@ export class Database implements OnModuleDestroy {
     return { rows: result.rows, count: result.rowCount ?? 0 };
   }
 
+  /**
+   * Runs `s`, a write of `user`'s bookkeeping that no reader of their tasks needs to hear of (a
+   * stored Idempotency-Key): in the current transaction when there is one, never announced.
+   */
+  async bookkeeping(user: string, s: Statement): Promise<void> {
+    const tx = this.current;
+    if (tx && tx.user !== user) throw new Error(`a transaction of ${tx.user} cannot write ${user}'s data`);
+    await (tx ? tx.query(s, false) : this.primary.run(s));
+  }
+
   /** Runs `s`, a statement on no user's visible data (sweeps of expired rows): never announced. How many rows it changed. */
   async housekeeping(s: Statement): Promise<{ rows: unknown[]; count: number }> {
     const result = await this.primary.run(s);
@@ -134,7 +145,13 @@ export class Database implements OnModuleDestroy {
       this.primary.transaction((client) => {
         const started = new Transaction(user, client, this.primary);
         tx = started;
-        return this.scope.run(started, () => work(started));
+        return this.scope.run(started, async () => {
+          try {
+            return await work(started);
+          } finally {
+            started.end();
+          }
+        });
       });
     const result = retry ? await retrying(retry.attempts, retry.retryable, once) : await once();
     // The transaction that committed is the last one started.
@@ -155,7 +172,14 @@ export class Database implements OnModuleDestroy {
   private async announce(user: string): Promise<void> {
     // Recorded first, so that reads the listeners make go to the primary.
     await this.replicas?.wrote(user);
-    for (const listener of this.writeListeners) listener(user);
+    // The write has committed: a listener that fails must not turn it into an error answer.
+    for (const listener of this.writeListeners) {
+      try {
+        listener(user);
+      } catch (err) {
+        this.logger.error(`A listener of ${user}'s write failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   /** Calls `listener` with the user of every committed write made through this instance. */

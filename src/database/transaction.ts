@@ -23,6 +23,7 @@ export const changedRows = (result: pg.QueryResult): boolean =>
  */
 export class Transaction {
   private changed = false;
+  private ended = false;
 
   constructor(
     /** Whose data this transaction writes: the one user its commit announces. */
@@ -36,10 +37,30 @@ export class Transaction {
     return this.changed;
   }
 
-  async query<T extends pg.QueryResultRow>(s: Statement): Promise<pg.QueryResult<T>> {
+  /**
+   * Runs `s` in this transaction. A statement that changed rows makes the commit announce the
+   * user's write, unless `announced` is false (bookkeeping of the user's, such as a stored
+   * Idempotency-Key, which no reader of their tasks needs to hear of).
+   */
+  async query<T extends pg.QueryResultRow>(s: Statement, announced = true): Promise<pg.QueryResult<T>> {
+    this.open();
     const result = await this.client.query<T>(this.pool.query(s));
-    if (changedRows(result)) this.changed = true;
+    if (announced && changedRows(result)) this.changed = true;
     return result;
+  }
+
+  /**
+   * Called when the transaction's work has finished (before COMMIT or ROLLBACK): from then on the
+   * connection goes back to the pool, and a statement that still arrives here (work that was started
+   * inside the transaction and not awaited) fails instead of running in whatever transaction that
+   * connection holds next.
+   */
+  end(): void {
+    this.ended = true;
+  }
+
+  private open(): void {
+    if (this.ended) throw new Error(`a statement arrived after the transaction of ${this.user} had ended`);
   }
 
   /**
@@ -48,6 +69,7 @@ export class Transaction {
    * PostgreSQL must not undo the whole transaction.
    */
   async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    this.open();
     await this.client.query(SAVEPOINT);
     try {
       const result = await work();
@@ -62,6 +84,7 @@ export class Transaction {
 
   /** Whether an error aborted this transaction: PostgreSQL then refuses every statement until the rollback. */
   async aborted(): Promise<boolean> {
+    this.open();
     try {
       await this.client.query(PROBE);
       return false;

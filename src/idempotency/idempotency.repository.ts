@@ -38,7 +38,7 @@ export class IdempotencyRepository {
 
   /** Stores `body` under (user, key) for IDEMPOTENCY_TTL_HOURS, over an expired one. */
   async store(userId: string, key: string, requestHash: string, body: unknown): Promise<void> {
-    await this.db.write(
+    await this.db.bookkeeping(
       userId,
       sql(
         `INSERT INTO idempotency_keys (user_id, key, request_hash, body, expires_at)

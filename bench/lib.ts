@@ -2,7 +2,8 @@
 // server as a child process, and HS256 tokens for it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { signHs256 } from '../src/auth/sign-hs256.js';
 import { waitForReady } from '../test/helpers/ready.js';
 import { freePort, startThrowawayPostgres } from '../src/development/embedded-postgres.js';
@@ -25,17 +26,23 @@ export interface BenchServer {
   stop(): Promise<number | null>;
 }
 
-/** Starts `node dist/main.js` (build first) in production mode and waits for /health/ready. */
+/**
+ * Starts `node dist/main.js` (build first) of the checkout in `dir` (default: this one) in
+ * production mode and waits for /health/ready.
+ */
 export async function startServer(
   databaseUrl: string,
   env: Record<string, string> = {},
+  dir = '.',
 ): Promise<BenchServer> {
-  if (!existsSync('dist/main.js')) throw new Error('dist/main.js is missing: run `npm run build` first');
+  if (!existsSync(join(dir, 'dist/main.js')))
+    throw new Error(`${join(dir, 'dist/main.js')} is missing: run \`npm run build\` there first`);
   const port = await freePort();
   const secret = randomBytes(32).toString('base64url');
   // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the server under load.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
+    cwd: dir,
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -63,6 +70,26 @@ export async function startServer(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** CPU seconds (user + system) the process and its direct children have used so far (Linux). */
+export function cpuSeconds(pid: number): number {
+  const ticks = (p: number | string) => {
+    try {
+      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  let children: string[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean);
+  } catch {
+    /* not Linux, or gone */
+  }
+  return [pid, ...children].reduce((sum: number, p) => sum + ticks(p), 0) / 100;
 }
 
 /** An HS256 token for `sub`, valid for 2 hours. */

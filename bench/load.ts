@@ -1,14 +1,20 @@
 // npm run bench — the service under load, end to end, on this machine: builds, starts the built
 // server in production mode on a bench database (DATABASE_URL, default: a throw-away embedded
 // PostgreSQL), seeds 200 users × 200 tasks, then runs autocannon per scenario and prints req/s,
-// p50, p99, errors and the server's peak RSS. Knobs: DURATION (s, default 10), CONNECTIONS (64),
-// USERS (200), TASKS_PER_USER (200), WEB_CONCURRENCY (1), SCENARIOS ("list get create toggle mixed";
-// also "batch": POST /api/tasks/batch of BATCH_SIZE (10) commands, half creates, half toggles).
+// p50, p99, errors, the server's CPU time per request and its peak RSS. Knobs: DURATION (s,
+// default 10), CONNECTIONS (64), USERS (200), TASKS_PER_USER (200), WEB_CONCURRENCY (1), SCENARIOS
+// ("list get create toggle mixed"; also "batch": POST /api/tasks/batch of BATCH_SIZE (10)
+// commands, half creates, half toggles).
+//
+// Before and after, same run: BENCH_AGAINST=<another checkout, built> (e.g. a `git worktree` of
+// the commit before a change) starts that build too, on the same database, and runs every scenario
+// ROUNDS times (default 3) on each build, alternating which goes first; it prints each run and the
+// ratio this / against of the medians.
 import { readFileSync } from 'node:fs';
 import autocannon, { type Request as LoadRequest } from 'autocannon';
 import pg from 'pg';
 import { insertGeneratedTasks, VARIED_TASKS } from '../src/development/seed/generated-tasks.js';
-import { benchDatabase, startServer, tokenFor } from './lib.js';
+import { benchDatabase, cpuSeconds, startServer, tokenFor, type BenchServer } from './lib.js';
 
 const DURATION = Number(process.env.DURATION ?? 10);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
@@ -16,9 +22,23 @@ const USERS = Number(process.env.USERS ?? 200);
 const PER_USER = Number(process.env.TASKS_PER_USER ?? 200);
 const SCENARIOS = (process.env.SCENARIOS ?? 'list get create toggle mixed').split(/\s+/);
 const BATCH_SIZE = Number(process.env.BATCH_SIZE ?? 10);
+const AGAINST = process.env.BENCH_AGAINST;
+const ROUNDS = Number(process.env.ROUNDS ?? (AGAINST ? 3 : 1));
+
+interface Build {
+  name: string;
+  server: BenchServer;
+  tokens: string[];
+}
 
 const db = await benchDatabase();
-const server = await startServer(db.url, { WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? '1' });
+const serverEnv = { WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? '1' };
+const builds: Build[] = [];
+for (const [name, dir] of [['this', '.'], ...(AGAINST ? [['against', AGAINST]] : [])]) {
+  const server = await startServer(db.url, serverEnv, dir);
+  const tokens = Array.from({ length: USERS }, (_, u) => tokenFor(server.secret, `bench-user-${u + 1}`));
+  builds.push({ name, server, tokens });
+}
 
 async function seed(): Promise<void> {
   const client = new pg.Client({ connectionString: db.url });
@@ -40,7 +60,6 @@ async function seed(): Promise<void> {
   await client.end();
 }
 
-const tokens = Array.from({ length: USERS }, (_, u) => tokenFor(server.secret, `bench-user-${u + 1}`));
 const pick = (n: number) => Math.floor(Math.random() * n);
 // The md5-derived ids above, computed the same way here.
 const { createHash } = await import('node:crypto');
@@ -51,7 +70,7 @@ const taskId = (u: number, n: number) =>
     .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
 
 type Req = { method: 'GET' | 'POST' | 'PATCH'; path: string; headers: Record<string, string>; body?: string };
-const requestFor = (kind: string): Req => {
+const requestFor = (kind: string, tokens: string[]): Req => {
   const u = pick(USERS) + 1;
   const headers = { authorization: `Bearer ${tokens[u - 1]}`, 'content-type': 'application/json' };
   switch (kind) {
@@ -91,8 +110,11 @@ const mixed = () =>
 
 /** autocannon's per-request hook: a fresh user, task and token for every request. */
 const setup =
-  (scenario: string) =>
-  (req: LoadRequest): LoadRequest => ({ ...req, ...requestFor(scenario === 'mixed' ? mixed() : scenario) });
+  (scenario: string, tokens: string[]) =>
+  (req: LoadRequest): LoadRequest => ({
+    ...req,
+    ...requestFor(scenario === 'mixed' ? mixed() : scenario, tokens),
+  });
 
 function rssMiB(pid: number): number {
   try {
@@ -102,63 +124,106 @@ function rssMiB(pid: number): number {
     return 0;
   }
 }
-/** RSS of the server and its worker processes. */
-function treeRss(): number {
-  const pids = [server.process.pid!];
+/** RSS of a server and its worker processes. */
+function treeRss(pid: number): number {
+  const pids = [pid];
   try {
-    const children = readFileSync(`/proc/${server.process.pid}/task/${server.process.pid}/children`, 'utf8');
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
     pids.push(...children.split(/\s+/).filter(Boolean).map(Number));
   } catch {
     /* not Linux */
   }
-  return pids.reduce((sum, pid) => sum + rssMiB(pid), 0);
+  return pids.reduce((sum, p) => sum + rssMiB(p), 0);
 }
 
-async function run(scenario: string) {
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  bad: number;
+  cpuUs: number;
+  peak: number;
+}
+
+async function run(scenario: string, { server, tokens }: Build): Promise<Run> {
   await seed();
+  // warm-up
+  await autocannon({
+    url: server.url,
+    connections: 8,
+    duration: 2,
+    requests: [{ setupRequest: setup(scenario, tokens) }],
+  });
+  const pid = server.process.pid!;
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, treeRss())), 250);
+  const sampler = setInterval(() => (peak = Math.max(peak, treeRss(pid))), 250);
+  const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
     url: server.url,
     connections: CONNECTIONS,
     duration: DURATION,
-    requests: [
-      {
-        setupRequest: (req: LoadRequest) => ({
-          ...req,
-          ...requestFor(scenario === 'mixed' ? mixed() : scenario),
-        }),
-      },
-    ],
+    requests: [{ setupRequest: setup(scenario, tokens) }],
   });
+  const cpu = cpuSeconds(pid) - cpuBefore;
   clearInterval(sampler);
-  return { scenario, result, peak };
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    bad: result.errors + result.timeouts + result.non2xx,
+    cpuUs: result.requests.total ? Math.round((cpu * 1e6) / result.requests.total) : 0,
+    peak: Math.round(peak),
+  };
 }
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 console.log(
   `${USERS} users × ${PER_USER} tasks, ${CONNECTIONS} connections, ${DURATION} s per scenario, ` +
-    `WEB_CONCURRENCY=${process.env.WEB_CONCURRENCY ?? 1}, node ${process.version}\n`,
+    `WEB_CONCURRENCY=${serverEnv.WEB_CONCURRENCY}, node ${process.version}` +
+    (AGAINST ? `, this build vs ${AGAINST}, ${ROUNDS} rounds` : '') +
+    '\n',
 );
 console.log(
-  '| scenario | req/s | p50 ms | p99 ms | errors + non-2xx | peak RSS MiB |\n|---|--:|--:|--:|--:|--:|',
+  '| scenario | build | req/s | p50 ms | p99 ms | errors + non-2xx | server CPU µs/req | peak RSS MiB |\n' +
+    '|---|---|--:|--:|--:|--:|--:|--:|',
 );
+const summary: string[] = [];
 try {
   for (const scenario of SCENARIOS) {
-    // warm-up
-    await autocannon({
-      url: server.url,
-      connections: 8,
-      duration: 2,
-      requests: [{ setupRequest: setup(scenario) }],
-    });
-    const { result, peak } = await run(scenario);
-    const bad = result.errors + result.timeouts + result.non2xx;
+    const runs = new Map<string, Run[]>(builds.map((b) => [b.name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 ? [...builds].reverse() : builds;
+      for (const build of order) {
+        const r = await run(scenario, build);
+        runs.get(build.name)!.push(r);
+        console.log(
+          `| ${scenario} | ${build.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.bad} | ${r.cpuUs} | ${r.peak} |`,
+        );
+      }
+    }
+    if (AGAINST) {
+      const [mine, theirs] = [runs.get('this')!, runs.get('against')!];
+      const ratio = (f: (r: Run) => number) => (median(mine.map(f)) / median(theirs.map(f))).toFixed(2);
+      summary.push(
+        `| ${scenario} | ${ratio((r) => r.rps)} | ${ratio((r) => r.cpuUs)} | ${ratio((r) => r.p99)} |`,
+      );
+    }
+  }
+  if (AGAINST) {
     console.log(
-      `| ${scenario} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${bad} | ${Math.round(peak)} |`,
+      '\nthis / against, medians of the rounds (req/s: higher is better; CPU and p99: lower is better)\n',
     );
+    console.log('| scenario | req/s | server CPU µs/req | p99 |\n|---|--:|--:|--:|');
+    for (const line of summary) console.log(line);
   }
 } finally {
-  const code = await server.stop();
+  for (const { name, server } of builds) {
+    const code = await server.stop();
+    if (code !== 0) console.log(`\nserver (${name}) exited with ${code}`);
+  }
   await db.stop();
-  if (code !== 0) console.log(`\nserver exited with ${code}`);
 }

@@ -8,6 +8,8 @@ import { newUser } from './helpers/tokens.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
 import { TasksService } from '../src/tasks/tasks.service.js';
 import { keyBetween, sqlKeyBefore } from '../src/tasks/positions.js';
+import { FIRST, TasksRepository } from '../src/tasks/tasks.repository.js';
+import { withDefaults } from '../src/tasks/task.schema.js';
 
 // Manual order and subtasks (contract: Task, Routes, Listing, "Order and subtasks").
 const t = useTestApp();
@@ -371,6 +373,39 @@ describe('the key before the first, in SQL', () => {
     }
     expect(made / rows.length).toBeGreaterThan(0.9);
     expect((await t.db.query(`SELECT ${sqlKeyBefore('NULL::text')} AS k`))[0].k).toBe('a0');
+  });
+});
+
+describe('the plain create', () => {
+  it('reads the first key once: one index probe of tasks per create', async () => {
+    const user = newUser();
+    const api = as(t.app, user);
+    for (const title of ['a', 'b', 'c']) await create(api, { title });
+    const statement = t.app
+      .get(TasksRepository)
+      .insertStatement(user, withDefaults({ title: 'explained' }), null, FIRST);
+    const runner = t.db.createQueryRunner();
+    await runner.connect();
+    let plan: string;
+    try {
+      await runner.startTransaction();
+      const rows: { 'QUERY PLAN': string }[] = await runner.query(
+        `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${statement.text}`,
+        statement.values,
+      );
+      plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      await runner.rollbackTransaction();
+    } finally {
+      await runner.release();
+    }
+    // Every scan of tasks that ran (not "never executed"), and how often.
+    const scans = plan
+      .split('\n')
+      .filter((line) => /Scan.* on tasks\b/.test(line) && !/never executed/.test(line))
+      .map((line) => Number(/loops=(\d+)/.exec(line)?.[1]));
+    expect({ scans, plan }).toEqual({ scans: [1], plan });
+    // It inserted (rolled back): the key was made in SQL, not left to the locked path.
+    expect(plan).toMatch(/Insert on tasks \(actual rows=1 loops=1\)/);
   });
 });
 

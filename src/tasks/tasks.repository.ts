@@ -55,8 +55,8 @@ const COLUMNS = TASK_COLUMNS.join(', ');
 export const TASK_LIMIT_SQLSTATE = 'TKLIM';
 /** A plain create whose first key a concurrent writer took tries the one-statement way this often. */
 const FIRST_KEY_RETRY = { attempts: 3, retryable: placementConflict };
-/** Where a plain create goes: before the first top-level task. */
-const FIRST = Symbol('first');
+/** Where a plain create goes: before the first top-level task (exported for tests' EXPLAIN). */
+export const FIRST = Symbol('first');
 
 /**
  * The SQL of tasks as rows (listing, reading, writing; the tree and positions are
@@ -209,6 +209,30 @@ export class TasksRepository {
     parent: string | null,
     position: string | typeof FIRST,
   ): Promise<Task | undefined> {
+    try {
+      const { rows } = await this.db.write<Task>(
+        userId,
+        this.insertStatement(userId, values, parent, position),
+      );
+      return rows[0];
+    } catch (err) {
+      if ((err as { code?: unknown }).code === TASK_LIMIT_SQLSTATE)
+        throw new TaskLimitReachedError(this.maxTasks);
+      throw err;
+    }
+  }
+
+  /**
+   * The INSERT of insertRow. FIRST reads the first top-level key once, in a MATERIALIZED CTE: as
+   * a subquery in FROM it was pulled up into the key expression and the index probe ran once per
+   * reference to it (15 InitPlans). Public so tests can EXPLAIN exactly what runs.
+   */
+  insertStatement(
+    userId: string,
+    values: TaskValues,
+    parent: string | null,
+    position: string | typeof FIRST,
+  ): Statement {
     const fields = WRITABLE_FIELDS.map((c) => values[c]);
     const params = [userId, parent, ...fields, String(this.maxTasks)];
     const first = position === FIRST;
@@ -219,20 +243,13 @@ export class TasksRepository {
     const text =
       `WITH lim AS (SELECT set_config('tasks.max_per_user', ${limit}, true))` +
       (first
-        ? `, k AS (SELECT ${sqlKeyBefore('f.b')} AS position FROM (SELECT (SELECT position FROM tasks ` +
-          `WHERE user_id = $1 AND parent_id IS NULL ORDER BY position LIMIT 1) AS b) f)`
+        ? `, f AS MATERIALIZED (SELECT (SELECT position FROM tasks WHERE user_id = $1 AND parent_id IS NULL ` +
+          `ORDER BY position LIMIT 1) AS b), k AS (SELECT ${sqlKeyBefore('f.b')} AS position FROM f)`
         : '') +
       ` INSERT INTO tasks (user_id, parent_id, position, ${WRITABLE_FIELDS.join(', ')}) ` +
       `SELECT $1, $2::uuid, ${key}, ${list(3, fields.length)} FROM lim${first ? ', k WHERE k.position IS NOT NULL' : ''} ` +
       `RETURNING ${COLUMNS}`;
-    try {
-      const { rows } = await this.db.write<Task>(userId, sql(text, params));
-      return rows[0];
-    } catch (err) {
-      if ((err as { code?: unknown }).code === TASK_LIMIT_SQLSTATE)
-        throw new TaskLimitReachedError(this.maxTasks);
-      throw err;
-    }
+    return sql(text, params);
   }
 
   /**

@@ -26,15 +26,16 @@ import { VerifiedTokens } from './verified-tokens.js';
       // with them, the guard asks whether they are still trusted, the token cache follows withdrawals.
       provide: JwksKeyStore,
       inject: [AUTH_SETTINGS, VerifiedTokens],
-      useFactory: (settings: AuthSettings, verified: VerifiedTokens) =>
-        settings.jwksUrl
-          ? new JwksKeyStore(settings.jwksUrl, {
-              ...DEFAULT_KEY_STORE_OPTIONS,
-              refreshMs: settings.jwksRefreshMs,
-              maxStaleMs: settings.jwksMaxStaleMs,
-              onKeys: (kids) => verified.forgetKeysOtherThan(kids),
-            })
-          : null,
+      useFactory: (settings: AuthSettings, verified: VerifiedTokens) => {
+        if (!settings.jwksUrl) return null;
+        const keys = new JwksKeyStore(settings.jwksUrl, {
+          ...DEFAULT_KEY_STORE_OPTIONS,
+          refreshMs: settings.jwksRefreshMs,
+          maxStaleMs: settings.jwksMaxStaleMs,
+        });
+        keys.onChange(() => verified.forgetKeysOtherThan(keys.kids));
+        return keys;
+      },
     },
     Hs256Strategy,
     {

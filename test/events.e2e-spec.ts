@@ -184,6 +184,8 @@ describe('event stream lifecycle (EVENTS_HEARTBEAT_MS=100; REDIS_URL where nothi
     await client.until((c) => c.changes.length === 1);
     await client.until((c) => c.ended, 4000);
     expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000 - 50);
+    // Its last line says why, as a comment (which clients ignore).
+    expect(client.events.at(-1)).toEqual({ event: 'comment', data: 'end token-expired' });
   });
 
   it('sends a comment every heartbeat, and ends every stream at once when the instance stops', async () => {
@@ -194,6 +196,7 @@ describe('event stream lifecycle (EVENTS_HEARTBEAT_MS=100; REDIS_URL where nothi
     t.app.get(ShutdownState).begin();
     await Promise.all(clients.map((c) => c.until((x) => x.ended, 2000)));
     expect(Date.now() - started).toBeLessThan(1000);
+    for (const c of clients) expect(c.events.at(-1)).toEqual({ event: 'comment', data: 'end stopping' });
     // Stopping: a new stream is refused, so the client goes to another instance.
     expect((await SseClient.open(url, newUser())).status).toBe(503);
   });

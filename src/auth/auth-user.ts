@@ -8,6 +8,11 @@ export interface AuthUser {
   name: string | null;
   /** When the token expires (`exp`, seconds since the epoch): a live stream ends then. */
   exp: number;
+  /**
+   * The `kid` of the JWKS key that verified the token ('' when it named none); absent when the
+   * shared secret did. A live stream ends when that key leaves the JWKS.
+   */
+  jwksKid?: string;
 }
 
 /**

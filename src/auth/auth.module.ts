@@ -9,6 +9,7 @@ import { Hs256Strategy } from './hs256.strategy.js';
 import { JwksStrategy } from './jwks.strategy.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { MeController } from './me.controller.js';
+import { TokenTrust } from './token-trust.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 @Module({
@@ -23,18 +24,20 @@ import { VerifiedTokens } from './verified-tokens.js';
     },
     {
       // Better Auth's keys, when a JWKS is configured (null otherwise): the JWKS strategy verifies
-      // with them, the guard asks whether they are still trusted, the token cache follows withdrawals.
+      // with them, the guard asks whether they are still trusted, the token cache follows withdrawals,
+      // and TokenTrust tells live streams when their token's key is gone.
       provide: JwksKeyStore,
       inject: [AUTH_SETTINGS, VerifiedTokens],
-      useFactory: (settings: AuthSettings, verified: VerifiedTokens) =>
-        settings.jwksUrl
-          ? new JwksKeyStore(settings.jwksUrl, {
-              ...DEFAULT_KEY_STORE_OPTIONS,
-              refreshMs: settings.jwksRefreshMs,
-              maxStaleMs: settings.jwksMaxStaleMs,
-              onKeys: (kids) => verified.forgetKeysOtherThan(kids),
-            })
-          : null,
+      useFactory: (settings: AuthSettings, verified: VerifiedTokens) => {
+        if (!settings.jwksUrl) return null;
+        const keys = new JwksKeyStore(settings.jwksUrl, {
+          ...DEFAULT_KEY_STORE_OPTIONS,
+          refreshMs: settings.jwksRefreshMs,
+          maxStaleMs: settings.jwksMaxStaleMs,
+        });
+        keys.onChange(() => verified.forgetKeysOtherThan(keys.kids));
+        return keys;
+      },
     },
     Hs256Strategy,
     {
@@ -45,8 +48,9 @@ import { VerifiedTokens } from './verified-tokens.js';
     JwksStrategy,
     JwtAuthGuard,
     AuthRequiredGuard,
+    TokenTrust,
   ],
-  // Registered as global guards by AppModule, which declares their order.
-  exports: [JwtAuthGuard, AuthRequiredGuard],
+  // The guards are registered as global guards by AppModule, which declares their order.
+  exports: [JwtAuthGuard, AuthRequiredGuard, TokenTrust],
 })
 export class AuthModule {}

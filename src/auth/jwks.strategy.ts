@@ -53,7 +53,7 @@ export class JwksStrategy extends PassportStrategy(BearerTokenStrategy, JWKS_STR
   /** Verifies with jose: the key from the JWKS, the algorithm from the allowlist, then the claim rules. */
   async validate(token: string) {
     if (!this.keys) throw new Error('JWKS is not configured');
-    const { alg } = decodeProtectedHeader(token);
+    const { alg, kid } = decodeProtectedHeader(token);
     if (!alg || !JWKS_ALGORITHMS.includes(alg)) throw new Error('Algorithm not allowed');
     const { payload } = await jwtVerify(token, this.keys.getKey, {
       algorithms: JWKS_ALGORITHMS,
@@ -62,6 +62,7 @@ export class JwksStrategy extends PassportStrategy(BearerTokenStrategy, JWKS_STR
       clockTolerance: this.settings.skewSeconds,
       requiredClaims: ['exp'],
     });
-    return userFromClaims(payload, this.settings.skewSeconds);
+    const user = userFromClaims(payload, this.settings.skewSeconds);
+    return user && { ...user, jwksKid: kid ?? '' };
   }
 }

@@ -4,18 +4,11 @@ import { AuthGuard } from '@nestjs/passport';
 import type { AuthenticatedRequest, AuthUser } from './auth-user.js';
 import { HS256_STRATEGY } from './hs256.strategy.js';
 import { JWKS_STRATEGY } from './jwks.strategy.js';
-import { decodeProtectedHeader } from 'jose';
 import { JwksKeyStore, JwksStaleError } from './jwks-key-store.js';
 import { isPublic } from './public.decorator.js';
 import { UnauthorizedProblem } from './unauthorized.js';
 import { MAX_TOKEN_LENGTH, refusedUnverified } from './token-precheck.js';
 import { VerifiedTokens } from './verified-tokens.js';
-
-/** The `kid` of a token verified by the JWKS ('' when it has none); undefined for HS256 (the secret). */
-function jwksKidOf(token: string): string | undefined {
-  const { alg, kid } = decodeProtectedHeader(token);
-  return alg === 'HS256' ? undefined : (kid ?? '');
-}
 
 const BEARER = /^Bearer +\S/i;
 const BEARER_TOKEN = /^Bearer +(\S+)$/i;
@@ -58,7 +51,7 @@ export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY, JWKS_STRATEGY]) {
     if (known) {
       // Verified by a JWKS key that is no longer trusted (the JWKS unreachable for too long): 503.
       if (known.jwksKid !== undefined && this.keys?.stale()) throw new JwksStaleError();
-      req.user = known.user;
+      req.user = known;
       return true;
     }
     // Only tokens that passed this are ever cached, so cached ones skip it.
@@ -68,8 +61,7 @@ export class JwtAuthGuard extends AuthGuard([HS256_STRATEGY, JWKS_STRATEGY]) {
     }
     try {
       await super.canActivate(context);
-      if (token !== undefined && req.user)
-        this.verified.remember(token, { user: req.user, jwksKid: jwksKidOf(token) });
+      if (token !== undefined && req.user) this.verified.remember(token, req.user);
     } catch (err) {
       if (!(err instanceof UnauthorizedProblem)) throw err;
       req.authFailure = err;

@@ -1,6 +1,6 @@
 import { VERIFIED_TOKEN_TTL_MS, VerifiedTokens } from './verified-tokens.js';
 
-const user = { user: { sub: 'alice', email: null, name: null, exp: 2_000_000_000 } };
+const user = { sub: 'alice', email: null, name: null, exp: 2_000_000_000 };
 const tokenWith = (payload: object) =>
   `e30.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.c2ln`;
 

@@ -7,14 +7,13 @@ export const VERIFIED_TOKEN_TTL_MS = 5 * 60_000;
 export const VERIFIED_TOKEN_MAX = 10_000;
 /** And how much memory they may take together (a token's length plus its user, roughly). */
 export const VERIFIED_TOKEN_MAX_BYTES = 16 * 1024 * 1024;
-const sizeOf = (token: string, { user }: Verified) =>
-  token.length + user.sub.length + (user.email?.length ?? 0) + (user.name?.length ?? 0) + 64;
-
-/** A verified token's user, and for a token verified against the JWKS, its key's `kid` ('' when none). */
-export interface Verified {
-  user: AuthUser;
-  jwksKid?: string;
-}
+const sizeOf = (token: string, user: AuthUser) =>
+  token.length +
+  user.sub.length +
+  (user.email?.length ?? 0) +
+  (user.name?.length ?? 0) +
+  (user.jwksKid?.length ?? 0) +
+  64;
 
 /**
  * Tokens that passed verification, with their user, until they expire (`exp` + the allowed
@@ -22,36 +21,36 @@ export interface Verified {
  * session, so most requests skip the signature check and passport's per-request machinery
  * (bench/README.md has the costs). Only verified tokens are kept, keyed by the whole token, so a
  * token differing in any byte is verified afresh; a rejected token is never remembered.
- * Tokens verified by a key that Better Auth withdraws from its JWKS are forgotten at the next fetch
- * of the key set (JwksKeyStore, every JWT_JWKS_REFRESH_S).
+ * Tokens verified by a key that Better Auth withdraws from its JWKS (`jwksKid`) are forgotten at the
+ * next fetch of the key set (JwksKeyStore, every JWT_JWKS_REFRESH_S).
  */
 export class VerifiedTokens {
-  private readonly cache: LRUCache<string, Verified>;
+  private readonly cache: LRUCache<string, AuthUser>;
 
   /** `clock` (milliseconds since the epoch, like `exp` × 1000) is for tests. */
   constructor(
     private readonly skewSeconds: number,
     private readonly clock: Perf = Date,
   ) {
-    this.cache = new LRUCache<string, Verified>({
+    this.cache = new LRUCache<string, AuthUser>({
       max: VERIFIED_TOKEN_MAX,
       maxSize: VERIFIED_TOKEN_MAX_BYTES,
-      sizeCalculation: (verified, token) => sizeOf(token, verified),
+      sizeCalculation: (user, token) => sizeOf(token, user),
       perf: clock,
       ttlResolution: 0,
     });
   }
 
-  get(token: string): Verified | undefined {
+  get(token: string): AuthUser | undefined {
     return this.cache.get(token);
   }
 
   /** Remembers a token that was just verified; its `exp` (already checked) bounds the stay. */
-  remember(token: string, verified: Verified): void {
+  remember(token: string, user: AuthUser): void {
     const exp = expiryOf(token);
     if (exp === undefined) return;
     const ttl = Math.min(VERIFIED_TOKEN_TTL_MS, (exp + this.skewSeconds) * 1000 - this.clock.now());
-    if (ttl > 0) this.cache.set(token, verified, { ttl });
+    if (ttl > 0) this.cache.set(token, user, { ttl });
   }
 
   /** Forgets the tokens verified by a JWKS key that is no longer in the key set (`kids`). */

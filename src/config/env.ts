@@ -232,6 +232,13 @@ export class Env {
   @Max(15_000)
   EVENTS_HEARTBEAT_MS = 10_000;
 
+  /** The longest an event stream stays open, whatever its token's lifetime; the client reconnects then. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  EVENTS_MAX_STREAM_S = 3600;
+
   /** The request headers must have arrived within this (Node's headersTimeout). */
   @Transform(toInt)
   @IsInt()

@@ -11,6 +11,13 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
+ * Why the server ends a stream on purpose: its bearer token expired, the token's key left the JWKS,
+ * the JWKS went stale, the stream reached EVENTS_MAX_STREAM_S, or the instance is stopping. The
+ * stream's last line is then the comment `: end <reason>`; the client reconnects (with a fresh token).
+ */
+export type EndReason = 'token-expired' | 'key-withdrawn' | 'keys-stale' | 'max-duration' | 'stopping';
+
+/**
  * One open `text/event-stream` of one user's changes. It holds a sync token and, whenever it is told
  * that the user's tasks may have changed (`pull`), sends every change after that token, in order,
  * each as an event whose `id` is the token right after it: so a replay and the live changes are
@@ -33,12 +40,16 @@ export class EventStream {
   ) {}
 
   /**
-   * Sends the headers (and the client's reconnection delay) at once; the stream ends at `endsAt`
-   * (ms). A stream that starts from now (`announce`) first sends `event: ready` with its token as
-   * `id`, so a client that reconnects before any change resumes from there, not from a later now.
+   * Sends the headers (and the client's reconnection delay) at once; the stream ends at `ends.at`
+   * (ms) for `ends.reason`. A stream that starts from now (`announce`) first sends `event: ready`
+   * with its token as `id`, so a client that reconnects before any change resumes from there, not
+   * from a later now.
    */
-  open(endsAt: number, announce: boolean): void {
-    this.expiry = setTimeout(() => this.end(), Math.min(MAX_TIMER_MS, Math.max(0, endsAt - Date.now())));
+  open(ends: { at: number; reason: EndReason }, announce: boolean): void {
+    this.expiry = setTimeout(
+      () => this.end(ends.reason),
+      Math.min(MAX_TIMER_MS, Math.max(0, ends.at - Date.now())),
+    );
     this.expiry.unref();
     this.sink.start();
     this.write('retry: 1000\n\n');
@@ -87,7 +98,15 @@ export class EventStream {
     this.write(': keep-alive\n\n');
   }
 
-  end(): void {
+  /** Ends the stream gracefully; with a reason, it is the stream's last line (`: end <reason>`). */
+  end(reason?: EndReason): void {
+    if (this.ended) return;
+    // (A client too far behind is dropped by this write instead.)
+    if (reason) this.write(`: end ${reason}\n\n`);
+    this.finish();
+  }
+
+  private finish(): void {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.expiry);
@@ -101,7 +120,7 @@ export class EventStream {
     if (this.sink.queued > MAX_BUFFERED_BYTES) {
       // Not a graceful end: what is queued for this client is dropped with the connection.
       this.sink.destroy();
-      this.end();
+      this.finish();
     }
   }
 }

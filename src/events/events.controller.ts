@@ -29,8 +29,12 @@ export class EventsController {
    * without either the stream starts from now, with an `event: ready` whose `id` is that point. A
    * token older than the kept deletions gets one `event: resync` (data: `{ "detail" }`) and the
    * stream ends: sync in full, then stream from that token. A comment line comes at least every 15 s
-   * (EVENTS_HEARTBEAT_MS, default 10 s). The stream ends when your bearer token expires and when
-   * the instance stops (reconnect with a fresh token and `Last-Event-ID`). At most
+   * (EVENTS_HEARTBEAT_MS, default 10 s). The stream ends when your bearer token expires, after
+   * EVENTS_MAX_STREAM_S (default 3600 s) whatever the token's lifetime, when the Better Auth key that
+   * verified the token leaves its JWKS or the JWKS goes stale (JWT_JWKS_MAX_STALE_S), and when the
+   * instance stops; its last line is then a comment naming why (`: end token-expired`,
+   * `max-duration`, `key-withdrawn`, `keys-stale` or `stopping`). Reconnect with a fresh token and
+   * `Last-Event-ID`. At most
    * EVENTS_MAX_STREAMS_PER_USER (default 5) streams per user, on all instances: `429` beyond. EventSource
    * cannot send the `Authorization` header: use a fetch-based client (the typed client's
    * `subscribe()`); a token in the query string is never read.
@@ -51,7 +55,7 @@ export class EventsController {
       'text/event-stream': {
         schema: { type: 'string' },
         example:
-          'retry: 1000\n\nid: s1.2n9c.2n9c.Q2V4aW1wbGUx\nevent: task\ndata: {"id":"3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b","title":"Buy groceries",…}\n\n: keep-alive\n\n',
+          'retry: 1000\n\nid: s1.2n9c.2n9c.Q2V4aW1wbGUx\nevent: task\ndata: {"id":"3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b","title":"Buy groceries",…}\n\n: keep-alive\n\n: end token-expired\n\n',
       },
     },
   })

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { HealthModule } from '../health/health.module.js';
 import { RedisModule } from '../redis/redis.module.js';
@@ -9,7 +10,7 @@ import { EventsService } from './events.service.js';
 
 /** Live events: GET /api/tasks/events, Server-Sent Events over the change feed. */
 @Module({
-  imports: [DatabaseModule, HealthModule, RedisModule, SyncModule],
+  imports: [AuthModule, DatabaseModule, HealthModule, RedisModule, SyncModule],
   controllers: [EventsController, UserEventsController],
   providers: [ChangeNotifier, EventsService],
   exports: [EventsService],

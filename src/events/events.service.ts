@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AuthUser } from '../auth/auth-user.js';
+import { TokenTrust } from '../auth/token-trust.js';
 import type { Env } from '../config/env.js';
 import { ShutdownState } from '../health/shutdown-state.js';
 import { ChangesService } from '../sync/changes.service.js';
@@ -9,15 +10,17 @@ import { InvalidSyncTokenError } from '../sync/sync.errors.js';
 import { RedisConnections } from '../redis/redis.js';
 import { ChangeNotifier } from './change-notifier.js';
 import type { EventSink } from './event-sink.js';
-import { EventStream } from './event-stream.js';
+import { EventStream, type EndReason } from './event-stream.js';
 import { InstanceStoppingError, TooManyStreamsError } from './events.errors.js';
 import { StreamSlots } from './stream-slots.js';
 
 /**
  * Live event streams (GET /api/tasks/events): opens them (at most EVENTS_MAX_STREAMS_PER_USER per
  * user, counted across instances with Redis: StreamSlots), feeds them from the ChangeNotifier,
- * sends each a comment every EVENTS_HEARTBEAT_MS, ends each when its bearer token expires, and ends them all at once when the
- * process starts stopping (SIGTERM), so the graceful stop is not held by them.
+ * sends each a comment every EVENTS_HEARTBEAT_MS, ends each when its bearer token expires or stops
+ * being trusted (its key left the JWKS, the JWKS went stale: TokenTrust) and after EVENTS_MAX_STREAM_S,
+ * and ends them all at once when the process starts stopping (SIGTERM), so the graceful stop is not
+ * held by them.
  */
 @Injectable()
 export class EventsService implements OnModuleInit, OnModuleDestroy {
@@ -28,18 +31,21 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
   private readonly maxPerUser: number;
   private readonly heartbeatMs: number;
   private readonly skewS: number;
+  private readonly maxStreamMs: number;
   private heartbeat?: NodeJS.Timeout;
 
   constructor(
     private readonly feed: ChangesService,
     private readonly notifier: ChangeNotifier,
     private readonly shutdown: ShutdownState,
+    private readonly trust: TokenTrust,
     config: ConfigService<Env, true>,
     redis: RedisConnections,
   ) {
     this.maxPerUser = config.get('EVENTS_MAX_STREAMS_PER_USER', { infer: true });
     this.heartbeatMs = config.get('EVENTS_HEARTBEAT_MS', { infer: true });
     this.skewS = config.get('JWT_CLOCK_SKEW_S', { infer: true });
+    this.maxStreamMs = config.get('EVENTS_MAX_STREAM_S', { infer: true }) * 1000;
     // A lease outlives two missed heartbeats.
     this.slots = new StreamSlots(this.maxPerUser, 3 * this.heartbeatMs, redis.client, this.logger);
   }
@@ -93,22 +99,35 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
       throw new InstanceStoppingError();
     }
     let stopListening = () => {};
+    let stopWatching = () => {};
     const stream = new EventStream(sink, user.sub, token, this.feed, this.logger, () => {
       this.streams.delete(stream);
       stopListening();
+      stopWatching();
       release();
     });
     this.streams.set(stream, { user: user.sub, slot });
     // Listening first, then the first pull: a write that commits meanwhile is either in that pull's
     // snapshot or announced after it (and pulled then).
     stopListening = this.notifier.listen(user.sub, () => void stream.pull());
-    // Until the bearer token expires (with the clock skew tokens are accepted with): the client
+    // Until the bearer token expires (with the clock skew tokens are accepted with), or for
+    // EVENTS_MAX_STREAM_S if that comes first, or until the token stops being trusted: the client
     // reconnects with a fresh one.
-    stream.open((user.exp + this.skewS) * 1000, since === undefined);
+    stream.open(this.endOf(user), since === undefined);
+    stopWatching = this.trust.watch(user, (why) => stream.end(why));
     await stream.pull();
   }
 
+  /** When and why a stream of `user` that starts now ends, unless something ends it sooner. */
+  private endOf(user: AuthUser): { at: number; reason: EndReason } {
+    const expires = (user.exp + this.skewS) * 1000;
+    const longest = Date.now() + this.maxStreamMs;
+    return expires <= longest
+      ? { at: expires, reason: 'token-expired' }
+      : { at: longest, reason: 'max-duration' };
+  }
+
   private endAll(): void {
-    for (const stream of [...this.streams.keys()]) stream.end();
+    for (const stream of [...this.streams.keys()]) stream.end('stopping');
   }
 }

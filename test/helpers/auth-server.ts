@@ -44,11 +44,13 @@ export type BetterAuth = ReturnType<typeof createBetterAuth>;
 /**
  * A loopback "auth server": serves a real Better Auth instance (`current`, swappable) and its
  * JWKS at /api/auth/jwks, plus one test-held key (`testKey`) so that hostile or odd tokens can be
- * signed with a key the API trusts. `down = true` makes the JWKS endpoint fail.
+ * signed with a key the API trusts. `down = true` makes the JWKS endpoint fail, `silent = true`
+ * makes it never answer (until the server closes).
  */
 export class AuthServer {
   current!: BetterAuth;
   down = false;
+  silent = false;
   /** Leaves the test key out of the JWKS (a key Better Auth withdrew). */
   withdrawTestKey = false;
   jwksRequests = 0;
@@ -56,20 +58,22 @@ export class AuthServer {
   private testKey!: { privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']; jwk: JWK };
   origin = '';
 
-  static async start(alg: BetterAuthAlg = 'EdDSA'): Promise<AuthServer> {
+  /** Starts one on `port` (any free one when 0). */
+  static async start(alg: BetterAuthAlg = 'EdDSA', port = 0): Promise<AuthServer> {
     const s = new AuthServer();
-    await s.listen();
+    await s.listen(port);
     s.current = createBetterAuth(s.origin, alg);
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { extractable: true });
     s.testKey = { privateKey, jwk: { ...(await exportJWK(publicKey)), alg: 'EdDSA', kid: 'test-key' } };
     return s;
   }
 
-  private listen(): Promise<void> {
+  private listen(port: number): Promise<void> {
     this.server = createServer((req, res) => {
       if (req.url === '/api/auth/jwks') {
         this.jwksRequests++;
         if (this.down) return void res.destroy();
+        if (this.silent) return;
         void this.jwks().then((jwks) => {
           res.setHeader('content-type', 'application/json');
           res.end(JSON.stringify(jwks));
@@ -79,7 +83,7 @@ export class AuthServer {
       void toNodeHandler(this.current)(req, res);
     });
     return new Promise((resolve) =>
-      this.server.listen(0, '127.0.0.1', () => {
+      this.server.listen(port, '127.0.0.1', () => {
         this.origin = `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
         resolve();
       }),
@@ -133,4 +137,13 @@ export class AuthServer {
       this.server.close(() => resolve());
     });
   }
+}
+
+/** A loopback port where nothing listens (yet): one the system handed out and took back. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -1,7 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import { tokenFor } from './tokens.js';
 
-/** One server-sent event as a client sees it (comments are kept as `event: 'comment'`). */
+/** One server-sent event as a client sees it (comments are kept as `event: 'comment'`, their text as `data`). */
 export interface SseEvent {
   id?: string;
   event: string;
@@ -61,7 +61,7 @@ export class SseClient {
   private async read(body: ReadableStream<Uint8Array>): Promise<void> {
     const parser = createParser({
       onEvent: ({ id, event, data }) => this.events.push({ id, event: event ?? 'message', data }),
-      onComment: () => this.events.push({ event: 'comment', data: '' }),
+      onComment: (comment) => this.events.push({ event: 'comment', data: comment }),
     });
     const decoder = new TextDecoder();
     try {

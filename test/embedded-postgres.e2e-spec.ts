@@ -166,6 +166,16 @@ describe('its password', () => {
       await second.stop();
     }
 
+    // A password file that is not the folder's: one line saying what to do, nothing left running.
+    const kept = readFileSync(file, 'utf8');
+    await writeFile(file, 'not-this-folders-password\n');
+    const refused = await startEmbeddedPostgres(asked, 'spec').catch((err: Error) => err);
+    expect((refused as Error).message).toMatch(
+      /refuses the password in .*postgres\.password.*set DATABASE_URL$/,
+    );
+    expect(existsSync(join(asked, 'postmaster.pid'))).toBe(false);
+    await writeFile(file, kept);
+
     // Another folder, another password.
     const other = await startEmbeddedPostgres(join(project, 'other'), 'spec', { persistent: false });
     try {

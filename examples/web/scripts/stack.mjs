@@ -113,11 +113,39 @@ function stopChild(child) {
   });
 }
 
+/** Where both servers listen: HOST, else the loopback interface only. */
+const listenHost = () => process.env.HOST || '127.0.0.1';
+
+/**
+ * The API's environment in the demo: this one's, with the API's port, HOST (else loopback only), the
+ * database, and trust in the web app's Better Auth alone: its JWKS at `webOrigin`, which is also
+ * `iss` and `aud`, each given explicitly, and never a shared secret: BETTER_AUTH_SECRET is given
+ * empty, which the API reads as unset, and which an API `.env` cannot fill in (real variables win).
+ * So a secret there, or in this environment, does not reach the demo's API. `extra` last.
+ */
+export function apiEnvironment(env, { apiPort, webOrigin, databaseUrl, extra = {} }) {
+  return {
+    ...env,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    HOST: env.HOST || '127.0.0.1',
+    PORT: String(apiPort),
+    BETTER_AUTH_SECRET: '',
+    BETTER_AUTH_URL: webOrigin,
+    JWT_JWKS_URL: `${webOrigin}/api/auth/jwks`,
+    JWT_ISSUER: webOrigin,
+    JWT_AUDIENCE: webOrigin,
+    // ...and let the web app's pages call the API.
+    CORS_ORIGINS: webOrigin,
+    ...extra,
+  };
+}
+
 /**
  * Starts the API on `apiPort` and the web app on `webPort` (both built by prepare()), and resolves
  * once both answer. Without `databaseUrl` the API starts its embedded PostgreSQL (as `npm start`
  * does) and Better Auth's tables go into the same one. Better Auth's tables live in the schema
- * `auth`, the tasks in `public`.
+ * `auth`, the tasks in `public`. Both listen on HOST, else on 127.0.0.1 only. `apiEnv`, `webEnv`:
+ * more settings for each; `apiDir`: the API's working folder (its `.env` and `.data/`).
  */
 export async function startStack({
   apiPort = 8000,
@@ -125,6 +153,8 @@ export async function startStack({
   databaseUrl,
   echo = false,
   apiEnv = {},
+  webEnv = {},
+  apiDir = API_DIR,
 } = {}) {
   const webOrigin = `http://localhost:${webPort}`;
   const apiUrl = `http://localhost:${apiPort}`;
@@ -138,21 +168,10 @@ export async function startStack({
       await stopChild(child);
     }
   };
-  // Better Auth's cookie secret is this app's alone: the API trusts the JWKS, not a shared secret.
-  const { BETTER_AUTH_SECRET: _webOnly, ...inherited } = process.env;
   try {
-    const api = spawn(process.execPath, ['dist/main.js'], {
-      cwd: API_DIR,
-      env: {
-        ...inherited,
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-        PORT: String(apiPort),
-        // Trust Better Auth's keys (JWKS at <origin>/api/auth/jwks; iss and aud are that origin too)...
-        BETTER_AUTH_URL: webOrigin,
-        // ...and let the web app's pages call the API.
-        CORS_ORIGINS: webOrigin,
-        ...apiEnv,
-      },
+    const api = spawn(process.execPath, [join(API_DIR, 'dist', 'main.js')], {
+      cwd: apiDir,
+      env: apiEnvironment(process.env, { apiPort, webOrigin, databaseUrl, extra: apiEnv }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(api);
@@ -161,31 +180,23 @@ export async function startStack({
     await waitFor(`${apiUrl}/health/ready`, api, 'the API', apiLog);
 
     // Without DATABASE_URL, the embedded PostgreSQL the API started: its URL is in the API's .data/.
-    const dbUrl = databaseUrl ?? readFileSync(join(API_DIR, '.data', 'postgres.url'), 'utf8').trim();
-    const web = spawn(
-      process.execPath,
-      [
-        join(WEB_DIR, 'node_modules', 'next', 'dist', 'bin', 'next'),
-        'start',
-        '-p',
-        String(webPort),
-        // Both listen where HOST says (the API reads it too); unset: every interface.
-        ...(process.env.HOST ? ['-H', process.env.HOST] : []),
-      ],
-      {
-        cwd: WEB_DIR,
-        env: {
-          ...process.env,
-          NODE_ENV: 'production',
-          NEXT_TELEMETRY_DISABLED: '1',
-          DATABASE_URL: dbUrl,
-          BETTER_AUTH_URL: webOrigin,
-          BETTER_AUTH_SECRET: webSecret(),
-          TASKS_API_URL: apiUrl,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    const dbUrl = databaseUrl ?? readFileSync(join(apiDir, '.data', 'postgres.url'), 'utf8').trim();
+    const web = spawn(process.execPath, [join(WEB_DIR, 'server.mjs')], {
+      cwd: WEB_DIR,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        HOST: listenHost(),
+        PORT: String(webPort),
+        DATABASE_URL: dbUrl,
+        BETTER_AUTH_URL: webOrigin,
+        BETTER_AUTH_SECRET: webSecret(),
+        TASKS_API_URL: apiUrl,
+        ...webEnv,
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(web);
     running.push(web);
     const webLog = capture(web, '[web]', echo);

@@ -7,6 +7,7 @@ import { TaskLimit1795900000000 } from './1795900000000-TaskLimit.js';
 import { OrderAndSubtasks1796000000000 } from './1796000000000-OrderAndSubtasks.js';
 import { ChangeSequence1796100000000 } from './1796100000000-ChangeSequence.js';
 import { ParentSameUser1796200000000 } from './1796200000000-ParentSameUser.js';
+import { ServerKeys1796300000000 } from './1796300000000-ServerKeys.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app, the CLI data source
 // and the tests load the very same classes, whether run from TypeScript or from dist/.
@@ -21,4 +22,5 @@ export const MIGRATIONS: Function[] = [
   OrderAndSubtasks1796000000000,
   ChangeSequence1796100000000,
   ParentSameUser1796200000000,
+  ServerKeys1796300000000,
 ];

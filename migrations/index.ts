@@ -6,6 +6,8 @@ import { IdempotencyResultOnly1795800000000 } from './1795800000000-IdempotencyR
 import { TaskLimit1795900000000 } from './1795900000000-TaskLimit.js';
 import { OrderAndSubtasks1796000000000 } from './1796000000000-OrderAndSubtasks.js';
 import { ChangeSequence1796100000000 } from './1796100000000-ChangeSequence.js';
+import { ParentSameUser1796200000000 } from './1796200000000-ParentSameUser.js';
+import { ServerKeys1796300000000 } from './1796300000000-ServerKeys.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app, the CLI data source
 // and the tests load the very same classes, whether run from TypeScript or from dist/.
@@ -19,4 +21,6 @@ export const MIGRATIONS: Function[] = [
   TaskLimit1795900000000,
   OrderAndSubtasks1796000000000,
   ChangeSequence1796100000000,
+  ParentSameUser1796200000000,
+  ServerKeys1796300000000,
 ];

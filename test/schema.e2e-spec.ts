@@ -112,3 +112,43 @@ describe.each(SORT_KEYS.flatMap((sort) => ORDERS.map((order) => [sort, order] as
     });
   },
 );
+
+describe('a subtask and its parent (migration ParentSameUser)', () => {
+  /** The error `text` fails with, in a transaction rolled back either way. */
+  const failure = (text: string, values: unknown[]) =>
+    rolledBack(() => client.query(text, values)).then(
+      () => undefined,
+      (err: pg.DatabaseError) => ({ code: err.code, constraint: err.constraint }),
+    );
+  const refused = { code: '23503', constraint: 'fk_tasks_parent' };
+
+  it('belong to the same user, by the database itself: another user’s parent fails behind the app’s back', async () => {
+    const owner = newUser();
+    const other = newUser();
+    const parent = (await as(t.app, owner).post('/api/tasks').send({ title: 'parent' }).expect(201)).body;
+    const theirs = (await as(t.app, other).post('/api/tasks').send({ title: 'theirs' }).expect(201)).body;
+    expect(
+      await failure(`INSERT INTO tasks (user_id, title, parent_id, position) VALUES ($1, 'sub', $2, 'a0')`, [
+        other,
+        parent.id,
+      ]),
+    ).toEqual(refused);
+    expect(await failure('UPDATE tasks SET parent_id = $1 WHERE id = $2', [parent.id, theirs.id])).toEqual(
+      refused,
+    );
+  });
+
+  it('of the same user are accepted, and deleting the parent still deletes its subtasks', async () => {
+    const owner = newUser();
+    const parent = (await as(t.app, owner).post('/api/tasks').send({ title: 'parent' }).expect(201)).body;
+    const left = await rolledBack(async () => {
+      await client.query(
+        `INSERT INTO tasks (user_id, title, parent_id, position) VALUES ($1, 'sub', $2, 'a0')`,
+        [owner, parent.id],
+      );
+      await client.query('DELETE FROM tasks WHERE id = $1', [parent.id]);
+      return (await client.query('SELECT id FROM tasks WHERE user_id = $1', [owner])).rows;
+    });
+    expect(left).toEqual([]);
+  });
+});

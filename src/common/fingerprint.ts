@@ -21,8 +21,8 @@ export const fingerprint = (value: unknown): string =>
 
 /**
  * A short checksum (12 base64url characters of SHA-256) of `text`, for opaque tokens we hand out
- * (listing cursors, sync tokens): a cut or edited token fails it. Not a secret: a client that forges
- * one only moves within its own data.
+ * (listing cursors): a cut or edited token fails it. Not a secret: a client that forges one only
+ * moves within its own data. (Sync tokens are authenticated with a key instead: sync-token.ts.)
  */
 export const checksum = (text: string): string =>
   createHash('sha256').update(text).digest('base64url').slice(0, 12);

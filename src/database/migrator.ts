@@ -2,15 +2,17 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DataSource, MigrationExecutor } from 'typeorm';
 import type { Env } from '../config/env.js';
+import { LOCK_CLASS } from './advisory-locks.js';
 import { buildDataSourceOptions, dbEnvOf, type DbEnv } from './typeorm-options.js';
 
-// An arbitrary, fixed key for the advisory lock: one migrator at a time per database.
-const MIGRATION_LOCK_KEY = 7_264_019_771;
+// The one-key lock the migrators of earlier releases took instead of LOCK_CLASS.migrations: taken
+// too, so that an instance of such a release starting beside this one (a rolling deploy) waits for it.
+const EARLIER_MIGRATION_LOCK_KEY = 7_264_019_771;
 
 /**
- * Runs pending migrations in one transaction that first takes a transaction-scoped advisory lock,
- * so instances (or parallel test workers) starting together migrate once and the others wait, then
- * find nothing to do. Transaction-scoped on purpose: through a transaction-mode pooler a session
+ * Runs pending migrations in one transaction that first takes a transaction-scoped advisory lock
+ * (class LOCK_CLASS.migrations), so instances (or parallel test workers) starting together migrate
+ * once and the others wait, then find nothing to do. Transaction-scoped on purpose: through a transaction-mode pooler a session
  * lock would stay on whichever server connection took it, and its unlock could land on another.
  * No statement limit inside (a migration may take long); all or nothing.
  */
@@ -20,7 +22,8 @@ export async function runMigrationsLocked(dataSource: DataSource): Promise<strin
   try {
     await runner.startTransaction();
     await runner.query('SET LOCAL statement_timeout = 0');
-    await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await runner.query('SELECT pg_advisory_xact_lock($1)', [EARLIER_MIGRATION_LOCK_KEY]);
+    await runner.query('SELECT pg_advisory_xact_lock($1, 0)', [LOCK_CLASS.migrations]);
     // The transaction is ours: the executor ('all') runs inside it and neither commits nor rolls back.
     const executor = new MigrationExecutor(dataSource, runner);
     executor.transaction = 'all';

@@ -5,7 +5,6 @@ import { TokenTrust } from '../auth/token-trust.js';
 import type { Env } from '../config/env.js';
 import { ShutdownState } from '../health/shutdown-state.js';
 import { ChangesService } from '../sync/changes.service.js';
-import { decodeSyncToken } from '../sync/sync-token.js';
 import { InvalidSyncTokenError } from '../sync/sync.errors.js';
 import { RedisConnections } from '../redis/redis.js';
 import { ChangeNotifier } from './change-notifier.js';
@@ -80,8 +79,7 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
    */
   async stream(user: AuthUser, since: string | undefined, sink: EventSink): Promise<void> {
     if (this.shutdown.stopping) throw new InstanceStoppingError();
-    if (since !== undefined && decodeSyncToken(user.sub, since) === undefined)
-      throw new InvalidSyncTokenError();
+    if (since !== undefined && !(await this.feed.isToken(user.sub, since))) throw new InvalidSyncTokenError();
     const slot = await this.slots.take(user.sub);
     if (slot === undefined) throw new TooManyStreamsError(this.maxPerUser);
     const release = () => this.slots.release(user.sub, slot);

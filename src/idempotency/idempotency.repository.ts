@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 
 /** Hours a key is kept (ignored at once when older, deleted by the sweep). */
@@ -12,12 +13,13 @@ export class IdempotencyRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Takes the transaction-scoped lock of (user, key) when it is free: false when a concurrent
-   * transaction holds it.
+   * Takes the transaction-scoped lock of (user, key), in the Idempotency-Key class of advisory locks
+   * (LOCK_CLASS), when it is free: false when a concurrent transaction holds it.
    */
   async tryLock(userId: string, key: string): Promise<boolean> {
     const [{ locked }] = await this.db.rows<{ locked: boolean }>(
-      sql(`SELECT pg_try_advisory_xact_lock(hashtextextended($1 || E'\\n' || $2, 0)) AS locked`, [
+      sql(`SELECT pg_try_advisory_xact_lock($1, hashtext($2 || E'\\n' || $3)) AS locked`, [
+        LOCK_CLASS.idempotencyKey,
         userId,
         key,
       ]),

@@ -6,7 +6,7 @@ import type { Task } from '../tasks/dto/task.dto.js';
 import { TASK_COLUMNS } from '../tasks/task.schema.js';
 import { ChangesRepository, TOMBSTONE_SWEEP_BATCH, type ChangeRow } from './changes.repository.js';
 import type { ChangesDto, TombstoneDto } from './dto/changes.dto.js';
-import { decodeSyncToken, encodeSyncToken } from './sync-token.js';
+import { SyncTokens } from './sync-tokens.js';
 import { InvalidSyncTokenError, SyncTokenExpiredError } from './sync.errors.js';
 
 export { TOMBSTONE_SWEEP_BATCH } from './changes.repository.js';
@@ -34,6 +34,7 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly repo: ChangesRepository,
+    private readonly tokens: SyncTokens,
     config: ConfigService<Env, true>,
   ) {
     this.retentionDays = config.get('SYNC_RETENTION_DAYS', { infer: true });
@@ -63,7 +64,8 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
     limit: number,
     { primary = false } = {},
   ): Promise<ChangePage> {
-    const at = since === undefined ? { seq: 0, floor: 0 } : decodeSyncToken(userId, since);
+    const tokens = await this.tokens.of(userId);
+    const at = since === undefined ? { seq: 0, floor: 0 } : tokens.decode(since);
     if (at === undefined) throw new InvalidSyncTokenError();
     const rows = await this.repo.page(userId, at.seq, limit + 1, since !== undefined, primary);
     const head = Number(rows[0]?.head ?? 0);
@@ -78,11 +80,11 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
     const more = found.length > limit;
     // A full sync's later pages are incremental from its first page's head on (see SyncPosition).
     const floorFrom = since === undefined ? head : at.floor;
-    const tokenAt = (seq: number) => encodeSyncToken(userId, { seq, floor: Math.max(seq, floorFrom) });
+    const tokenAt = (seq: number) => tokens.encode({ seq, floor: Math.max(seq, floorFrom) });
     // Never backwards: a replica a little behind the token answers no changes and the same token.
     const token = tokenAt(more ? page.at(-1)!.seq : Math.max(head, at.seq));
     return {
-      // Each change's token is made when read (a checksum each): `changes()` reads none of them.
+      // Each change's token is made when read (an HMAC each): `changes()` reads none of them.
       changes: page.map(({ seq, row }, i) => ({
         entry: entry(row),
         get token() {
@@ -99,8 +101,13 @@ export class ChangesService implements OnModuleInit, OnModuleDestroy {
    * current transaction sees it: the counter row a writing transaction holds, so right after its changes.
    */
   async headToken(userId: string): Promise<string> {
-    const seq = await this.repo.head(userId);
-    return encodeSyncToken(userId, { seq, floor: seq });
+    const [seq, tokens] = await Promise.all([this.repo.head(userId), this.tokens.of(userId)]);
+    return tokens.encode({ seq, floor: seq });
+  }
+
+  /** Whether `token` is a sync token issued to `userId` (expired or not). */
+  async isToken(userId: string, token: string): Promise<boolean> {
+    return (await this.tokens.of(userId)).decode(token) !== undefined;
   }
 
   /**

@@ -23,8 +23,9 @@ export class SyncController {
    * state, and `{ id, deleted: true, deleted_at }` for each deleted one, in the order the changes
    * happened. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
    * point sees every change committed after it, also when writers commit out of order, and a deleted
-   * task never comes back. A token that is not yours (malformed, edited, another user's) is `400`; one
-   * older than SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: start over without `since`.
+   * task never comes back. Tokens are authenticated with a key the server holds: one that is not yours
+   * (malformed, edited, another user's, or issued before 2026-12-06) is `400`; one older than
+   * SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: either way, start over without `since`.
    */
   @Get('changes')
   @ApiResponse({ status: 200, type: ChangesDto, description: 'A page of changes' })

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import type { Task } from './dto/task.dto.js';
 import { TASK_COLUMNS } from './task.schema.js';
@@ -31,9 +32,7 @@ export class PositionsRepository {
 
   /** Takes `userId`'s ordering lock until the transaction ends (again in the same transaction: at once). */
   async lock(userId: string): Promise<void> {
-    await this.db.rows(
-      sql('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`tasks.order/${userId}`]),
-    );
+    await this.db.rows(sql('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS.taskOrder, userId]));
   }
 
   /**

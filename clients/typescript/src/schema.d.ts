@@ -105,8 +105,9 @@ export interface paths {
          *     state, and `{ id, deleted: true, deleted_at }` for each deleted one, in the order the changes
          *     happened. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
          *     point sees every change committed after it, also when writers commit out of order, and a deleted
-         *     task never comes back. A token that is not yours (malformed, edited, another user's) is `400`; one
-         *     older than SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: start over without `since`.
+         *     task never comes back. Tokens are authenticated with a key the server holds: one that is not yours
+         *     (malformed, edited, another user's, or issued before 2026-12-06) is `400`; one older than
+         *     SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: either way, start over without `since`.
          */
         get: operations["Tasks_changes"];
         put?: never;
@@ -330,8 +331,9 @@ export interface paths {
          *     state, and `{ id, deleted: true, deleted_at }` for each deleted one, in the order the changes
          *     happened. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
          *     point sees every change committed after it, also when writers commit out of order, and a deleted
-         *     task never comes back. A token that is not yours (malformed, edited, another user's) is `400`; one
-         *     older than SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: start over without `since`.
+         *     task never comes back. Tokens are authenticated with a key the server holds: one that is not yours
+         *     (malformed, edited, another user's, or issued before 2026-12-06) is `400`; one older than
+         *     SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: either way, start over without `since`.
          */
         get: operations["UserTasks_changes"];
         put?: never;

@@ -7,6 +7,7 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
+  Unique,
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
@@ -34,6 +35,8 @@ import { LIMITS, PRIORITIES, type Priority } from '../task.schema.js';
 @Index('ux_tasks_sub_position', { synchronize: false })
 @Index('ix_tasks_user_position_id', { synchronize: false })
 @Index('ux_tasks_user_seq', { synchronize: false })
+// The key of the parent reference below (migration ParentSameUser): a parent is its subtask's user's.
+@Unique('uq_tasks_user_id', ['user_id', 'id'])
 @Check('ck_tasks_priority', `"priority" IN (${PRIORITIES.map((p) => `'${p}'`).join(', ')})`)
 @Check('ck_tasks_title_length', `char_length("title") BETWEEN 1 AND ${LIMITS.title}`)
 export class TaskEntity {
@@ -71,7 +74,10 @@ export class TaskEntity {
   version: number;
 
   @ManyToOne(() => TaskEntity, { onDelete: 'CASCADE', nullable: true })
-  @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_tasks_parent' })
+  @JoinColumn([
+    { name: 'user_id', referencedColumnName: 'user_id', foreignKeyConstraintName: 'fk_tasks_parent' },
+    { name: 'parent_id', referencedColumnName: 'id', foreignKeyConstraintName: 'fk_tasks_parent' },
+  ])
   parent?: TaskEntity | null;
 
   @Column({ type: 'uuid', nullable: true })

@@ -1,0 +1,21 @@
+/**
+ * The class of each of the app's advisory locks: the first key of PostgreSQL's two-key form
+ * `pg_advisory_xact_lock(int4, int4)`, one per purpose, so that whatever one purpose hashes into
+ * the second key (a user id, a client's Idempotency-Key) can never take, or wait for, another
+ * purpose's lock. (The one-key bigint form is a space apart again: pg_locks shows it with
+ * `objsubid` 1, this one with 2.) Every lock is transaction-scoped (`_xact_`): a session lock would
+ * stay on whichever server connection a transaction-mode pooler lent.
+ *
+ * The values only need to differ from one another; they are unlike small numbers so that other
+ * software sharing the database and using the two-key form with its own classes is unlikely to
+ * meet them. A hash collision inside one class only makes two holders wait for one another (or an
+ * Idempotency-Key request answer 409 "in flight"); it never lets one act on the other's data.
+ */
+export const LOCK_CLASS = {
+  /** One migrator at a time per database (second key 0). */
+  migrations: 0x7441_0001,
+  /** A user's ordering lock, held by placements of their tasks (second key: `hashtext(user id)`). */
+  taskOrder: 0x7441_0002,
+  /** An Idempotency-Key in flight (second key: `hashtext(user id || '\n' || key)`). */
+  idempotencyKey: 0x7441_0003,
+} as const;

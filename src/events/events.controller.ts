@@ -55,7 +55,7 @@ export class EventsController {
       'text/event-stream': {
         schema: { type: 'string' },
         example:
-          'retry: 1000\n\nid: s1.2n9c.2n9c.Q2V4aW1wbGUx\nevent: task\ndata: {"id":"3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b","title":"Buy groceries",…}\n\n: keep-alive\n\n: end token-expired\n\n',
+          'retry: 1000\n\nid: s2.2n9c.2n9c.q3Xr0ZKx8v1bNwLmT4yHcA\nevent: task\ndata: {"id":"3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b","title":"Buy groceries",…}\n\n: keep-alive\n\n: end token-expired\n\n',
       },
     },
   })

@@ -2010,7 +2010,7 @@ export interface operations {
                     /**
                      * @example retry: 1000
                      *
-                     *     id: s1.2n9c.2n9c.Q2V4aW1wbGUx
+                     *     id: s2.2n9c.2n9c.q3Xr0ZKx8v1bNwLmT4yHcA
                      *     event: task
                      *     data: {"id":"3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b","title":"Buy groceries",…}
                      *
@@ -4541,7 +4541,7 @@ export interface operations {
                     /**
                      * @example retry: 1000
                      *
-                     *     id: s1.2n9c.2n9c.Q2V4aW1wbGUx
+                     *     id: s2.2n9c.2n9c.q3Xr0ZKx8v1bNwLmT4yHcA
                      *     event: task
                      *     data: {"id":"3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b","title":"Buy groceries",…}
                      *

@@ -14,12 +14,12 @@ import { changedRows, Transaction } from './transaction.js';
 import { dbEnvOf } from './typeorm-options.js';
 
 export { sql, type Statement } from './server-pool.js';
+export { Transaction } from './transaction.js';
+export type { Retry } from './retrying.js';
 
 /** How long no statement may have run before `drain` deems the work of requests in flight done, and how often it looks. */
 const DRAIN_QUIET_MS = 100;
 const DRAIN_POLL_MS = 20;
-export { Transaction } from './transaction.js';
-export type { Retry } from './retrying.js';
 
 /**
  * The one way the app's code reaches PostgreSQL: the primary through TypeORM's own pg pool (its

@@ -48,6 +48,7 @@ async function serve(env: Env, say: Say, embedded?: EmbeddedDatabase): Promise<v
   const { AppModule } = await import('./app.module.js');
   const { configureApp } = await import('./app.setup.js');
   const { ShutdownState } = await import('./health/shutdown-state.js');
+  const { Database } = await import('./database/database.js');
   const { ExpressHttpAdapter } = await import('./http/express-adapter.js');
   const { nestLogger } = await import('./logging/logging.module.js');
   const app = configureApp(
@@ -69,6 +70,7 @@ async function serve(env: Env, say: Say, embedded?: EmbeddedDatabase): Promise<v
     const state = app.get(ShutdownState);
     if (state.stopping) return;
     state.begin();
+    const deadline = Date.now() + env.SHUTDOWN_GRACE_MS;
     say(`${signal}: finishing in-flight requests (up to ${env.SHUTDOWN_GRACE_MS} ms), then exiting`);
     // Stop accepting, let in-flight requests finish (keep-alive clients get Connection: close),
     // and only then close the database pool: Nest's own close() would close the pool first.
@@ -78,6 +80,9 @@ async function serve(env: Env, say: Say, embedded?: EmbeddedDatabase): Promise<v
     const force = setTimeout(() => server.closeAllConnections(), env.SHUTDOWN_GRACE_MS);
     await closed;
     clearTimeout(force);
+    // The server closes once its connections have: a client that went away (a benchmark's end)
+    // leaves its handlers running, and their statements, running or queued, finish first.
+    await app.get(Database).drain(deadline);
     await app.close();
     await embedded?.stop();
     process.exit(0);

@@ -97,18 +97,6 @@ export class Env {
   @Max(1000)
   DB_POOL_MAX = 10;
 
-  /**
-   * How many reads of one user run on the database at once in this process (more wait their turn,
-   * holding no connection): one user's flood of expensive searches cannot take the whole pool.
-   * Default: a quarter of DB_POOL_MAX, at least 2; 0: no bound.
-   */
-  @Transform((arg) => toInt({ value: emptyToUndefined(arg) }))
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(1000)
-  DB_READS_PER_USER?: number;
-
   @Transform(toBool)
   @IsBoolean()
   DB_MIGRATE_ON_START = true;

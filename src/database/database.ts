@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
@@ -8,14 +9,17 @@ import { RedisConnections } from '../redis/redis.js';
 import { databaseTopology } from './connection.js';
 import { ReadReplicas } from './replicas.js';
 import { retrying, type Retry } from './retrying.js';
-import { ServerPool, type Statement } from './server-pool.js';
+import { SERVICE_KEY, ServerPool, type Statement } from './server-pool.js';
 import { changedRows, Transaction } from './transaction.js';
-import { UserLanes } from './user-lanes.js';
 import { dbEnvOf } from './typeorm-options.js';
 
 export { sql, type Statement } from './server-pool.js';
 export { Transaction } from './transaction.js';
 export type { Retry } from './retrying.js';
+
+/** How long no statement may have run before `drain` deems the work of requests in flight done, and how often it looks. */
+const DRAIN_QUIET_MS = 100;
+const DRAIN_POLL_MS = 20;
 
 /**
  * The one way the app's code reaches PostgreSQL: the primary through TypeORM's own pg pool (its
@@ -28,12 +32,18 @@ export type { Retry } from './retrying.js';
  * class in one transaction (no transaction object is handed down by hand), and a write of the user's
  * data, in a transaction or alone (`write`), is announced once it committed (`onWrite`: live event
  * streams; read-your-writes with replicas). Repositories hold the SQL; nothing else announces.
+ *
+ * Every statement is someone's: the pools share their connections fairly between users (FairShare,
+ * in ServerPool): one user alone may use them all, and while others wait each active user gets an
+ * equal share, whatever the statement (reads, writes, transactions, the service's own sweeps).
  */
 @Injectable()
-export class Database implements OnModuleDestroy {
+export class Database implements OnModuleDestroy, BeforeApplicationShutdown {
   private readonly primary: ServerPool;
   private readonly replicas?: ReadReplicas;
-  private readonly lanes: UserLanes;
+  /** Statements and transactions running or waiting now (outside a transaction), and when that last changed. */
+  private busy = 0;
+  private busySince = 0;
   private readonly logger = new Logger(Database.name);
   private readonly writeListeners: ((user: string) => void)[] = [];
   /** The transaction each piece of work runs in (AsyncLocalStorage: no transaction handed down by hand). */
@@ -45,9 +55,6 @@ export class Database implements OnModuleDestroy {
     // The one cast into TypeORM's driver: its PostgresDriver keeps the pg.Pool as `master`.
     const pool = (dataSource.driver as unknown as { master: pg.Pool }).master;
     this.primary = new ServerPool(pool, topology.primary.poolMode, env);
-    const perUser =
-      config.get('DB_READS_PER_USER', { infer: true }) ?? Math.max(2, Math.floor(env.DB_POOL_MAX / 4));
-    this.lanes = new UserLanes(perUser, env.DB_CONNECT_TIMEOUT_MS);
     if (topology.replicas.length) {
       this.replicas = new ReadReplicas(redis.client, topology.replicas, topology.primary, {
         ...env,
@@ -74,22 +81,25 @@ export class Database implements OnModuleDestroy {
    * Runs the read `s` for `user`. Inside a transaction: there (it sees its own writes). Otherwise on
    * a read replica when one is configured, reachable and no further behind than DB_READ_MAX_LAG_MS,
    * unless `user` wrote within that time (they read their own writes); on the primary otherwise,
-   * and whenever the replica fails. At most DB_READS_PER_USER reads of one user run at once (UserLanes).
+   * and whenever the replica fails.
    */
   async read<T>(user: string, s: Statement): Promise<T[]> {
     const tx = this.current;
     if (tx) return (await tx.query<T & pg.QueryResultRow>(s)).rows;
-    return this.lanes.run(user, async () => {
+    return this.tracked(async () => {
       const result = await this.replicas?.read<T & pg.QueryResultRow>(user, s);
-      return result ? result.rows : (await this.primary.run<T & pg.QueryResultRow>(s)).rows;
+      return result ? result.rows : (await this.primary.run<T & pg.QueryResultRow>(user, s)).rows;
     });
   }
 
-  /** Runs the read `s` on the primary, never a replica (in the current transaction when there is one). */
-  async rows<T>(s: Statement): Promise<T[]> {
+  /**
+   * Runs the read `s` on the primary, never a replica (in the current transaction when there is
+   * one), outside a transaction with `user`'s share of the connections (none given: the service's own).
+   */
+  async rows<T>(s: Statement, user: string = SERVICE_KEY): Promise<T[]> {
     const tx = this.current;
-    return (tx ? await tx.query<T & pg.QueryResultRow>(s) : await this.primary.run<T & pg.QueryResultRow>(s))
-      .rows;
+    if (tx) return (await tx.query<T & pg.QueryResultRow>(s)).rows;
+    return this.tracked(async () => (await this.primary.run<T & pg.QueryResultRow>(user, s)).rows);
   }
 
   /**
@@ -104,9 +114,11 @@ export class Database implements OnModuleDestroy {
       const result = await tx.query<T & pg.QueryResultRow>(s);
       return { rows: result.rows, count: result.rowCount ?? 0 };
     }
-    const result = await this.primary.run<T & pg.QueryResultRow>(s);
-    if (changedRows(result)) await this.announce(user);
-    return { rows: result.rows, count: result.rowCount ?? 0 };
+    return this.tracked(async () => {
+      const result = await this.primary.run<T & pg.QueryResultRow>(user, s);
+      if (changedRows(result)) await this.announce(user);
+      return { rows: result.rows, count: result.rowCount ?? 0 };
+    });
   }
 
   /**
@@ -116,12 +128,12 @@ export class Database implements OnModuleDestroy {
   async bookkeeping(user: string, s: Statement): Promise<void> {
     const tx = this.current;
     if (tx && tx.user !== user) throw new Error(`a transaction of ${tx.user} cannot write ${user}'s data`);
-    await (tx ? tx.query(s, false) : this.primary.run(s));
+    await (tx ? tx.query(s, false) : this.tracked(() => this.primary.run(user, s)));
   }
 
   /** Runs `s`, a statement on no user's visible data (sweeps of expired rows): never announced. How many rows it changed. */
   async housekeeping(s: Statement): Promise<{ rows: unknown[]; count: number }> {
-    const result = await this.primary.run(s);
+    const result = await this.tracked(() => this.primary.run(SERVICE_KEY, s));
     return { rows: result.rows, count: result.rowCount ?? 0 };
   }
 
@@ -142,7 +154,7 @@ export class Database implements OnModuleDestroy {
     }
     let tx: Transaction | undefined;
     const once = () =>
-      this.primary.transaction((client) => {
+      this.primary.transaction(user, (client) => {
         const started = new Transaction(user, client, this.primary);
         tx = started;
         return this.scope.run(started, async () => {
@@ -153,10 +165,12 @@ export class Database implements OnModuleDestroy {
           }
         });
       });
-    const result = retry ? await retrying(retry.attempts, retry.retryable, once) : await once();
-    // The transaction that committed is the last one started.
-    if (tx?.wrote) await this.announce(user);
-    return result;
+    return this.tracked(async () => {
+      const result = retry ? await retrying(retry.attempts, retry.retryable, once) : await once();
+      // The transaction that committed is the last one started.
+      if (tx?.wrote) await this.announce(user);
+      return result;
+    });
   }
 
   /**
@@ -185,6 +199,40 @@ export class Database implements OnModuleDestroy {
   /** Calls `listener` with the user of every committed write made through this instance. */
   onWrite(listener: (user: string) => void): void {
     this.writeListeners.push(listener);
+  }
+
+  /** Counts `work` (a statement or transaction outside any transaction) as in flight while it runs or waits. */
+  private async tracked<T>(work: () => Promise<T>): Promise<T> {
+    this.busy++;
+    this.busySince = Date.now();
+    try {
+      return await work();
+    } finally {
+      this.busy--;
+      this.busySince = Date.now();
+    }
+  }
+
+  /**
+   * Resolves once no statement has been running or waiting for a connection for DRAIN_QUIET_MS (a
+   * request between two of its statements is not in flight here, so a moment of quiet is required),
+   * or at `deadline` (a time in ms). The process's stop calls it once the HTTP server has closed and
+   * before the pool closes: handlers whose client already left still finish their work.
+   */
+  async drain(deadline: number): Promise<void> {
+    while (Date.now() < deadline) {
+      if (this.busy === 0 && Date.now() - this.busySince >= DRAIN_QUIET_MS) return;
+      await sleep(Math.min(DRAIN_POLL_MS, Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  /**
+   * Before TypeORM ends the primary's pool (onApplicationShutdown): from now on a statement is
+   * refused with PoolClosedError (503, logged without a stack), not pg's "Cannot use a pool after
+   * calling end on the pool" (a 500 with a stack).
+   */
+  beforeApplicationShutdown(): void {
+    this.primary.share.close();
   }
 
   async onModuleDestroy(): Promise<void> {

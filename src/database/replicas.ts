@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { Env } from '../config/env.js';
 import { poolConfig, APPLICATION_NAME, type ConnectionSettings, type PoolEnv } from './connection.js';
 import { RecentWriters } from './recent-writers.js';
-import { connectionLost, ServerPool, sql, type Statement } from './server-pool.js';
+import { connectionLost, SERVICE_KEY, ServerPool, sql, type Statement } from './server-pool.js';
 
 export type ReplicaEnv = PoolEnv & Pick<Env, 'DB_READ_MAX_LAG_MS'>;
 
@@ -99,7 +99,7 @@ export class ReadReplicas {
     const replica = usable[this.next++ % usable.length];
     try {
       // No second try there: the primary is the fallback.
-      return await replica.pool.run<T>(s, false);
+      return await replica.pool.run<T>(user, s, false);
     } catch (err) {
       // Whatever went wrong there (gone, a recovery conflict, a timeout), the primary answers instead.
       if (connectionLost(err)) this.mark(replica, `a read failed: ${(err as Error).message}`);
@@ -126,7 +126,9 @@ export class ReadReplicas {
   private async round(): Promise<void> {
     const now = Date.now();
     try {
-      const [{ lsn: position }] = (await this.primary.run<{ lsn: string }>(PRIMARY_POSITION, false)).rows;
+      const [{ lsn: position }] = (
+        await this.primary.run<{ lsn: string }>(SERVICE_KEY, PRIMARY_POSITION, false)
+      ).rows;
       this.samples.push({ at: now, lsn: lsn(position) });
       // Enough history to tell any lag up to twice the limit.
       while (this.samples.length > 1 && this.samples[0].at < now - 2 * this.maxLagMs - 2000)
@@ -141,7 +143,7 @@ export class ReadReplicas {
       this.replicas.map(async (replica) => {
         try {
           const [{ lsn: replayed }] = (
-            await replica.probe.run<{ lsn: string | null }>(REPLAYED_POSITION, false)
+            await replica.probe.run<{ lsn: string | null }>(SERVICE_KEY, REPLAYED_POSITION, false)
           ).rows;
           if (replayed === null)
             return this.mark(replica, 'not a standby (pg_last_wal_replay_lsn() is null)');
@@ -169,7 +171,7 @@ export class ReadReplicas {
   async close(): Promise<void> {
     clearInterval(this.timer);
     const pools = [this.primary, ...this.replicas.flatMap((r) => [r.pool, r.probe])];
-    await Promise.all(pools.map((p) => p.pool.end()));
+    await Promise.all(pools.map((p) => p.close()));
   }
 }
 

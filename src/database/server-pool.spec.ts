@@ -1,6 +1,6 @@
 import { QueryFailedError } from 'typeorm';
 import { connectionLost, databaseUnavailable } from './server-pool.js';
-import { UserBusyError } from './user-lanes.js';
+import { PoolBusyError, PoolClosedError } from './fair-share.js';
 
 const coded = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -26,7 +26,8 @@ describe('what a failed statement says about the database', () => {
     new Error('timeout exceeded when trying to connect'),
     new Error('Cannot use a pool after calling end on the pool'),
     new QueryFailedError('SELECT 1', [], coded('57014', 'canceling statement due to statement timeout')),
-    new UserBusyError(),
+    new PoolBusyError(),
+    new PoolClosedError(),
   ];
   const neither = [
     coded('23505', 'duplicate key value violates unique constraint'),

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { PoolMode } from '../config/env.js';
 import { idleInTransactionMs } from './connection.js';
 import { TYPES } from './timestamps.js';
-import { UserBusyError } from './user-lanes.js';
+import { FairShare, PoolBusyError, PoolClosedError } from './fair-share.js';
 
 /** One SQL statement (parsed once per connection as a named prepared statement where that is safe). */
 export interface Statement {
@@ -78,10 +78,11 @@ export function connectionLost(err: unknown): boolean {
 
 /**
  * The database cannot answer now (a lost connection is one case): the request may be tried again
- * shortly. A read that waited too long behind its own user's (UserBusyError) counts too.
+ * shortly. A statement that waited too long for a connection (PoolBusyError), or came after the pool
+ * closed (PoolClosedError: the process is stopping), counts too.
  */
 export function databaseUnavailable(err: unknown): boolean {
-  if (connectionLost(err) || err instanceof UserBusyError) return true;
+  if (connectionLost(err) || err instanceof PoolBusyError || err instanceof PoolClosedError) return true;
   if (typeof err !== 'object' || err === null) return false;
   const message = messageOf(err);
   return (
@@ -109,10 +110,14 @@ const terminatedIdle = (err: unknown): boolean => (err as { code?: unknown }).co
 /** What a statement of the app's reports as its command (never BEGIN, SET or COMMIT). */
 const WORK = /^(SELECT|INSERT|UPDATE|DELETE|MERGE)$/;
 
-/** The statement limits a pool in transaction mode sets with `SET LOCAL`. */
+/** The statement limits a pool in transaction mode sets with `SET LOCAL`, and how long a statement waits for a connection. */
 export interface StatementLimits {
   DB_STATEMENT_TIMEOUT_MS: number;
+  DB_CONNECT_TIMEOUT_MS: number;
 }
+
+/** The key of the statements that are no user's (sweeps of expired rows): they share like one more user. */
+export const SERVICE_KEY = '';
 
 /**
  * One server's pg pool with the rules of its pool mode (connection.ts). Behind a transaction-mode
@@ -120,16 +125,24 @@ export interface StatementLimits {
  * transaction that starts with `SET LOCAL` of the statement limits (pipelined: one round trip). A
  * statement that finds its connection dead is sent again on another when that cannot do anything
  * twice (a read, or the server ended the connection before it ran).
+ *
+ * Every statement and transaction is run for a user (a key), and the pool's connections are shared
+ * between users by a FairShare: one user alone may take all of them; while others wait, each active
+ * user gets an equal share; a statement that waited DB_CONNECT_TIMEOUT_MS for a connection fails
+ * (503). Nothing else takes this pool's connections but the health check and the migrations.
  */
 export class ServerPool {
   /** Opens a transaction with the statement limits, where startup parameters could not set them. */
   private readonly begin: string;
+  /** The pool's connections, shared fairly between users. */
+  readonly share: FairShare;
 
   constructor(
     readonly pool: pg.Pool,
     readonly mode: PoolMode,
     limits: StatementLimits,
   ) {
+    this.share = new FairShare(pool.options.max, limits.DB_CONNECT_TIMEOUT_MS);
     this.begin =
       mode === 'session'
         ? 'BEGIN'
@@ -149,9 +162,10 @@ export class ServerPool {
    * ended the idle session (57P01), behind a pooler when the transaction's BEGIN already failed (the
    * statement and COMMIT travel with it, so a failure on either of those proves nothing).
    */
-  run<T extends pg.QueryResultRow>(s: Statement, retry = true): Promise<pg.QueryResult<T>> {
+  run<T extends pg.QueryResultRow>(user: string, s: Statement, retry = true): Promise<pg.QueryResult<T>> {
     let beginFailed = false;
     return this.withConnection(
+      user,
       async (client) => {
         beginFailed = false;
         if (this.mode === 'session') return client.query<T>(this.query(s));
@@ -179,12 +193,13 @@ export class ServerPool {
   }
 
   /**
-   * Runs `work` in one transaction on one connection: committed when it resolves, rolled back when
-   * it throws (the connection destroyed instead when it was lost or timed out).
+   * Runs `work` in one transaction of `user`'s on one connection: committed when it resolves, rolled
+   * back when it throws (the connection destroyed instead when it was lost or timed out).
    */
-  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  transaction<T>(user: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let started = false;
     return this.withConnection(
+      user,
       async (client, discard) => {
         started = false;
         await client.query(this.begin);
@@ -206,16 +221,38 @@ export class ServerPool {
   }
 
   /**
-   * A pooled connection for `use`, released after it (destroyed when the connection was lost); again
-   * on another connection when it died under us and `again(err)` says that is safe. When the server ended
-   * every connection at once the pool's idle ones are all dead, so up to the pool's size more times
-   * (each dead one fails at once; an unreachable server fails at connect, which is not retried).
+   * A pooled connection for `use`, once `user`'s turn has come (FairShare), released after it
+   * (destroyed when the connection was lost); again on another connection when it died under us and
+   * `again(err)` says that is safe. When the server ended every connection at once the pool's idle
+   * ones are all dead, so up to the pool's size more times (each dead one fails at once; an
+   * unreachable server fails at connect, which is not retried). The turn is held throughout.
    */
   private async withConnection<T>(
+    user: string,
+    use: (client: pg.PoolClient, discard: () => void) => Promise<T>,
+    again: (err: unknown) => boolean,
+  ): Promise<T> {
+    await this.share.acquire(user);
+    try {
+      return await this.connected(use, again);
+    } finally {
+      this.share.release(user);
+    }
+  }
+
+  /** Refuses every statement from now on (PoolClosedError), then ends the pool once its connections are back. */
+  async close(): Promise<void> {
+    this.share.close();
+    if (!this.pool.ending) await this.pool.end();
+  }
+
+  private async connected<T>(
     use: (client: pg.PoolClient, discard: () => void) => Promise<T>,
     again: (err: unknown) => boolean,
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      // Closed under a waiting statement (the process stops): a 503 of its own, not pg's error.
+      if (this.pool.ending) throw new PoolClosedError();
       const client = await this.pool.connect();
       let discarded = false;
       // While it is ours the pool does not listen: a connection the server ends between two

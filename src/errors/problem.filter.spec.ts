@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { BadRequestException, Logger, type ArgumentsHost } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
+import { PoolClosedError } from '../database/fair-share.js';
 import { ProblemException, ValidationProblem } from './problem.exception.js';
 import { ProblemFilter } from './problem.filter.js';
 
@@ -95,5 +96,19 @@ describe('ProblemFilter', () => {
     const out = render(err);
     expect(out.status).toBe(503);
     expect(out.headers['retry-after']).toBe('5');
+  });
+
+  it('answers a statement after the pool closed (the process stops) with 503, logged as a warning line without a stack', () => {
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const out = render(new PoolClosedError());
+      expect(out.status).toBe(503);
+      expect(out.headers['retry-after']).toBe('5');
+      expect(logged).not.toHaveBeenCalled();
+      expect(warned).toHaveBeenCalledTimes(1);
+      expect(JSON.stringify(warned.mock.calls[0])).not.toMatch(/stack|\bat /);
+    } finally {
+      warned.mockRestore();
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { requestIdOf } from '../logging/request-id.js';
 import type { ProblemDto } from './problem.dto.js';
+import { PoolClosedError } from '../database/fair-share.js';
 import { databaseUnavailable } from '../database/server-pool.js';
 import { ProblemException } from './problem.exception.js';
 
@@ -84,7 +85,10 @@ export class ProblemFilter implements ExceptionFilter {
       return;
     }
     let problem = problemOf(exception);
-    if (!problem || problem.status >= 500) {
+    if (exception instanceof PoolClosedError) {
+      // Expected while the process stops (a request past SHUTDOWN_GRACE_MS): a line, not a stack.
+      this.logger.warn({ request_id: requestId }, `Request failed: ${exception.message}`);
+    } else if (!problem || problem.status >= 500) {
       this.logger.error({ err: exception, request_id: requestId }, 'Request failed');
     }
     problem ??= {

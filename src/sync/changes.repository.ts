@@ -38,7 +38,7 @@ export class ChangesRepository {
     primary: boolean,
   ): Promise<ChangeRow[]> {
     const statement = this.pageQuery(userId, from, limit, incremental);
-    return primary ? this.db.rows<ChangeRow>(statement) : this.db.read<ChangeRow>(userId, statement);
+    return primary ? this.db.rows<ChangeRow>(statement, userId) : this.db.read<ChangeRow>(userId, statement);
   }
 
   /**
@@ -73,6 +73,7 @@ export class ChangesRepository {
   async head(userId: string): Promise<number> {
     const [row] = await this.db.rows<{ seq: string }>(
       sql('SELECT seq FROM task_counts WHERE user_id = $1', [userId]),
+      userId,
     );
     return Number(row?.seq ?? 0);
   }

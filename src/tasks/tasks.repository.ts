@@ -326,6 +326,7 @@ export class TasksRepository {
   async currentVersion(userId: string, id: string): Promise<number | null> {
     const [row] = await this.db.rows<{ version: number }>(
       sql('SELECT version FROM tasks WHERE id = $1 AND user_id = $2', [id, userId]),
+      userId,
     );
     return row?.version ?? null;
   }

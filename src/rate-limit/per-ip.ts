@@ -4,8 +4,9 @@ import { DOCS_PATH } from '../docs/swagger.js';
 import { clientKey } from '../http/client-address.js';
 import { RateLimiter } from './rate-limiter.js';
 
-const HEALTH = /^\/health\//;
-const DOCS = new RegExp(`^/${DOCS_PATH}(?:$|[/-])`);
+// Case-insensitive, as Express routes (and mounts Swagger's assets): `/DOCS-json` is the docs too.
+const HEALTH = /^\/health\//i;
+const DOCS = new RegExp(`^/${DOCS_PATH}(?:$|[/-])`, 'i');
 
 /**
  * Whether the request counts per IP ahead of routing: it carries no Authorization header (nothing

@@ -53,6 +53,8 @@ export async function startServer(
       LOG_LEVEL: 'warn',
       RATE_LIMIT_USER_PER_MINUTE: '0',
       RATE_LIMIT_IP_PER_MINUTE: '0',
+      // Every load generator connects from 127.0.0.1 (bench:events holds 1 000 streams).
+      HTTP_MAX_CONNECTIONS_PER_IP: '0',
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -8,7 +8,9 @@ import { corsOrigins, type Env } from './config/env.js';
 import { setupSwagger } from './docs/swagger.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { trustProxySetting } from './http/client-address.js';
+import { limitConnectionsPerIp } from './http/connections-per-ip.js';
 import { ExpressHttpAdapter, limitSlowClients } from './http/express-adapter.js';
+import { limitUnsentResponses } from './http/unsent-responses.js';
 import { PerIpLimit } from './rate-limit/per-ip.js';
 import { ROOT_LOGGER } from './logging/logging.module.js';
 import { requestLog } from './logging/request-log.js';
@@ -17,7 +19,8 @@ import type { Request, Response } from 'express';
 export const EXPOSED_HEADERS = ['X-Total-Count', 'Link', 'ETag', 'Location', 'X-Request-Id', 'Retry-After'];
 
 /**
- * What the app needs beyond its modules: logger, security headers, CORS, slow-client limits, Swagger.
+ * What the app needs beyond its modules: logger, security headers, CORS, slow-client and slow-reader
+ * limits, Swagger.
  * main.ts and the e2e tests both call this, so the app under test is the app in production.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
@@ -59,10 +62,20 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     const origin = req.headers.origin;
     done(null, origin !== undefined && allowed.has(origin) ? cors : { origin: false });
   });
-  limitSlowClients(app.getHttpServer(), {
+  const server = app.getHttpServer();
+  limitSlowClients(server, {
     HTTP_HEADERS_TIMEOUT_MS: config.get('HTTP_HEADERS_TIMEOUT_MS', { infer: true }),
     HTTP_REQUEST_TIMEOUT_MS: config.get('HTTP_REQUEST_TIMEOUT_MS', { infer: true }),
     HTTP_MAX_CONNECTIONS: config.get('HTTP_MAX_CONNECTIONS', { infer: true }),
+  });
+  // A connection's peer is a proxy when TRUST_PROXY would believe its X-Forwarded-For (Express's rule).
+  const trusted = expressApp.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  limitConnectionsPerIp(server, config.get('HTTP_MAX_CONNECTIONS_PER_IP', { infer: true }), (address) =>
+    trusted(address, 0),
+  );
+  limitUnsentResponses(expressApp.response, server, {
+    HTTP_RESPONSE_TIMEOUT_MS: config.get('HTTP_RESPONSE_TIMEOUT_MS', { infer: true }),
+    HTTP_UNSENT_MAX_MB: config.get('HTTP_UNSENT_MAX_MB', { infer: true }),
   });
   setupSwagger(app);
   return app;

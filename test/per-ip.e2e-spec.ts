@@ -80,7 +80,19 @@ describe('the docs, whatever Authorization header they carry', () => {
     for (const path of ['/docs-json', '/docs-yaml', '/health/nope']) statuses.push((await get(path)).status);
     expect(statuses).toEqual([200, 200, 404]);
     expectProblem(await get('/docs-json'), 429);
+    // Express routes without regard to case: every spelling it serves the docs under counts too.
+    for (const path of ['/DOCS-json', '/Docs/', '/docs/swagger-ui.css', '/DOCS/swagger-ui.css'])
+      expectProblem(await get(path, 'junk'), 429);
     expectProblem(await request(app.getHttpServer()).get('/health/nope'), 429);
+    // CORS preflights are answered before routing: one carrying a token counts too.
+    for (const path of ['/api/tasks', '/nope']) {
+      const preflight = request(app.getHttpServer())
+        .options(path)
+        .set('Authorization', 'Bearer junk')
+        .set('Origin', 'http://localhost:3000')
+        .set('Access-Control-Request-Method', 'GET');
+      expectProblem(await preflight, 429);
+    }
     expect((await get('/health/live')).status).toBe(200);
     // A valid token on a route counts against its user, not the exhausted address.
     expect((await get('/api/tasks')).status).toBe(200);

@@ -248,6 +248,30 @@ export class Env {
   @Max(1_000_000)
   HTTP_MAX_CONNECTIONS = 10_000;
 
+  /**
+   * Open connections per client address (an IPv4 address, an IPv6 /64), counted by the socket's
+   * peer; peers TRUST_PROXY names (all of them, with a hop count) are proxies and not counted. 0: no cap.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  HTTP_MAX_CONNECTIONS_PER_IP = 256;
+
+  /** Bytes of a response queued in the process must be taken by the client within this, or its connection is closed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  HTTP_RESPONSE_TIMEOUT_MS = 30_000;
+
+  /** What the process holds for responses its clients have not taken, all connections together (MiB). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65_536)
+  HTTP_UNSENT_MAX_MB = 64;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

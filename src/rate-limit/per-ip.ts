@@ -4,17 +4,20 @@ import { DOCS_PATH } from '../docs/swagger.js';
 import { clientKey } from '../http/client-address.js';
 import { RateLimiter } from './rate-limiter.js';
 
-const HEALTH = /^\/health\//;
-const DOCS = new RegExp(`^/${DOCS_PATH}(?:$|[/-])`);
+// Case-insensitive, as Express routes (and mounts Swagger's assets): `/DOCS-json` is the docs too.
+const HEALTH = /^\/health\//i;
+const DOCS = new RegExp(`^/${DOCS_PATH}(?:$|[/-])`, 'i');
 
 /**
  * Whether the request counts per IP ahead of routing: it carries no Authorization header (nothing
  * could count it per user), or it is for the docs (served before routing, where no token is ever
- * looked at). Health probes never count. Every other request counts at one layer further on: at
+ * looked at), or it is an OPTIONS (a CORS preflight is answered before routing, and no route takes
+ * OPTIONS). Health probes never count. Every other request counts at one layer further on: at
  * RateLimitGuard when a route serves it, in the not-found handler when none does.
  */
 export const countsAheadOfRouting = (req: Request): boolean =>
-  !HEALTH.test(req.path) && (req.headers.authorization === undefined || DOCS.test(req.path));
+  !HEALTH.test(req.path) &&
+  (req.headers.authorization === undefined || req.method === 'OPTIONS' || DOCS.test(req.path));
 
 /**
  * The per-IP limit (RATE_LIMIT_IP_PER_MINUTE) at the two layers no guard sees: ahead of routing, and

@@ -59,23 +59,30 @@ function spawnServer(port: number, env: Record<string, string>): ChildProcessWit
   return child;
 }
 
-/** Runs the built server against the test database. */
+/**
+ * Runs the built server against the test database. A port that freePort found free can be taken
+ * by another process of the run before the server binds it (EADDRINUSE): then it tries another.
+ */
 export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort();
-  const child = spawnServer(port, env);
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForReady(url, child, 30_000, () => output);
-  } catch (err) {
-    // Never leave a server behind that did not come up (it would outlive the test run).
-    child.kill('SIGKILL');
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawnServer(port, env);
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitForReady(url, child, 30_000, () => output);
+      return { url, child, output: () => output, exited };
+    } catch (err) {
+      // Never leave a server behind that did not come up (it would outlive the test run).
+      child.kill('SIGKILL');
+      await exited;
+      if (attempt < 3 && /EADDRINUSE/.test(output)) continue;
+      throw err;
+    }
   }
-  return { url, child, output: () => output, exited };
 }
 
 export interface ExitedProcess {

@@ -127,18 +127,14 @@ const waitingIn = (res: ServerResponse): number =>
 export function limitUnsentResponses(prototype: ServerResponse, server: Server, limits: UnsentLimits): void {
   const unsent = new UnsentResponses(limits);
   unsent.watch(server);
-  prototype.write = function noteWrite(this: ServerResponse, ...args: unknown[]) {
-    const before = this.writableLength;
-    const ok = ServerResponse.prototype.write.apply(this, args as Parameters<ServerResponse['write']>);
-    const after = this.writableLength;
-    if (after > 0) unsent.noted(this, Math.max(0, after - before));
-    return ok;
-  } as ServerResponse['write'];
-  prototype.end = function noteEnd(this: ServerResponse, ...args: unknown[]) {
-    const before = this.writableLength;
-    const result = ServerResponse.prototype.end.apply(this, args as Parameters<ServerResponse['end']>);
-    const after = this.writableLength;
-    if (after > 0) unsent.noted(this, Math.max(0, after - before));
-    return result;
-  } as ServerResponse['end'];
+  const noting = <M extends 'write' | 'end'>(method: M): ServerResponse[M] =>
+    function (this: ServerResponse, ...args: unknown[]) {
+      const before = this.writableLength;
+      const result = (ServerResponse.prototype[method] as (...a: unknown[]) => unknown).apply(this, args);
+      const after = this.writableLength;
+      if (after > 0) unsent.noted(this, Math.max(0, after - before));
+      return result;
+    } as ServerResponse[M];
+  prototype.write = noting('write');
+  prototype.end = noting('end');
 }

@@ -191,12 +191,22 @@ export class JwksKeyStore implements OnModuleInit, OnModuleDestroy {
     }
     this.finished = { number, ok };
     if (ok) {
-      // The moment the keys turn stale without another good fetch is news too.
-      clearTimeout(this.staleTimer);
-      this.staleTimer = setTimeout(() => this.changed(), this.options.maxStaleMs + 1);
-      this.staleTimer.unref();
+      this.announceStaleness();
       this.changed();
     }
+  }
+
+  /**
+   * Tells the listeners when the keys turn stale without another good fetch. A timer can fire a few
+   * milliseconds before Date.now() says the time has come (Node starts it from the event loop's
+   * cached clock), so it checks and waits the rest again rather than miss the moment.
+   */
+  private announceStaleness(): void {
+    clearTimeout(this.staleTimer);
+    const left = this.fetchedAt + this.options.maxStaleMs + 1 - Date.now();
+    if (left <= 0) return this.changed();
+    this.staleTimer = setTimeout(() => this.announceStaleness(), left);
+    this.staleTimer.unref();
   }
 
   private changed(): void {

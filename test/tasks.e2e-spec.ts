@@ -23,6 +23,7 @@ describe('POST /api/tasks', () => {
       version: 1,
       parent_id: null,
       position: expect.any(String),
+      last_completed_at: null,
     });
     // ...and the defaults the contract names.
     expect(res.body).toMatchObject({

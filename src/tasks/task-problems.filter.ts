@@ -12,6 +12,8 @@ import {
   BatchDependencyError,
   InvalidCursorError,
   InvalidPlacementError,
+  InvalidSeriesError,
+  NoNextOccurrenceError,
   PlacementConflictError,
   StaleTaskError,
   TaskLimitReachedError,
@@ -25,6 +27,8 @@ export const TASK_ERRORS = [
   TaskLimitReachedError,
   InvalidCursorError,
   InvalidPlacementError,
+  InvalidSeriesError,
+  NoNextOccurrenceError,
   PlacementConflictError,
   InvalidSyncTokenError,
   SyncTokenExpiredError,
@@ -54,6 +58,9 @@ export function toProblem(err: TaskError): ProblemException {
     return new ValidationProblem([{ field: 'cursor', message: err.message }]);
   if (err instanceof InvalidPlacementError)
     return new ValidationProblem([{ field: err.field, message: err.message }]);
+  if (err instanceof InvalidSeriesError)
+    return new ValidationProblem([{ field: err.field, message: err.message }]);
+  if (err instanceof NoNextOccurrenceError) return new ProblemException(409, err.message);
   if (err instanceof PlacementConflictError) return new ProblemException(409, err.message);
   if (err instanceof InvalidSyncTokenError)
     return new ValidationProblem([{ field: 'since', message: err.message }]);

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.js';
 import { sqlKeyBefore } from './positions.js';
+import type { SeriesRow, SeriesWrite } from './recurring.js';
 import { TaskLimitReachedError } from './task.errors.js';
 import { placementConflict, rethrowConflict, TaskOrdering, type Placement } from './task-ordering.js';
 import { Database, sql, type Statement } from '../database/database.js';
@@ -27,6 +28,8 @@ export interface ListFilters {
   q?: string;
   dueAfter?: Date;
   dueBefore?: Date;
+  /** Only tasks that repeat (true) or that do not (false); undefined: both. */
+  recurring?: boolean;
 }
 
 export interface ListQuery extends ListFilters {
@@ -35,6 +38,13 @@ export interface ListQuery extends ListFilters {
   limit: number;
   /** Keyset position: rows strictly after this (sort key, id) in the listing's order. */
   after?: { key: string | number; id: string };
+}
+
+/** One completed occurrence of a recurring task (its history, newest first). */
+export interface Completion {
+  occurrence: string;
+  completed_at: string;
+  completed_by: string;
 }
 
 export interface TaskStats {
@@ -93,6 +103,7 @@ export class TasksRepository {
     }
     if (f.dueAfter) where.push(`due_date >= ${param(f.dueAfter)}`);
     if (f.dueBefore) where.push(`due_date < ${param(f.dueBefore)}`);
+    if (f.recurring !== undefined) where.push(`recurrence IS ${f.recurring ? 'NOT ' : ''}NULL`);
     return where.join(' AND ');
   }
 
@@ -127,7 +138,8 @@ export class TasksRepository {
       !query.tag &&
       !query.q &&
       !query.dueAfter &&
-      !query.dueBefore;
+      !query.dueBefore &&
+      query.recurring === undefined;
     const count = onlyStatus
       ? undefined
       : sql(`SELECT count(*)::int AS n FROM tasks WHERE ${countWhere}`, countValues);
@@ -233,7 +245,8 @@ export class TasksRepository {
     parent: string | null,
     position: string | typeof FIRST,
   ): Statement {
-    const fields = WRITABLE_FIELDS.map((c) => values[c]);
+    // A recurring task's series starts at its due date (its DTSTART).
+    const fields = [...WRITABLE_FIELDS.map((c) => values[c]), values.recurrence ? values.due_date : null];
     const params = [userId, parent, ...fields, String(this.maxTasks)];
     const first = position === FIRST;
     if (!first) params.push(position);
@@ -246,7 +259,7 @@ export class TasksRepository {
         ? `, f AS MATERIALIZED (SELECT (SELECT position FROM tasks WHERE user_id = $1 AND parent_id IS NULL ` +
           `ORDER BY position LIMIT 1) AS b), k AS (SELECT ${sqlKeyBefore('f.b')} AS position FROM f)`
         : '') +
-      ` INSERT INTO tasks (user_id, parent_id, position, ${WRITABLE_FIELDS.join(', ')}) ` +
+      ` INSERT INTO tasks (user_id, parent_id, position, ${WRITABLE_FIELDS.join(', ')}, series_start) ` +
       `SELECT $1, $2::uuid, ${key}, ${list(3, fields.length)} FROM lim${first ? ', k WHERE k.position IS NOT NULL' : ''} ` +
       `RETURNING ${COLUMNS}`;
     return sql(text, params);
@@ -254,23 +267,34 @@ export class TasksRepository {
 
   /**
    * Changes the given columns in one statement; `version` (+1) and `updated_at` move with them.
-   * With `versions`, only when the current version is one of them (compare-and-set).
-   * Null when nothing matched.
+   * With `versions`, only when the current version is one of them (compare-and-set); with
+   * `plainOnly`, only when the task does not repeat (a recurring one needs the careful path).
+   * `recurrence: null` ends a series (its start goes with it). Null when nothing matched.
    */
-  update(userId: string, id: string, changes: TaskChanges, versions?: number[]): Promise<Task | null> {
+  update(
+    userId: string,
+    id: string,
+    changes: TaskChanges,
+    versions?: number[],
+    plainOnly = false,
+  ): Promise<Task | null> {
     const values: unknown[] = [id, userId];
     const set = WRITABLE_FIELDS.filter((c) => changes[c] !== undefined).map(
       (c) => `${c} = $${values.push(changes[c])}`,
     );
-    return this.updateWhere(userId, set, values, versions);
+    if (changes.recurrence === null) set.push('series_start = NULL');
+    return this.updateWhere(userId, set, values, versions, plainOnly);
   }
 
-  /** Flips `completed` (in SQL, so concurrent toggles never lose one), or sets it when a value is given. */
+  /**
+   * Flips `completed` (in SQL, so concurrent toggles never lose one), or sets it when a value is
+   * given; only on a task that does not repeat (null otherwise: completing one advances it).
+   */
   setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task | null> {
     const values: unknown[] = [id, userId];
     const set =
       completed === undefined ? 'completed = NOT completed' : `completed = $${values.push(completed)}`;
-    return this.updateWhere(userId, [set], values, versions);
+    return this.updateWhere(userId, [set], values, versions, true);
   }
 
   private async updateWhere(
@@ -278,8 +302,11 @@ export class TasksRepository {
     set: string[],
     values: unknown[],
     versions?: number[],
+    plainOnly = false,
   ): Promise<Task | null> {
-    const condition = versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '';
+    const condition =
+      (versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '') +
+      (plainOnly ? ' AND recurrence IS NULL' : '');
     const { rows } = await this.db.write<Task>(
       userId,
       sql(
@@ -289,6 +316,104 @@ export class TasksRepository {
       ),
     );
     return rows[0] ?? null;
+  }
+
+  /** The caller's task with its series' start, or null (a read a replica may answer). */
+  async findSeries(userId: string, id: string): Promise<SeriesRow | null> {
+    const [row] = await this.db.read<SeriesRow>(
+      userId,
+      sql(`SELECT ${COLUMNS}, series_start FROM tasks WHERE id = $1 AND user_id = $2`, [id, userId]),
+    );
+    return row ?? null;
+  }
+
+  /**
+   * The caller's task with its series' start, locked until the transaction ends, or null; its
+   * subtasks are locked too, all in id order (as a batch locks rows), since completing resets them.
+   */
+  async lockSeries(userId: string, id: string): Promise<SeriesRow | null> {
+    const rows = await this.db.rows<SeriesRow & { own: boolean }>(
+      sql(
+        `SELECT ${COLUMNS}, series_start, id = $1 AS own FROM tasks
+          WHERE user_id = $2 AND (id = $1 OR parent_id = $1) ORDER BY id FOR UPDATE`,
+        [id, userId],
+      ),
+      userId,
+    );
+    const row: Partial<SeriesRow & { own: boolean }> | undefined = rows.find((r) => r.own);
+    if (!row) return null;
+    delete row.own;
+    return row as SeriesRow;
+  }
+
+  /**
+   * A recurring task's write, in one statement: the columns of `write.set` (version +1), the
+   * completion it records (once per occurrence: a second one is ignored), and its subtasks made not
+   * completed again (each a change, version +1). The task is locked (lockSeries).
+   */
+  async writeSeries(userId: string, id: string, write: SeriesWrite): Promise<Task> {
+    const values: unknown[] = [id, userId];
+    const param = (v: unknown) => `$${values.push(v)}`;
+    const set = Object.entries(write.set).map(([column, value]) => `${column} = ${param(value)}`);
+    const ctes: string[] = [];
+    if (write.completed)
+      ctes.push(
+        `done AS (INSERT INTO task_completions (task_id, occurrence, completed_at, completed_by)
+           VALUES ($1, ${param(write.completed.occurrence)}, ${param(write.completed.at)}, $2)
+           ON CONFLICT DO NOTHING)`,
+      );
+    if (write.resetSubtasks)
+      ctes.push(
+        `reset AS (UPDATE tasks SET completed = false, version = version + 1, updated_at = now()
+           WHERE user_id = $2 AND parent_id = $1 AND completed)`,
+      );
+    const { rows } = await this.db.write<Task>(
+      userId,
+      sql(
+        `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}UPDATE tasks SET ${[...set, 'version = version + 1', 'updated_at = now()'].join(', ')} ` +
+          `WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
+        values,
+      ),
+    );
+    return rows[0];
+  }
+
+  /**
+   * A page of the task's completions, newest first (by `completed_at`, then `occurrence`), after the
+   * keyset position `after`; `limit` + 1 rows, to know whether more remain. The caller checked the task is theirs.
+   */
+  completions(
+    taskId: string,
+    limit: number,
+    after?: { completed_at: string; occurrence: string },
+  ): Statement {
+    const values: unknown[] = [taskId];
+    const where = after
+      ? ` AND (completed_at, occurrence) < ($${values.push(after.completed_at)}::timestamptz, $${values.push(after.occurrence)}::timestamptz)`
+      : '';
+    values.push(limit + 1);
+    return sql(
+      `SELECT occurrence, completed_at, completed_by FROM task_completions WHERE task_id = $1${where}
+        ORDER BY completed_at DESC, occurrence DESC LIMIT $${values.length}`,
+      values,
+    );
+  }
+
+  /** The page `completions` describes, and the number of all the task's completions. */
+  async completionPage(
+    userId: string,
+    taskId: string,
+    limit: number,
+    after?: { completed_at: string; occurrence: string },
+  ): Promise<{ items: Completion[]; total: number; more: boolean }> {
+    const [rows, [count]] = await Promise.all([
+      this.db.read<Completion>(userId, this.completions(taskId, limit, after)),
+      this.db.read<{ n: number }>(
+        userId,
+        sql('SELECT count(*)::int AS n FROM task_completions WHERE task_id = $1', [taskId]),
+      ),
+    ]);
+    return { items: rows.slice(0, limit), total: count.n, more: rows.length > limit };
   }
 
   /** Deletes in one statement (only at one of `versions`, when given); false when nothing matched. */

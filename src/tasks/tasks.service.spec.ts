@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { fingerprint } from '../common/fingerprint.js';
+import type { Database } from '../database/database.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { decodeCursor } from './cursor.js';
 import type { Task } from './dto/task.dto.js';
@@ -39,12 +40,16 @@ function setup() {
     delete: jest.fn<TasksRepository['delete']>(),
     currentVersion: jest.fn<TasksRepository['currentVersion']>(),
     stats: jest.fn<TasksRepository['stats']>(),
+    lockSeries: jest.fn<TasksRepository['lockSeries']>(),
   };
+  // A transaction that just runs its work (recurring tasks' real transactions: test/recurrence.e2e-spec.ts).
+  const db = { transaction: (_user: string, work: () => Promise<unknown>) => work() };
   const idempotency = { run: jest.fn() };
   const service = new TasksService(
     repo as unknown as TasksRepository,
     idempotency as unknown as IdempotencyService,
     {} as TaskOrdering, // moves are e2e-tested (test/order.e2e-spec.ts)
+    db as unknown as Database,
   );
   return { repo, idempotency, service };
 }
@@ -124,6 +129,8 @@ describe('TasksService', () => {
     it('an unconditional write that matched nothing is not found without asking for the version', async () => {
       const { repo, service } = setup();
       repo.setCompleted.mockResolvedValue(null);
+      // No plain task matched: the careful way (a recurring task) finds none either.
+      repo.lockSeries.mockResolvedValue(null);
       await expect(service.setCompleted('alice', 'id')).rejects.toBeInstanceOf(TaskNotFoundError);
       expect(repo.currentVersion).not.toHaveBeenCalled();
     });

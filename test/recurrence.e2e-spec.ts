@@ -350,6 +350,13 @@ describe('restarting the series', () => {
     expect(await occurrences(api, task.id)).toHaveLength(2);
     await api.patch(`/api/tasks/${task.id}`).send({ title: 'renamed' }).expect(200);
     expect(await occurrences(api, task.id)).toHaveLength(2);
+    // A PUT of the values the task already has (a client that always sends the whole task) neither.
+    const now = await get(api, task.id);
+    await api
+      .put(`/api/tasks/${task.id}`)
+      .send({ title: 'renamed again', due_date: now.due_date, recurrence: now.recurrence })
+      .expect(200);
+    expect(await occurrences(api, task.id)).toHaveLength(2);
     const moved = iso(nineUtc(5));
     await api.patch(`/api/tasks/${task.id}`).send({ due_date: moved }).expect(200);
     expect(await occurrences(api, task.id)).toEqual([moved, iso(nineUtc(6)), iso(nineUtc(7))]);

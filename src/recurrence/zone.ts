@@ -66,3 +66,30 @@ export function floating(wall: number): Temporal.ZonedDateTime {
 export function startOfDay(wall: number): number {
   return Math.floor(wall / DAY_MS) * DAY_MS;
 }
+
+/**
+ * `instantOf` for many wall-clock times of one zone, mostly ascending (a series' occurrences):
+ * between two of the zone's transitions (Temporal's `getTimeZoneTransition`) the offset is one
+ * number, so only the first time after a transition asks Temporal. Exact: a time whose instant
+ * with the known offset lies at or after the last exact answer and before the next transition
+ * has that instant, and it is the earliest one for that local time.
+ */
+export class ZoneClock {
+  private offset = 0;
+  private validFrom = Infinity;
+  private validUntil = -Infinity;
+
+  constructor(private readonly zone: string | null) {}
+
+  instant(wall: number): number {
+    if (this.zone === null) return wall;
+    const t = wall - this.offset;
+    if (t >= this.validFrom && t < this.validUntil) return t;
+    const exact = instantOf(wall, this.zone);
+    const zdt = Temporal.Instant.fromEpochMilliseconds(exact).toZonedDateTimeISO(this.zone);
+    this.offset = zdt.offsetNanoseconds / 1e6;
+    this.validFrom = exact;
+    this.validUntil = zdt.getTimeZoneTransition('next')?.epochMilliseconds ?? Infinity;
+    return exact;
+  }
+}

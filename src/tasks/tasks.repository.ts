@@ -413,7 +413,7 @@ export class TasksRepository {
       list === undefined
         ? sql(
             `SELECT c.total, c.completed,
-                    (SELECT count(*) FROM list_members m JOIN tasks t ON t.list_id = m.list_id
+                    (SELECT count(*) FROM tasks t JOIN list_members m ON m.list_id = t.list_id
                       WHERE m.user_id = $1 AND NOT t.completed AND t.due_date < now())::int AS overdue
                FROM (${VISIBLE_COUNTS}) c`,
             [userId],

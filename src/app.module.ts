@@ -15,6 +15,8 @@ import { BatchModule } from './batch/batch.module.js';
 import { EventsModule } from './events/events.module.js';
 import { SyncModule } from './sync/sync.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
+import { ListsModule } from './lists/lists.module.js';
+import { UsersModule } from './users/users.module.js';
 
 @Module({
   imports: [
@@ -25,6 +27,7 @@ import { TasksModule } from './tasks/tasks.module.js';
     RateLimitModule,
     DatabaseModule,
     AuthModule,
+    UsersModule,
     // The features under /api/tasks. Routes match in the order Nest first reaches their modules
     // (depth-first through these imports): the fixed paths (changes, events) must come before
     // TasksModule's /api/tasks/{id}, so neither SyncModule nor EventsModule may import TasksModule
@@ -33,6 +36,7 @@ import { TasksModule } from './tasks/tasks.module.js';
     EventsModule,
     BatchModule,
     TasksModule,
+    ListsModule,
     HealthModule,
   ],
   // The global guards, in the order they run on every request.

@@ -43,37 +43,37 @@ async function waitingOn(key: string): Promise<Waiting[]> {
 }
 
 describe('advisory locks', () => {
-  it('a lock of another purpose on the same second key as a user’s ordering lock holds up none of their moves', async () => {
+  it('a lock of another purpose on the same second key as a list’s ordering lock holds up none of its moves', async () => {
     const user = newUser();
     const api = as(t.app, user);
     const a = await create(api, 'a');
     const b = await create(api, 'b');
     await holding(async (query) => {
-      // What an Idempotency-Key crafted so that hashtext(user || '\n' || key) = hashtext(user) holds
+      // What an Idempotency-Key crafted so that hashtext(user || '\n' || key) = hashtext(list id) holds
       // while its request runs, and the migrator's class on the same second key.
       await query('SELECT pg_advisory_xact_lock($1, hashtext($3)), pg_advisory_xact_lock($2, hashtext($3))', [
         LOCK_CLASS.idempotencyKey,
         LOCK_CLASS.migrations,
-        user,
+        a.list_id,
       ]);
       const moved = await api.post(`/api/tasks/${a.id}/move`).send({ after: b.id }).timeout(10_000);
       expect(moved.status).toBe(200);
     });
   });
 
-  it('a move waits for its user’s ordering lock: class taskOrder, second key hashtext(user)', async () => {
+  it('a move waits for its list’s ordering lock: class taskOrder, second key hashtext(list id)', async () => {
     const user = newUser();
     const api = as(t.app, user);
     const a = await create(api, 'a');
     await create(api, 'b');
     // Handed out wrapped: the request completes only once `holding` has rolled back.
     const { pending } = await holding(async (query) => {
-      await query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS.taskOrder, user]);
+      await query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS.taskOrder, a.list_id]);
       const pending = api
         .post(`/api/tasks/${a.id}/move`)
         .send({ after: null })
         .then((res) => res);
-      expect(await waitingOn(user)).toEqual([
+      expect(await waitingOn(a.list_id)).toEqual([
         { classid: String(LOCK_CLASS.taskOrder), objid: expect.any(String), objsubid: 2 },
       ]);
       return { pending };

@@ -383,7 +383,7 @@ describe('the plain create', () => {
     for (const title of ['a', 'b', 'c']) await create(api, { title });
     const statement = t.app
       .get(TasksRepository)
-      .insertStatement(user, withDefaults({ title: 'explained' }), null, FIRST);
+      .insertStatement(user, null, withDefaults({ title: 'explained' }), null, FIRST);
     const runner = t.db.createQueryRunner();
     await runner.connect();
     let plan: string;

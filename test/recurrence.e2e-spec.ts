@@ -503,3 +503,95 @@ describe('listing', () => {
     expect((no.body as Task[]).map((x) => x.id)).toEqual([plain.id]);
   });
 });
+
+describe('access in a shared list (contract "Lists and sharing")', () => {
+  /** A daily task with a completed subtask in a list of the owner's, an editor and a viewer of it, and a stranger. */
+  const shared = async () => {
+    const [ownerId, editorId, viewerId] = [newUser(), newUser(), newUser()];
+    const owner = as(t.app, ownerId);
+    const list = (await owner.post('/api/lists').send({ name: 'home' }).expect(201)).body as { id: string };
+    // Memberships directly in SQL, as test/lists.e2e-spec.ts makes them (invitations come later).
+    for (const [user, role] of [
+      [editorId, 'editor'],
+      [viewerId, 'viewer'],
+    ])
+      await t.db.query('INSERT INTO list_members (list_id, user_id, role) VALUES ($1, $2, $3)', [
+        list.id,
+        user,
+        role,
+      ]);
+    const task = await daily(owner, nineUtc(1), { list_id: list.id });
+    const sub = await create(owner, {
+      title: 'fill the can',
+      parent_id: task.id,
+      list_id: list.id,
+      completed: true,
+    });
+    return {
+      owner,
+      task: await get(owner, task.id),
+      sub,
+      editor: as(t.app, editorId),
+      editorId,
+      viewer: as(t.app, viewerId),
+      stranger: as(t.app, newUser()),
+    };
+  };
+
+  it('a viewer reads occurrences and completions, but complete and skip are 403 and nothing changes', async () => {
+    const { owner, task, sub, viewer } = await shared();
+    expect(await occurrences(viewer, task.id, '?limit=2')).toEqual([task.due_date, iso(nineUtc(2))]);
+    expect(await history(viewer, task.id)).toEqual([]);
+    for (const res of [
+      await viewer.patch(`/api/tasks/${task.id}/complete`),
+      await viewer
+        .patch(`/api/tasks/${task.id}/complete`)
+        .send({ completed: true, occurrence: task.due_date }),
+      await viewer.patch(`/api/tasks/${task.id}`).send({ completed: true }),
+      await viewer.post(`/api/tasks/${task.id}/skip`),
+    ]) {
+      expectProblem(res, 403);
+      expect(res.body.title).toBe('Read-only list');
+    }
+    expect(await get(owner, task.id)).toEqual(task);
+    expect(await get(owner, sub.id)).toEqual(sub);
+    expect(await history(owner, task.id)).toEqual([]);
+  });
+
+  it('a stranger gets 404 on occurrences, completions, complete and skip', async () => {
+    const { owner, task, stranger } = await shared();
+    for (const res of [
+      await stranger.get(`/api/tasks/${task.id}/occurrences`),
+      await stranger.get(`/api/tasks/${task.id}/completions`),
+      await stranger
+        .patch(`/api/tasks/${task.id}/complete`)
+        .send({ completed: true, occurrence: task.due_date }),
+      await stranger.post(`/api/tasks/${task.id}/skip`),
+    ])
+      expectProblem(res, 404);
+    expect(await get(owner, task.id)).toEqual(task);
+  });
+
+  it('an editor’s completion advances the owner’s task, resets its subtasks, records completed_by = the editor', async () => {
+    const { owner, task, sub, editor, editorId } = await shared();
+    const { sync_token: before } = (await owner.get('/api/tasks/changes').expect(200)).body as {
+      sync_token: string;
+    };
+    const advanced = (await editor.patch(`/api/tasks/${task.id}/complete`).expect(200)).body as Task;
+    expect(advanced).toMatchObject({
+      completed: false,
+      version: task.version + 1,
+      due_date: iso(nineUtc(2)),
+    });
+    expect(await get(owner, task.id)).toEqual(advanced);
+    expect(await get(owner, sub.id)).toMatchObject({ completed: false, version: sub.version + 1 });
+    expect(await history(owner, task.id)).toEqual([
+      { occurrence: task.due_date, completed_at: expect.any(String), completed_by: editorId },
+    ]);
+    // Both writes are changes in the owner's sequence.
+    const changes = (await owner.get(`/api/tasks/changes?since=${before}`).expect(200)).body as {
+      changes: Task[];
+    };
+    expect(changes.changes.map((c) => c.id).sort()).toEqual([task.id, sub.id].sort());
+  });
+});

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
   INTERNAL_COLUMNS,
@@ -64,7 +65,7 @@ describe.each(SORT_KEYS.flatMap((sort) => ORDERS.map((order) => [sort, order] as
   (sort, order) => {
     const { expr, index } = SORTS[sort][order];
 
-    it(`has its index ${index} on (user_id, its expression, id), as the migrations made it`, async () => {
+    it(`has its index ${index} on (list_id, its expression, id), as the migrations made it`, async () => {
       const made = await client.query<{ indexdef: string }>(
         `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'tasks' AND indexname = $1`,
         [index],
@@ -72,7 +73,7 @@ describe.each(SORT_KEYS.flatMap((sort) => ORDERS.map((order) => [sort, order] as
       expect(made.rows).toHaveLength(1);
       // PostgreSQL's own normal form of the expression: build the index the table describes, and read it back.
       const described = await rolledBack(async () => {
-        await client.query(`CREATE INDEX schema_probe ON tasks (user_id, (${expr}), id)`);
+        await client.query(`CREATE INDEX schema_probe ON tasks (list_id, (${expr}), id)`);
         const { rows } = await client.query<{ def: string }>(
           `SELECT pg_get_indexdef('schema_probe'::regclass) AS def`,
         );
@@ -81,9 +82,10 @@ describe.each(SORT_KEYS.flatMap((sort) => ORDERS.map((order) => [sort, order] as
       expect(made.rows[0].indexdef).toBe(described);
     });
 
-    it('pages through that index', async () => {
+    it('pages through that index, in one list', async () => {
       const user = newUser();
       const { page } = t.app.get(TasksRepository).listQueries(user, {
+        list: randomUUID(),
         status: 'all',
         sort,
         order,

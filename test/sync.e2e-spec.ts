@@ -276,7 +276,7 @@ describe('GET /api/tasks/changes', () => {
       const rows: { 'QUERY PLAN': string }[] = await tx.query(`EXPLAIN ${statement.text}`, statement.values);
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
-    expect(plan).toMatch(/Index Scan using ux_tasks_user_seq on tasks/);
+    expect(plan).toMatch(/Index Scan using ux_tasks_owner_seq on tasks/);
     expect(plan).toMatch(/Index Scan using pk_task_tombstones/);
     expect(plan).not.toMatch(/Seq Scan|Bitmap/);
     // Merged in order from both indexes: no sort of the page.

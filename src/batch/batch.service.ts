@@ -108,7 +108,8 @@ export class BatchService {
 
   /**
    * The locks a batch would otherwise take in the middle, taken first and in the order single writes
-   * take them: the user's ordering lock (moves and placed creates take it before any row), then
+   * take them: the ordering locks of the lists the commands write, in list order (moves and placed
+   * creates take their list's before any row; a create without `list_id` writes the inbox), then
    * every existing task the commands name and the subtasks of those it deletes, by id. A single
    * write locks its task's row before the user's counter row; a batch holds the counter row from its
    * first write to its commit, so without this, a PATCH of a task that a later command of the batch
@@ -117,8 +118,14 @@ export class BatchService {
   private async lockUpFront(userId: string, commands: (BatchCommand | Error)[]): Promise<void> {
     const ids = new Set<string>();
     const deleted = new Set<string>();
+    const lists = new Set<string>();
+    let inbox = false;
     for (const command of commands) {
       if (command instanceof Error) continue;
+      if (command.op === 'create') {
+        if (isUuid(command.dto.list_id)) lists.add(command.dto.list_id.toLowerCase());
+        else inbox = true;
+      }
       const refs =
         command.op === 'create'
           ? [command.dto.parent_id, command.dto.after]
@@ -131,7 +138,7 @@ export class BatchService {
         deleted.add(command.task_id.toLowerCase());
     }
     // The subtasks of deleted (and completed) tasks too: the cascade (the reset) would lock them after the counter row.
-    await this.tasks.lockForBatch(userId, [...ids], [...deleted]);
+    await this.tasks.lockForBatch(userId, [...ids], [...deleted], [...lists], inbox);
   }
 
   /**

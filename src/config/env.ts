@@ -199,6 +199,13 @@ export class Env {
   @Max(100_000_000)
   MAX_TASKS_PER_USER = 100_000;
 
+  /** The most lists one user may own (the inbox included); a create beyond is 403 "List limit reached". */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  MAX_LISTS_PER_USER = 200;
+
   /** How long tombstones of deleted tasks are kept for incremental sync; an older sync token is 410. */
   @Transform(toInt)
   @IsInt()

@@ -14,8 +14,10 @@
 export const LOCK_CLASS = {
   /** One migrator at a time per database (second key 0). */
   migrations: 0x7441_0001,
-  /** A user's ordering lock, held by placements of their tasks (second key: `hashtext(user id)`). */
+  /** A list's ordering lock, held by placements of its tasks (second key: `hashtext(list id)`). */
   taskOrder: 0x7441_0002,
   /** An Idempotency-Key in flight (second key: `hashtext(user id || '\n' || key)`). */
   idempotencyKey: 0x7441_0003,
+  /** Creates of a user's lists, counted against MAX_LISTS_PER_USER in turn (second key: `hashtext(user id)`). */
+  listsOfUser: 0x7441_0004,
 } as const;

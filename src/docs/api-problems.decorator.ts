@@ -19,6 +19,14 @@ import {
   TaskLimitReachedError,
   TaskNotFoundError,
 } from '../tasks/task.errors.js';
+import {
+  InboxError,
+  ListLimitReachedError,
+  ListNotFoundError,
+  OwnerOnlyError,
+  ReadOnlyListError,
+  StaleListError,
+} from '../lists/list.errors.js';
 
 const REQUEST_ID = '01HZX3K8Q2V7J5M9N4P6R8T0W2';
 
@@ -77,6 +85,51 @@ export const CREATE_FORBIDDEN: ProblemDoc = {
   description: `${PROBLEMS[403].description}, or \`${TaskLimitReachedError.title}\`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created`,
   detail: TaskLimitReachedError.detail(100_000),
   title: TaskLimitReachedError.title,
+};
+
+/** Task writes: 403 is also a viewer's write. */
+export const WRITE_FORBIDDEN: ProblemDoc = {
+  status: 403,
+  description: `${PROBLEMS[403].description}, or \`${ReadOnlyListError.title}\`: your role in the task's list (viewer) lets you read its tasks, not change them`,
+  detail: ReadOnlyListError.detail,
+  title: ReadOnlyListError.title,
+};
+
+/** /api/lists/{id}: an unknown list and one the caller is not a member of are the same 404. */
+export const LIST_NOT_FOUND: ProblemDoc = {
+  status: 404,
+  description: 'No such list for this caller (unknown, or you are not a member)',
+  detail: ListNotFoundError.detail,
+};
+
+/** PATCH and DELETE /api/lists/{id}: members other than the owner. */
+export const OWNER_ONLY: ProblemDoc = {
+  status: 403,
+  description: `\`${OwnerOnlyError.title}\`: you are a member of this list, not its owner`,
+  detail: OwnerOnlyError.detail,
+  title: OwnerOnlyError.title,
+};
+
+/** POST /api/lists: the per-user limit of owned lists. */
+export const LIST_CREATE_FORBIDDEN: ProblemDoc = {
+  status: 403,
+  description: `\`${ListLimitReachedError.title}\`: you own MAX_LISTS_PER_USER lists already and nothing was created`,
+  detail: ListLimitReachedError.detail(200),
+  title: ListLimitReachedError.title,
+};
+
+/** DELETE /api/lists/{id}: the inbox stays (besides the usual 400 of a malformed id). */
+export const INBOX_UNDELETABLE: ProblemDoc = {
+  status: 400,
+  description: `${PROBLEMS[400].description}; or the list is your inbox, which cannot be deleted`,
+  detail: InboxError.deleted,
+};
+
+/** Conditional list writes. */
+export const STALE_LIST: ProblemDoc = {
+  status: 412,
+  description: 'The `If-Match` tag is stale; the current one is in `ETag`',
+  detail: new StaleListError(4).message,
 };
 
 /** POST /api/tasks/{id}/move: 409 is concurrent placements winning the gap, nothing changed. */

@@ -19,8 +19,11 @@ const LIVE = TASK_COLUMNS.map((c) => `t.${c}`).join(', ');
 const DEAD = ['d.id', ...TASK_COLUMNS.slice(1).map(() => 'NULL')].join(', ');
 
 /**
- * The SQL of the per-user change sequence (migration ChangeSequence): the counter row in
- * `task_counts`, the tasks by `(user_id, seq)`, and `task_tombstones`.
+ * The SQL of the per-user change sequence (migrations ChangeSequence and Lists): the counter row in
+ * `task_counts`, the tasks by `(owner_id, seq)`, and `task_tombstones`. A user's sequence numbers
+ * the changes in the lists they own (whoever made them), so `t.owner_id = $1` is the statement's
+ * access check: the owner of a task's list (kept equal by `fk_tasks_list`) is its member with role
+ * owner. Lists shared with the user, keyed by their own owners' sequences, come with sharing-aware sync.
  */
 @Injectable()
 export class ChangesRepository {
@@ -44,7 +47,7 @@ export class ChangesRepository {
   /**
    * The one statement of a page of changes: the user's counter row, and the `limit` first changes
    * after `from` (tombstones too when `incremental`), each side an index range scan (tasks by
-   * (user_id, seq), tombstones by their primary key), merged in order but returned in no promised
+   * (owner_id, seq), tombstones by their primary key), merged in order but returned in no promised
    * order (the caller sorts them). Public so tests can EXPLAIN it.
    */
   pageQuery(userId: string, from: number, limit: number, incremental: boolean): Statement {
@@ -59,7 +62,7 @@ export class ChangesRepository {
          LEFT JOIN LATERAL (
            SELECT * FROM (
              (SELECT t.seq AS change_seq, NULL::timestamptz AS deleted_at, ${LIVE} FROM tasks t
-               WHERE t.user_id = $1 AND t.seq > $2 ORDER BY t.seq LIMIT $3)${tombstones}
+               WHERE t.owner_id = $1 AND t.seq > $2 ORDER BY t.seq LIMIT $3)${tombstones}
            ) u ORDER BY change_seq LIMIT $3
          ) ch ON true`,
       [userId, from, limit],

@@ -4,6 +4,8 @@ import type { Task } from './dto/task.dto.js';
 import { FIRST_WINDOW, keyBetween, planRebalance, tooLong } from './positions.js';
 import { PositionsRepository } from './positions.repository.js';
 import { PlacementConflictError, TaskNotFoundError } from './task.errors.js';
+import { ListNotFoundError, ReadOnlyListError } from '../lists/list.errors.js';
+import { canWrite } from '../lists/roles.js';
 import {
   checkAfter,
   checkParent,
@@ -15,8 +17,16 @@ import {
 
 export type { Placement } from './tree-rules.js';
 
-/** The unique indexes of sibling positions, and the parent reference: what a concurrent writer can trip. */
-const CONFLICTS = new Set(['ux_tasks_top_position', 'ux_tasks_sub_position', 'fk_tasks_parent']);
+/**
+ * The unique indexes of sibling positions, the parent reference and the list reference (a list
+ * deleted meanwhile): what a concurrent writer can trip. Tried again, the write then finds what changed.
+ */
+const CONFLICTS = new Set([
+  'ux_tasks_top_position',
+  'ux_tasks_sub_position',
+  'fk_tasks_parent',
+  'fk_tasks_list',
+]);
 /** A deadlock with a write that took its row locks in another order: the transaction was undone. */
 export const DEADLOCK = '40P01';
 /** How many times a placement runs while concurrent writers keep getting in its way (batches too). */
@@ -36,13 +46,17 @@ export function rethrowConflict(err: unknown): never {
   throw placementConflict(err) ? new PlacementConflictError() : err;
 }
 
+/** Where a placement runs: in list `list` (null: the caller's inbox), or in the list of task `task`. */
+export type OrderingTarget = { list: string | null } | { task: string };
+
 /**
  * Manual order and subtasks: where tasks go among their siblings (positions.ts makes the keys, the
  * tree rules are tree-rules.ts, the statements PositionsRepository's). Every placement runs under the
- * user's ordering lock (a transaction-scoped advisory lock, fine behind transaction poolers), so
- * concurrent moves and creates of one user take their turns and never pick the same key; other
- * users never wait. The one write outside the lock, a plain create that goes first at the top level
- * (TasksRepository.insert: one statement, sqlKeyBefore), tries again when a concurrent writer took its key.
+ * ordering lock of its list (a transaction-scoped advisory lock, fine behind transaction poolers),
+ * taken by the statement that reads the caller's role there, so concurrent moves and creates in one
+ * list take their turns and never pick the same key; other lists never wait. The one write outside
+ * the lock, a plain create that goes first at the top level (TasksRepository.insert: one statement,
+ * sqlKeyBefore), tries again when a concurrent writer took its key.
  */
 @Injectable()
 export class TaskOrdering {
@@ -52,22 +66,32 @@ export class TaskOrdering {
   ) {}
 
   /**
-   * Runs `work` in a transaction holding `userId`'s ordering lock (joining the caller's transaction
-   * when there is one); the whole transaction again when a concurrent writer got in the way.
+   * Runs `work` in a transaction holding the ordering lock of the target's list (joining the
+   * caller's transaction when there is one), given that list's id; the whole transaction again when
+   * a concurrent writer got in the way. Not a member: ListNotFoundError (or TaskNotFoundError for a
+   * task's list); a member who may not write: ReadOnlyListError.
    */
-  locked<T>(userId: string, work: () => Promise<T>): Promise<T> {
+  locked<T>(userId: string, target: OrderingTarget, work: (list: string) => Promise<T>): Promise<T> {
     const run = async () => {
-      await this.positions.lock(userId);
-      return work();
+      const locked =
+        'task' in target
+          ? await this.positions.lockListOf(userId, target.task)
+          : await this.positions.lockList(userId, target.list);
+      if (!locked) throw 'task' in target ? new TaskNotFoundError() : new ListNotFoundError();
+      if (!canWrite(locked.role)) throw new ReadOnlyListError();
+      return work(locked.list_id);
     };
     return this.db
       .transaction(userId, run, { attempts: PLACEMENT_ATTEMPTS, retryable: placementConflict })
       .catch(rethrowConflict);
   }
 
-  /** Takes `userId`'s ordering lock until the current transaction ends. */
-  lock(userId: string): Promise<void> {
-    return this.positions.lock(userId);
+  /**
+   * Takes, in the current transaction and in list id order, the ordering locks of the lists of the
+   * tasks `ids`, of `lists`, and of the caller's inbox when `inbox` (what a batch takes up front).
+   */
+  lockLists(userId: string, ids: string[], lists: string[], inbox: boolean): Promise<void> {
+    return this.positions.lockLists(userId, ids, lists, inbox);
   }
 
   /** Locks the caller's tasks `ids` and the subtasks of `parents`, in id order, until the current transaction ends. */
@@ -75,41 +99,42 @@ export class TaskOrdering {
     return this.positions.lockRows(userId, ids, parents);
   }
 
-  /** A position for a new task (under the lock): checks the parent and `after`, and makes room when needed. */
-  async placeNew(userId: string, placement: Placement): Promise<string> {
-    const rows = await this.positions.treeRows(userId, named(placement.parent, placement.after));
+  /** A position for a new task in list `list` (under its lock): checks the parent and `after`, and makes room when needed. */
+  async placeNew(userId: string, list: string, placement: Placement): Promise<string> {
+    const rows = await this.positions.treeRows(list, named(placement.parent, placement.after));
     checkParent(placement.parent, rows);
     const after = checkAfter(placement, rows);
-    return this.positionFor(userId, placement.parent, after?.position ?? null);
+    return this.positionFor(userId, list, placement.parent, after?.position ?? null);
   }
 
   /**
-   * Moves task `id` (under the lock): to `to.parent` (undefined: its own), right after `to.after`
-   * (null: first). One write: version +1. `versions`: the If-Match condition.
+   * Moves task `id` of list `list` (under its lock): to `to.parent` (undefined: its own), right after
+   * `to.after` (null: first). One write: version +1. `versions`: the If-Match condition.
    */
-  async move(userId: string, id: string, to: MoveTarget, versions?: number[]): Promise<Task> {
-    const rows = await this.positions.treeRows(userId, named(id, to.parent, to.after));
+  async move(userId: string, list: string, id: string, to: MoveTarget, versions?: number[]): Promise<Task> {
+    const rows = await this.positions.treeRows(list, named(id, to.parent, to.after));
     const { placement, after } = movePlacement(id, to, rows, versions);
-    const position = await this.positionFor(userId, placement.parent, after?.position ?? null, id);
+    const position = await this.positionFor(userId, list, placement.parent, after?.position ?? null, id);
     // treeRows locked the task: it can neither have gone nor changed since.
-    const moved = await this.positions.moveTo(userId, id, placement.parent, position);
+    const moved = await this.positions.moveTo(userId, list, id, placement.parent, position);
     if (!moved) throw new TaskNotFoundError();
     return moved;
   }
 
   /**
-   * A key right after `afterKey` (null: first) among the children of `parent`, leaving out the task
-   * being moved. When that key would be too long, a window of siblings around the gap is respaced
-   * (each of them a change: version +1), widening until its bounds are short or the list's ends.
+   * A key right after `afterKey` (null: first) among the children of `parent` in `list`, leaving out
+   * the task being moved. When that key would be too long, a window of siblings around the gap is
+   * respaced (each of them a change: version +1), widening until its bounds are short or the list's ends.
    */
   private async positionFor(
     userId: string,
+    list: string,
     parent: string | null,
     afterKey: string | null,
     moving: string | null = null,
   ): Promise<string> {
     const nearest = (side: 'before' | 'after', limit: number) =>
-      this.positions.nearest(userId, parent, moving, side, afterKey, limit);
+      this.positions.nearest(list, parent, moving, side, afterKey, limit);
     const [next] = await nearest('after', 1);
     const key = keyBetween(afterKey, next?.position ?? null);
     if (!tooLong(key)) return key;
@@ -119,7 +144,7 @@ export class TaskOrdering {
         window,
       );
       if (!plan) continue;
-      await this.positions.respace(userId, plan.rewritten, moving);
+      await this.positions.respace(userId, list, plan.rewritten, moving);
       return plan.key;
     }
   }

@@ -8,6 +8,8 @@ import {
 import { InstanceStoppingError, TooManyStreamsError } from '../events/events.errors.js';
 import { InvalidSyncTokenError, SyncTokenExpiredError } from '../sync/sync.errors.js';
 import { etagOf } from './etag.js';
+import { LIST_ERRORS, type ListError } from '../lists/list.errors.js';
+import { isListError, listProblem } from '../lists/list-problems.js';
 import {
   BatchDependencyError,
   InvalidCursorError,
@@ -37,6 +39,7 @@ export const TASK_ERRORS = [
   BatchDependencyError,
   TooManyStreamsError,
   InstanceStoppingError,
+  ...LIST_ERRORS,
 ] as const;
 
 type TaskError = InstanceType<(typeof TASK_ERRORS)[number]>;
@@ -46,6 +49,7 @@ export const isTaskError = (err: unknown): err is TaskError =>
 
 /** The HTTP answer to each error the tasks service throws. */
 export function toProblem(err: TaskError): ProblemException {
+  if (isListError(err)) return listProblem(err);
   if (err instanceof TaskNotFoundError) return new ProblemException(404, err.message);
   // 412 with the current ETag, so the client can refetch or retry knowingly.
   if (err instanceof StaleTaskError)
@@ -71,7 +75,8 @@ export function toProblem(err: TaskError): ProblemException {
   if (err instanceof BatchDependencyError) return new ProblemException(424, err.message);
   if (err instanceof TooManyStreamsError) return new ProblemException(429, err.message);
   if (err instanceof InstanceStoppingError) return new ProblemException(503, err.message);
-  const unmapped: never = err; // a new TaskError fails to compile here until it is mapped
+  // The list errors were rendered by listProblem above (which has its own exhaustiveness check).
+  const unmapped: never = err as Exclude<TaskError, ListError>; // a new TaskError fails to compile here until it is mapped
   throw new Error(`No problem mapped for ${String(unmapped)}`);
 }
 

@@ -49,14 +49,17 @@ export const TASK_COLUMNS = [
   'time_zone',
   'recurrence',
   'last_completed_at',
+  'list_id',
 ] as const satisfies readonly (keyof Task)[];
 
 /**
  * Columns of the tasks table the API does not show: `seq`, the number of the task's latest change
- * in its user's change sequence (incremental sync; migration ChangeSequence), and `series_start`,
- * a recurring task's DTSTART (the `due_date` its rule was set with; migration Recurrence).
+ * in its list owner's change sequence (incremental sync; migrations ChangeSequence and Lists),
+ * `owner_id`, the owner of the task's list (kept equal to it by the foreign key `fk_tasks_list`), and
+ * `series_start`, a recurring task's DTSTART (the `due_date` its rule was set with; migration
+ * Recurrence).
  */
-export const INTERNAL_COLUMNS = ['seq', 'series_start'] as const;
+export const INTERNAL_COLUMNS = ['seq', 'owner_id', 'series_start'] as const;
 
 /** The fields a client writes, with the value each takes when a create or a replace leaves it out. */
 export const WRITABLE_DEFAULTS = {
@@ -96,7 +99,7 @@ export const PRIORITY_RANK = Object.fromEntries(PRIORITIES.map((p, i) => [p, i +
   number
 >;
 
-/** The SQL of that rank (what `ix_tasks_user_priority_id` is built on). */
+/** The SQL of that rank (what `ix_tasks_list_priority_id` is built on). */
 const PRIORITY_RANK_SQL = `(CASE priority ${PRIORITIES.slice(0, -1)
   .map((p) => `WHEN '${p}' THEN ${PRIORITY_RANK[p]}`)
   .join(' ')} ELSE ${PRIORITIES.length} END)`;
@@ -106,7 +109,7 @@ const INFINITY = { asc: 'infinity', desc: '-infinity' } as const;
 
 /** How one sort orders, pages and is indexed, in one direction. */
 export interface SortWay {
-  /** The SQL expression rows are ordered by (then by `id`); the index below is `(user_id, expr, id)`. */
+  /** The SQL expression rows are ordered by (then by `id`); the index below is `(list_id, expr, id)`. */
   expr: string;
   /** The index that serves this sort in this direction (walked forwards or backwards). */
   index: string;
@@ -142,34 +145,34 @@ const timestampSort = (column: 'created_at' | 'updated_at', index: string): Sort
  * where the partial unique indexes of positions serve it too.
  */
 export const SORTS = {
-  created_at: timestampSort('created_at', 'ix_tasks_user_created_id'),
-  updated_at: timestampSort('updated_at', 'ix_tasks_user_updated_id'),
+  created_at: timestampSort('created_at', 'ix_tasks_list_created_id'),
+  updated_at: timestampSort('updated_at', 'ix_tasks_list_updated_id'),
   title: {
     defaultOrder: 'asc',
     cursorType: 'varchar',
-    ...both('title', 'ix_tasks_user_title_id'),
+    ...both('title', 'ix_tasks_list_title_id'),
     keyOf: (task) => task.title,
     isKey: (v) => typeof v === 'string' && v.length <= LIMITS.title,
   },
   due_date: {
     defaultOrder: 'asc',
     cursorType: 'timestamptz',
-    asc: { expr: `COALESCE(due_date, '${INFINITY.asc}'::timestamptz)`, index: 'ix_tasks_user_due_asc_id' },
-    desc: { expr: `COALESCE(due_date, '${INFINITY.desc}'::timestamptz)`, index: 'ix_tasks_user_due_desc_id' },
+    asc: { expr: `COALESCE(due_date, '${INFINITY.asc}'::timestamptz)`, index: 'ix_tasks_list_due_asc_id' },
+    desc: { expr: `COALESCE(due_date, '${INFINITY.desc}'::timestamptz)`, index: 'ix_tasks_list_due_desc_id' },
     keyOf: (task, order) => task.due_date ?? INFINITY[order],
     isKey: (v) => typeof v === 'string' && (TIMESTAMP.test(v) || v === INFINITY.asc || v === INFINITY.desc),
   },
   priority: {
     defaultOrder: 'desc',
     cursorType: 'int',
-    ...both(PRIORITY_RANK_SQL, 'ix_tasks_user_priority_id'),
+    ...both(PRIORITY_RANK_SQL, 'ix_tasks_list_priority_id'),
     keyOf: (task) => PRIORITY_RANK[task.priority],
     isKey: (v) => Object.values(PRIORITY_RANK).includes(v as number),
   },
   position: {
     defaultOrder: 'asc',
     cursorType: 'varchar',
-    ...both('position', 'ix_tasks_user_position_id'),
+    ...both('position', 'ix_tasks_list_position_id'),
     keyOf: (task) => task.position,
     isKey: (v) => typeof v === 'string' && v.length <= POSITION_MAX_LENGTH,
   },

@@ -30,6 +30,7 @@ import {
   CREATE_FORBIDDEN,
   MOVE_CONFLICT,
   SKIP_CONFLICT,
+  WRITE_FORBIDDEN,
 } from '../docs/api-problems.decorator.js';
 import { ClearedTasksDto, ClearTasksQueryDto } from './dto/clear-tasks-query.dto.js';
 import { CreateTaskDto, ReplaceTaskDto } from './dto/create-task.dto.js';
@@ -42,7 +43,7 @@ import {
 } from './dto/occurrences.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import { SetCompletedDto } from './dto/set-completed.dto.js';
-import { TaskStatsDto } from './dto/task-stats.dto.js';
+import { TaskStatsDto, TaskStatsQueryDto } from './dto/task-stats.dto.js';
 import { Task } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { etagOf, matchesNoneMatch, parseIfMatch } from './etag.js';
@@ -84,7 +85,7 @@ export class TasksController {
       },
     },
   })
-  @ApiProblems(400, 401, 403, 429, 503)
+  @ApiProblems(400, 401, 403, 404, 429, 503)
   async list(
     @CurrentUser() user: AuthUser,
     @Query() query: ListTasksQueryDto,
@@ -102,9 +103,9 @@ export class TasksController {
    * @remarks `total`, `pending`, `completed`, and `overdue` (not completed, due before now).
    */
   @Get('stats')
-  @ApiProblems(401, 403, 429, 503)
-  stats(@CurrentUser() user: AuthUser): Promise<TaskStatsDto> {
-    return this.tasks.stats(user.sub);
+  @ApiProblems(400, 401, 403, 404, 429, 503)
+  stats(@CurrentUser() user: AuthUser, @Query() query: TaskStatsQueryDto): Promise<TaskStatsDto> {
+    return this.tasks.stats(user.sub, query.list_id);
   }
 
   /**
@@ -175,7 +176,7 @@ export class TasksController {
   @TASK_ID
   @ApiHeader(IF_MATCH_HEADER)
   @ApiResponse({ status: 200, type: Task, description: 'The replaced task', headers: ETAG_HEADER })
-  @ApiProblems(400, 401, 403, 404, 412, 413, 415, 429, 503)
+  @ApiProblems(400, 401, WRITE_FORBIDDEN, 404, 412, 413, 415, 429, 503)
   async replace(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: string,
@@ -194,7 +195,7 @@ export class TasksController {
   @TASK_ID
   @ApiHeader(IF_MATCH_HEADER)
   @ApiResponse({ status: 200, type: Task, description: 'The updated task', headers: ETAG_HEADER })
-  @ApiProblems(400, 401, 403, 404, 412, 413, 415, 429, 503)
+  @ApiProblems(400, 401, WRITE_FORBIDDEN, 404, 412, 413, 415, 429, 503)
   async update(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: string,
@@ -218,7 +219,7 @@ export class TasksController {
   @ApiHeader(IF_MATCH_HEADER)
   @ApiBody({ type: SetCompletedDto, required: false })
   @ApiResponse({ status: 200, type: Task, description: 'The updated task', headers: ETAG_HEADER })
-  @ApiProblems(400, 401, 403, 404, 412, 413, 415, 429, 503)
+  @ApiProblems(400, 401, WRITE_FORBIDDEN, 404, 412, 413, 415, 429, 503)
   async complete(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: string,
@@ -248,7 +249,7 @@ export class TasksController {
     description: 'The task at its next occurrence',
     headers: ETAG_HEADER,
   })
-  @ApiProblems(400, 401, 403, 404, SKIP_CONFLICT, 412, 429, 503)
+  @ApiProblems(400, 401, WRITE_FORBIDDEN, 404, SKIP_CONFLICT, 412, 429, 503)
   async skip(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: string,
@@ -325,7 +326,7 @@ export class TasksController {
   @TASK_ID
   @ApiHeader(IF_MATCH_HEADER)
   @ApiResponse({ status: 200, type: Task, description: 'The moved task', headers: ETAG_HEADER })
-  @ApiProblems(400, 401, 403, 404, MOVE_CONFLICT, 412, 413, 415, 429, 503)
+  @ApiProblems(400, 401, WRITE_FORBIDDEN, 404, MOVE_CONFLICT, 412, 413, 415, 429, 503)
   async move(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: string,
@@ -338,15 +339,16 @@ export class TasksController {
 
   /**
    * Clear completed
-   * @remarks `DELETE /api/tasks?status=completed` deletes every completed task of yours with all
-   * their subtasks (pending ones included), in one statement; `deleted` counts every task removed.
-   * Any other query (or none) is `400`.
+   * @remarks `DELETE /api/tasks?status=completed` deletes every completed task of your inbox (or of
+   * the list `list_id`, where you must be the owner or an editor) with all their subtasks (pending
+   * ones included), in one statement; `deleted` counts every task removed. Any other query (or none)
+   * is `400`.
    */
   @Delete()
   @ApiResponse({ status: 200, type: ClearedTasksDto, description: 'How many tasks were deleted' })
-  @ApiProblems(400, 401, 403, 429, 503)
+  @ApiProblems(400, 401, WRITE_FORBIDDEN, 404, 429, 503)
   async clear(@CurrentUser() user: AuthUser, @Query() query: ClearTasksQueryDto): Promise<ClearedTasksDto> {
-    return { deleted: await this.tasks.clear(user.sub, query.status) };
+    return { deleted: await this.tasks.clear(user.sub, query.status, query.list_id) };
   }
 
   /** Delete a task */
@@ -355,7 +357,7 @@ export class TasksController {
   @HttpCode(204)
   @ApiHeader(IF_MATCH_HEADER)
   @ApiResponse({ status: 204, description: 'Deleted' })
-  @ApiProblems(400, 401, 403, 404, 412, 429, 503)
+  @ApiProblems(400, 401, WRITE_FORBIDDEN, 404, 412, 429, 503)
   async remove(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: string,

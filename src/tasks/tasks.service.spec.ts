@@ -5,6 +5,7 @@ import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { decodeCursor } from './cursor.js';
 import type { Task } from './dto/task.dto.js';
 import { InvalidCursorError, StaleTaskError, TaskNotFoundError } from './task.errors.js';
+import { ReadOnlyListError } from '../lists/list.errors.js';
 import { SORTS, SORT_KEYS, TASK_COLUMNS, WRITABLE_DEFAULTS, withDefaults } from './task.schema.js';
 import type { TaskOrdering } from './task-ordering.js';
 import type { TasksRepository } from './tasks.repository.js';
@@ -38,7 +39,7 @@ function setup() {
     update: jest.fn<TasksRepository['update']>(),
     setCompleted: jest.fn<TasksRepository['setCompleted']>(),
     delete: jest.fn<TasksRepository['delete']>(),
-    currentVersion: jest.fn<TasksRepository['currentVersion']>(),
+    access: jest.fn<TasksRepository['access']>(),
     stats: jest.fn<TasksRepository['stats']>(),
     lockSeries: jest.fn<TasksRepository['lockSeries']>(),
   };
@@ -62,6 +63,7 @@ describe('TasksService', () => {
       await service.create('alice', { title: 'Buy milk', due_date: '2026-12-01T18:00:00+01:00' });
       expect(repo.insert).toHaveBeenCalledWith(
         'alice',
+        null,
         { ...WRITABLE_DEFAULTS, title: 'Buy milk', due_date: new Date('2026-12-01T17:00:00.000Z') },
         { parent: null, after: null },
       );
@@ -77,7 +79,7 @@ describe('TasksService', () => {
       repo.insert.mockResolvedValue(created);
       const a = await service.create('alice', { title: 'x', tags: ['a'] }, 'key-1');
       expect(a).toEqual({ task: created, replayed: false });
-      expect(repo.insert).toHaveBeenCalledWith('alice', expect.objectContaining({ title: 'x' }), {
+      expect(repo.insert).toHaveBeenCalledWith('alice', null, expect.objectContaining({ title: 'x' }), {
         parent: null,
         after: null,
       });
@@ -113,26 +115,35 @@ describe('TasksService', () => {
     it('a write that matched nothing is stale when the task is at another version', async () => {
       const { repo, service } = setup();
       repo.update.mockResolvedValue(null);
-      repo.currentVersion.mockResolvedValue(4);
+      repo.access.mockResolvedValue({ version: 4, role: 'editor' });
       const err = await service.update('alice', 'id', { title: 'y' }, [3]).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StaleTaskError);
       expect((err as StaleTaskError).currentVersion).toBe(4);
     });
 
-    it('and not found when the task does not exist (or is not the caller’s)', async () => {
+    it('and not found when the task does not exist (or is in no list of the caller’s)', async () => {
       const { repo, service } = setup();
       repo.delete.mockResolvedValue(false);
-      repo.currentVersion.mockResolvedValue(null);
+      repo.access.mockResolvedValue(null);
       await expect(service.remove('alice', 'id', [3])).rejects.toBeInstanceOf(TaskNotFoundError);
     });
 
-    it('an unconditional write that matched nothing is not found without asking for the version', async () => {
+    it('and read-only when the caller only views the task’s list, whatever the version', async () => {
       const { repo, service } = setup();
       repo.setCompleted.mockResolvedValue(null);
-      // No plain task matched: the careful way (a recurring task) finds none either.
+      // No plain task matched: the careful way (a recurring task) locks none either.
       repo.lockSeries.mockResolvedValue(null);
+      repo.access.mockResolvedValue({ version: 4, role: 'viewer' });
+      await expect(service.setCompleted('alice', 'id')).rejects.toBeInstanceOf(ReadOnlyListError);
+      await expect(service.setCompleted('alice', 'id', true, [3])).rejects.toBeInstanceOf(ReadOnlyListError);
+    });
+
+    it('an unconditional write that matched nothing while the caller may write is not found', async () => {
+      const { repo, service } = setup();
+      repo.setCompleted.mockResolvedValue(null);
+      repo.lockSeries.mockResolvedValue(null);
+      repo.access.mockResolvedValue({ version: 4, role: 'owner' });
       await expect(service.setCompleted('alice', 'id')).rejects.toBeInstanceOf(TaskNotFoundError);
-      expect(repo.currentVersion).not.toHaveBeenCalled();
     });
 
     it('an empty PATCH writes nothing, but still honours If-Match', async () => {

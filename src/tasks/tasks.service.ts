@@ -34,6 +34,8 @@ import {
   StaleTaskError,
   TaskNotFoundError,
 } from './task.errors.js';
+import { ReadOnlyListError } from '../lists/list.errors.js';
+import { canWrite } from '../lists/roles.js';
 import {
   DEFAULT_LIMIT,
   DEFAULT_SORT,
@@ -67,9 +69,13 @@ const valuesFrom = (dto: ReplaceTaskDto): TaskValues =>
   withDefaults({ ...normalised(dto), title: dto.title });
 
 /** What a create writes, and where. */
-function creation(dto: CreateTaskDto): { values: TaskValues; placement: Placement } {
-  const { parent_id, after, ...fields } = dto;
-  return { values: valuesFrom(fields), placement: { parent: parent_id ?? null, after: after ?? null } };
+function creation(dto: CreateTaskDto): { list: string | null; values: TaskValues; placement: Placement } {
+  const { parent_id, after, list_id, ...fields } = dto;
+  return {
+    list: list_id ?? null,
+    values: valuesFrom(fields),
+    placement: { parent: parent_id ?? null, after: after ?? null },
+  };
 }
 
 /** The fingerprints a create under Idempotency-Key is recognised by: the one stored first, then older ones. */
@@ -89,11 +95,13 @@ function fingerprintsOf(dto: CreateTaskDto, { values, placement }: ReturnType<ty
  * field added to tasks later does not turn a retry into another request.
  */
 export function createFingerprint(dto: CreateTaskDto): string {
-  const { parent_id, after, ...fields } = dto;
+  const { parent_id, after, list_id, ...fields } = dto;
   return fingerprint({
     create: present(normalised(fields)),
     parent_id: parent_id ?? null,
     after: after ?? null,
+    // Only when given, so that the fingerprints of creates stored before lists still match.
+    ...(list_id ? { list_id } : {}),
   });
 }
 
@@ -129,6 +137,7 @@ export class TasksService {
     const sort = query.sort ?? DEFAULT_SORT;
     const order = query.order ?? SORTS[sort].defaultOrder;
     const filters: ListFilters = {
+      list: query.list_id,
       status: query.status ?? 'all',
       parent: query.parent_id === 'none' ? null : query.parent_id,
       priority: query.priority,
@@ -178,13 +187,13 @@ export class TasksService {
     idempotencyKey?: string,
   ): Promise<{ task: Task; replayed: boolean }> {
     const create = creation(dto);
-    const { values, placement } = create;
+    const { list, values, placement } = create;
     if (values.recurrence) checkNewSeries(values.recurrence, values.due_date, values.time_zone, new Date());
     if (idempotencyKey === undefined)
-      return { task: await this.repo.insert(userId, values, placement), replayed: false };
+      return { task: await this.repo.insert(userId, list, values, placement), replayed: false };
     const run = () =>
       this.idempotency.run(userId, idempotencyKey, fingerprintsOf(dto, create), () =>
-        this.repo.insert(userId, values, placement),
+        this.repo.insert(userId, list, values, placement),
       );
     // A concurrent create that took the same first key undid the transaction: run it again, once.
     const { value, replayed } = await retrying(2, (err) => err instanceof PlacementConflictError, run);
@@ -258,7 +267,8 @@ export class TasksService {
   /**
    * The careful way of a write that may concern a series: in one transaction, the task (and its
    * subtasks) locked, the `If-Match` checked, then `plan` decides the one write (null: none, and
-   * the answer is the task as it is). Run again when PostgreSQL undid it to break a deadlock.
+   * the answer is the task as it is); only by a writer of the task's list (404 for a non-member,
+   * 403 for a viewer, as `written` decides). Run again when PostgreSQL undid it to break a deadlock.
    */
   private changeSeries(
     userId: string,
@@ -270,10 +280,13 @@ export class TasksService {
       userId,
       async () => {
         const row = await this.repo.lockSeries(userId, id);
-        if (!row) throw new TaskNotFoundError();
+        // Not found, or read-only (a viewer), as every other write tells it.
+        if (!row) return this.written(userId, id, versions, null);
         if (versions && !versions.includes(row.version)) throw new StaleTaskError(row.version);
         const write = plan(row, new Date());
-        return write ? this.repo.writeSeries(userId, id, write) : taskOf(row);
+        return write
+          ? this.written(userId, id, versions, await this.repo.writeSeries(userId, id, write))
+          : taskOf(row);
       },
       { attempts: PLACEMENT_ATTEMPTS, retryable: (err) => (err as { code?: unknown }).code === DEADLOCK },
     );
@@ -316,7 +329,10 @@ export class TasksService {
     await this.written(userId, id, versions, null);
   }
 
-  /** A write that matched nothing: stale when the task exists at another version, else not found. */
+  /**
+   * A write that matched nothing: not found when the caller cannot see the task, read-only when
+   * their role does not let them write it, stale when it exists at another version.
+   */
   private async written(
     userId: string,
     id: string,
@@ -324,33 +340,50 @@ export class TasksService {
     task: Task | null,
   ): Promise<Task> {
     if (task) return task;
-    const current = versions ? await this.repo.currentVersion(userId, id) : null;
-    throw current === null ? new TaskNotFoundError() : new StaleTaskError(current);
+    const access = await this.repo.access(userId, id);
+    if (!access) throw new TaskNotFoundError();
+    if (!canWrite(access.role)) throw new ReadOnlyListError();
+    if (versions && !versions.includes(access.version)) throw new StaleTaskError(access.version);
+    // Deleted or changed between the write and this read: as if the write had come after.
+    throw new TaskNotFoundError();
   }
 
   /** Moves a task among its siblings or to another parent: one write, version +1. */
   move(userId: string, id: string, dto: MoveTaskDto, versions?: number[]): Promise<Task> {
-    return this.ordering.locked(userId, () =>
-      this.ordering.move(userId, id, { parent: dto.parent_id, after: dto.after ?? null }, versions),
+    return this.ordering.locked(userId, { task: id }, (list) =>
+      this.ordering.move(userId, list, id, { parent: dto.parent_id, after: dto.after ?? null }, versions),
     );
   }
 
-  /** Clear completed (the one `status` there is): deletes those tasks and all their subtasks; how many it deleted. */
-  clear(userId: string, status: 'completed'): Promise<number> {
-    // Under the ordering lock: no create or move puts a subtask under a parent being cleared.
-    return this.ordering.locked(userId, () => this.repo.deleteByStatus(userId, status));
+  /**
+   * Clear completed (the one `status` there is) in list `list` (absent: the caller's inbox): deletes
+   * those tasks and all their subtasks; how many it deleted.
+   */
+  clear(userId: string, status: 'completed', list?: string): Promise<number> {
+    // Under the list's ordering lock: no create or move puts a subtask under a parent being cleared.
+    return this.ordering.locked(userId, { list: list ?? null }, (target) =>
+      this.repo.deleteByStatus(userId, target, status),
+    );
   }
 
   /**
-   * Takes, in the caller's transaction, the user's ordering lock and then the row locks of the tasks
+   * Takes, in the caller's transaction, the ordering locks of the lists a batch writes (those of the
+   * tasks `ids`, `lists`, the inbox when `inbox`) in list order, and then the row locks of the tasks
    * `ids` and of the subtasks of `parents`, in id order (what a batch takes up front: BatchService).
    */
-  async lockForBatch(userId: string, ids: string[], parents: string[]): Promise<void> {
-    await this.ordering.lock(userId);
+  async lockForBatch(
+    userId: string,
+    ids: string[],
+    parents: string[],
+    lists: string[],
+    inbox: boolean,
+  ): Promise<void> {
+    await this.ordering.lockLists(userId, ids, lists, inbox);
     await this.ordering.lockRows(userId, ids, parents);
   }
 
-  stats(userId: string): Promise<TaskStats> {
-    return this.repo.stats(userId);
+  /** The counts of list `list` (absent: of every list the caller is a member of). */
+  stats(userId: string, list?: string): Promise<TaskStats> {
+    return this.repo.stats(userId, list);
   }
 }

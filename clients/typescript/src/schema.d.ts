@@ -4,6 +4,59 @@
  */
 
 export interface paths {
+    "/api/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your lists
+         * @description Every list you are a member of, with your role: your inbox first (made on your first
+         *     request if you have none), then by `created_at`.
+         */
+        get: operations["Lists_all"];
+        put?: never;
+        /**
+         * Create a list
+         * @description You become its owner. At most MAX_LISTS_PER_USER owned lists (default 200, the inbox
+         *     included): beyond, `403` "List limit reached".
+         */
+        post: operations["Lists_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One list */
+        get: operations["Lists_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a list
+         * @description The owner only; deletes all its tasks too (each reaches incremental sync as a
+         *     deletion). The inbox cannot be deleted (`400`). Honours `If-Match`.
+         */
+        delete: operations["Lists_remove"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename or recolour a list
+         * @description The owner only (another member: `403` "Only the owner can do this"). The inbox can be
+         *     renamed too. Honours `If-Match`.
+         */
+        patch: operations["Lists_update"];
+        trace?: never;
+    };
     "/api/me": {
         parameters: {
             query?: never;
@@ -51,9 +104,10 @@ export interface paths {
         post: operations["Tasks_create"];
         /**
          * Clear completed
-         * @description `DELETE /api/tasks?status=completed` deletes every completed task of yours with all
-         *     their subtasks (pending ones included), in one statement; `deleted` counts every task removed.
-         *     Any other query (or none) is `400`.
+         * @description `DELETE /api/tasks?status=completed` deletes every completed task of your inbox (or of
+         *     the list `list_id`, where you must be the owner or an editor) with all their subtasks (pending
+         *     ones included), in one statement; `deleted` counts every task removed. Any other query (or none)
+         *     is `400`.
          */
         delete: operations["Tasks_clear"];
         options?: never;
@@ -346,9 +400,10 @@ export interface paths {
         post: operations["UserTasks_create"];
         /**
          * Clear completed
-         * @description `DELETE /api/tasks?status=completed` deletes every completed task of yours with all
-         *     their subtasks (pending ones included), in one statement; `deleted` counts every task removed.
-         *     Any other query (or none) is `400`.
+         * @description `DELETE /api/tasks?status=completed` deletes every completed task of your inbox (or of
+         *     the list `list_id`, where you must be the owner or an editor) with all their subtasks (pending
+         *     ones included), in one statement; `deleted` counts every task removed. Any other query (or none)
+         *     is `400`.
          */
         delete: operations["UserTasks_clear"];
         options?: never;
@@ -780,6 +835,18 @@ export interface components {
              */
             occurrence: string;
         };
+        CreateListDto: {
+            /**
+             * @description `#rrggbb` (stored lower-cased); `null` or absent for none.
+             * @example #3b82f6
+             */
+            color?: string | null;
+            /**
+             * @description Trimmed first, then 1–100 characters.
+             * @example Groceries
+             */
+            name: string;
+        };
         CreateTaskDto: {
             /**
              * Format: uuid
@@ -804,6 +871,14 @@ export interface components {
              * @example 2026-12-01T18:00:00+01:00
              */
             due_date?: string | null;
+            /**
+             * Format: uuid
+             * @description The list to create the task in: one where you are the owner or an editor (a list you are not a
+             *     member of is `404`, one you only view `403`). Absent or `null`: your inbox. Changed later only by
+             *     `move`.
+             * @example null
+             */
+            list_id?: string | null;
             /**
              * Format: uuid
              * @description Create the task as a subtask of this one (one of your top-level tasks: a subtask has no
@@ -854,6 +929,60 @@ export interface components {
              * @example must be at most 200 characters
              */
             message: string;
+        };
+        ListDto: {
+            /**
+             * @description `#rrggbb`, lower-case; `null` for none.
+             * @example #3b82f6
+             */
+            color: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-11-26T17:49:08.123Z
+             */
+            created_at: string;
+            /**
+             * @description Server-generated id.
+             * @example 7c1e4a52-0b8d-4f3e-9a61-2d5c8e9f0a1b
+             */
+            id: string;
+            /**
+             * @description Whether this is your own default list (every user has exactly one; it can be renamed, not deleted).
+             * @example false
+             */
+            is_inbox: boolean;
+            /**
+             * @description How many members the list has, the owner included.
+             * @example 1
+             */
+            member_count: number;
+            /**
+             * @description Trimmed, 1–100 characters.
+             * @example Groceries
+             */
+            name: string;
+            /**
+             * @description The owner's user id.
+             * @example user_2x9k3h
+             */
+            owner_id: string;
+            /**
+             * @description Your role in this list: `viewer` reads it, `editor` also writes its tasks, `owner` also renames,
+             *     recolours and deletes it.
+             * @example owner
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "viewer";
+            /**
+             * Format: date-time
+             * @example 2026-11-26T17:49:08.123Z
+             */
+            updated_at: string;
+            /**
+             * @description Starts at 1 and grows by one on every change; the list's `ETag` is `"<version>"`.
+             * @example 1
+             */
+            version: number;
         };
         MeDto: {
             /**
@@ -1062,6 +1191,12 @@ export interface components {
             last_completed_at: string | null;
             /**
              * Format: uuid
+             * @description The list the task belongs to (default on create: your inbox). Its members see the task.
+             * @example 7c1e4a52-0b8d-4f3e-9a61-2d5c8e9f0a1b
+             */
+            list_id: string;
+            /**
+             * Format: uuid
              * @description The parent task, for a subtask (one level: a subtask has no subtasks); `null` for a top-level
              *     task. Set on create, changed only by `POST /api/tasks/{id}/move`.
              */
@@ -1109,7 +1244,8 @@ export interface components {
              */
             updated_at: string;
             /**
-             * @description The owner: the `sub` of the token that created the task. Never taken from input.
+             * @description The creator: the `sub` of the token that created the task. Never taken from input. (Who may
+             *     see and change it is decided by its list: `list_id`.)
              * @example user_2x9k3h
              */
             user_id: string;
@@ -1155,6 +1291,18 @@ export interface components {
             deleted_at: string;
             /** @example 3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b */
             id: string;
+        };
+        UpdateListDto: {
+            /**
+             * @description `#rrggbb` (stored lower-cased); `null` or absent for none.
+             * @example #3b82f6
+             */
+            color?: string | null;
+            /**
+             * @description Trimmed first, then 1–100 characters.
+             * @example Groceries
+             */
+            name?: string;
         };
         UpdateTaskDto: {
             /**
@@ -1221,6 +1369,847 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    Lists_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your lists */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDto"][];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Lists_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateListDto"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The task version as a strong tag, e.g. `"3"` */
+                    ETag?: string;
+                    /** @description URL of the new list */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDto"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `List limit reached`: you own MAX_LISTS_PER_USER lists already and nothing was created */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "You own 200 lists, the most one user may; delete some to create more",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "List limit reached",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request body is larger than 64 KiB",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Send the request body as application/json",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Lists_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A previously received `ETag` */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description The list's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list */
+            200: {
+                headers: {
+                    /** @description The task version as a strong tag, e.g. `"3"` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDto"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag matches the current version */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such list for this caller (unknown, or you are not a member) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No list with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Lists_remove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Make the write conditional: `"3"` (the `ETag` you read; strong comparison, so `W/` tags never match) or `*` (any existing task). A stale tag is `412` with the current `ETag`, and nothing changes. Without it the write is last-writer-wins, but atomic. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The list's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted, with its tasks */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels; or the list is your inbox, which cannot be deleted */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The inbox cannot be deleted",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Only the owner can do this`: you are a member of this list, not its owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Only the owner of this list can do this",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Only the owner can do this",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such list for this caller (unknown, or you are not a member) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No list with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `If-Match` tag is stale; the current one is in `ETag` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The list has changed: its current version is 4",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Lists_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Make the write conditional: `"3"` (the `ETag` you read; strong comparison, so `W/` tags never match) or `*` (any existing task). A stale tag is `412` with the current `ETag`, and nothing changes. Without it the write is last-writer-wins, but atomic. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The list's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateListDto"];
+            };
+        };
+        responses: {
+            /** @description The updated list */
+            200: {
+                headers: {
+                    /** @description The task version as a strong tag, e.g. `"3"` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDto"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Only the owner can do this`: you are a member of this list, not its owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Only the owner of this list can do this",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Only the owner can do this",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such list for this caller (unknown, or you are not a member) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No list with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `If-Match` tag is stale; the current one is in `ETag` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The list has changed: its current version is 4",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request body is larger than 64 KiB",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Send the request body as application/json",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Me_me: {
         parameters: {
             query?: never;
@@ -1300,6 +2289,11 @@ export interface operations {
     Tasks_list: {
         parameters: {
             query?: {
+                /**
+                 * @description Only the tasks of this list (`404` when you are not a member). Absent: the tasks of every list
+                 *     you are a member of.
+                 */
+                list_id?: string;
                 /** @description Which tasks: all (default), pending (not completed) or completed. */
                 status?: "all" | "pending" | "completed";
                 /** @description Only tasks of this priority. */
@@ -1422,6 +2416,25 @@ export interface operations {
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
                      *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -1719,8 +2732,10 @@ export interface operations {
     Tasks_clear: {
         parameters: {
             query: {
-                /** @description Must be `completed`: delete every completed task of yours, with all their subtasks. */
+                /** @description Must be `completed`: delete every completed task of the list, with all their subtasks. */
                 status: "completed";
+                /** @description The list to clear (you must be its owner or an editor). Absent: your inbox. */
+                list_id?: string;
             };
             header?: never;
             path?: never;
@@ -1781,7 +2796,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1789,11 +2804,30 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -2413,7 +3447,13 @@ export interface operations {
     };
     Tasks_stats: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Count the tasks of this list only (`404` when you are not a member). Absent: every list you are a
+                 *     member of.
+                 */
+                list_id?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2426,6 +3466,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskStatsDto"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
             /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
@@ -2460,6 +3525,25 @@ export interface operations {
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
                      *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -2773,7 +3857,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2781,11 +3865,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -2993,7 +4077,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3001,11 +4085,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -3183,7 +4267,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3191,11 +4275,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -3411,7 +4495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3419,11 +4503,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -3813,7 +4897,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3821,11 +4905,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -4228,7 +5312,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4236,11 +5320,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -4366,6 +5450,11 @@ export interface operations {
     UserTasks_list: {
         parameters: {
             query?: {
+                /**
+                 * @description Only the tasks of this list (`404` when you are not a member). Absent: the tasks of every list
+                 *     you are a member of.
+                 */
+                list_id?: string;
                 /** @description Which tasks: all (default), pending (not completed) or completed. */
                 status?: "all" | "pending" | "completed";
                 /** @description Only tasks of this priority. */
@@ -4491,6 +5580,25 @@ export interface operations {
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
                      *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -4791,8 +5899,10 @@ export interface operations {
     UserTasks_clear: {
         parameters: {
             query: {
-                /** @description Must be `completed`: delete every completed task of yours, with all their subtasks. */
+                /** @description Must be `completed`: delete every completed task of the list, with all their subtasks. */
                 status: "completed";
+                /** @description The list to clear (you must be its owner or an editor). Absent: your inbox. */
+                list_id?: string;
             };
             header?: never;
             path: {
@@ -4856,7 +5966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4864,11 +5974,30 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -5497,7 +6626,13 @@ export interface operations {
     };
     UserTasks_stats: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description Count the tasks of this list only (`404` when you are not a member). Absent: every list you are a
+                 *     member of.
+                 */
+                list_id?: string;
+            };
             header?: never;
             path: {
                 /** @description The caller's own user id (the token's `sub`); any other is 403 */
@@ -5513,6 +6648,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskStatsDto"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
             /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
@@ -5547,6 +6707,25 @@ export interface operations {
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
                      *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -5864,7 +7043,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5872,11 +7051,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -6086,7 +7265,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6094,11 +7273,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -6278,7 +7457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6286,11 +7465,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -6508,7 +7687,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6516,11 +7695,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -6914,7 +8093,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6922,11 +8101,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
                      *       "type": "about:blank"
                      *     }
                      */
@@ -7333,7 +8512,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7341,11 +8520,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
-                     *       "title": "Forbidden",
+                     *       "title": "Read-only list",
                      *       "type": "about:blank"
                      *     }
                      */

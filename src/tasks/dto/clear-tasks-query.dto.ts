@@ -1,13 +1,21 @@
 import { IsIn } from 'class-validator';
+import { Defined, IsListId } from './validators.js';
 
 /** Query of `DELETE /api/tasks`: only `status=completed` (clear completed) exists; anything else is 400. */
 export class ClearTasksQueryDto {
   /**
-   * Must be `completed`: delete every completed task of yours, with all their subtasks.
+   * Must be `completed`: delete every completed task of the list, with all their subtasks.
    * @example "completed"
    */
   @IsIn(['completed'])
   status: 'completed';
+
+  /**
+   * The list to clear (you must be its owner or an editor). Absent: your inbox.
+   */
+  @Defined()
+  @IsListId()
+  list_id?: string;
 }
 
 /** What clear completed removed. */

@@ -12,7 +12,14 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LIMITS, PRIORITIES, type Priority } from '../task.schema.js';
-import { Defined, IsDateTimeWithOffset, OptionalTaskId, NoNulCharacters, Trim } from './validators.js';
+import {
+  Defined,
+  IsDateTimeWithOffset,
+  IsListId,
+  OptionalTaskId,
+  NoNulCharacters,
+  Trim,
+} from './validators.js';
 import { IsTimeZone, RecurrenceInputDto } from './recurrence.dto.js';
 
 /** Trim and lower-case each tag, then drop duplicates (validation of lengths and count follows). */
@@ -127,4 +134,14 @@ export class CreateTaskDto extends ReplaceTaskDto {
    */
   @OptionalTaskId()
   after?: string | null;
+
+  /**
+   * The list to create the task in: one where you are the owner or an editor (a list you are not a
+   * member of is `404`, one you only view `403`). Absent or `null`: your inbox. Changed later only by
+   * `move`.
+   */
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, example: null })
+  @IsOptional()
+  @IsListId()
+  list_id?: string | null;
 }

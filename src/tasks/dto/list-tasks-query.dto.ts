@@ -13,7 +13,7 @@ import {
   type SortKey,
   type Status,
 } from '../task.schema.js';
-import { Defined, IsDateTimeWithOffset, NoNulCharacters, QueryInt } from './validators.js';
+import { Defined, IsDateTimeWithOffset, IsListId, NoNulCharacters, QueryInt } from './validators.js';
 
 /**
  * Query parameters of the task list. Every one is optional and validated; unknown ones are rejected.
@@ -21,6 +21,14 @@ import { Defined, IsDateTimeWithOffset, NoNulCharacters, QueryInt } from './vali
  * by made-up values answers none of the caller's tasks (test/swagger-try-it-out.e2e-spec.ts).
  */
 export class ListTasksQueryDto {
+  /**
+   * Only the tasks of this list (`404` when you are not a member). Absent: the tasks of every list
+   * you are a member of.
+   */
+  @Defined()
+  @IsListId()
+  list_id?: string;
+
   /**
    * Which tasks: all (default), pending (not completed) or completed.
    */

@@ -14,7 +14,8 @@ export class Task {
   id: string;
 
   /**
-   * The owner: the `sub` of the token that created the task. Never taken from input.
+   * The creator: the `sub` of the token that created the task. Never taken from input. (Who may
+   * see and change it is decided by its list: `list_id`.)
    * @example "user_2x9k3h"
    */
   user_id: string;
@@ -107,4 +108,11 @@ export class Task {
    */
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   last_completed_at: string | null;
+
+  /**
+   * The list the task belongs to (default on create: your inbox). Its members see the task.
+   * @example "7c1e4a52-0b8d-4f3e-9a61-2d5c8e9f0a1b"
+   */
+  @ApiProperty({ format: 'uuid' })
+  list_id: string;
 }

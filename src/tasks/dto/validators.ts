@@ -91,3 +91,19 @@ export const OptionalTaskId = () =>
     IsOptional(),
     IsTaskId(),
   );
+
+/** A list id in a body or query: any UUID layout, lower-cased. */
+export const IsListId = (options?: ValidationOptions) =>
+  applyDecorators(
+    Transform(({ value }: { value: unknown }) => (isUuid(value) ? value.toLowerCase() : value)),
+    ValidateBy(
+      {
+        name: 'isListId',
+        validator: {
+          validate: (value) => isUuid(value),
+          defaultMessage: () => '$property must be a list id (a UUID)',
+        },
+      },
+      options,
+    ),
+  );

@@ -20,24 +20,24 @@ import { LIMITS, PRIORITIES, type Priority } from '../task.schema.js';
  * writes it through TasksRepository's SQL; what the API returns is the `Task` DTO.
  */
 @Entity({ name: 'tasks' })
-@Index('ix_tasks_user_created_id', ['user_id', 'created_at', 'id'])
+@Index('ix_tasks_list_created_id', ['list_id', 'created_at', 'id'])
 // Listing indexes made by the ListingIndexes migration (expressions, GIN): schema diffs leave them alone.
-@Index('ix_tasks_user_updated_id', { synchronize: false })
-@Index('ix_tasks_user_title_id', { synchronize: false })
-@Index('ix_tasks_user_due_asc_id', { synchronize: false })
-@Index('ix_tasks_user_due_desc_id', { synchronize: false })
-@Index('ix_tasks_user_priority_id', { synchronize: false })
-@Index('ix_tasks_title_trgm', { synchronize: false })
-@Index('ix_tasks_description_trgm', { synchronize: false })
-@Index('ix_tasks_user_tags', { synchronize: false })
-@Index('ix_tasks_user_overdue', { synchronize: false })
+@Index('ix_tasks_list_updated_id', { synchronize: false })
+@Index('ix_tasks_list_title_id', { synchronize: false })
+@Index('ix_tasks_list_due_asc_id', { synchronize: false })
+@Index('ix_tasks_list_due_desc_id', { synchronize: false })
+@Index('ix_tasks_list_priority_id', { synchronize: false })
+@Index('ix_tasks_list_title_trgm', { synchronize: false })
+@Index('ix_tasks_list_description_trgm', { synchronize: false })
+@Index('ix_tasks_list_tags', { synchronize: false })
+@Index('ix_tasks_list_overdue', { synchronize: false })
 // Order and subtasks (migration OrderAndSubtasks): partial unique indexes, made there.
 @Index('ux_tasks_top_position', { synchronize: false })
 @Index('ux_tasks_sub_position', { synchronize: false })
-@Index('ix_tasks_user_position_id', { synchronize: false })
-@Index('ux_tasks_user_seq', { synchronize: false })
-// The key of the parent reference below (migration ParentSameUser): a parent is its subtask's user's.
-@Unique('uq_tasks_user_id', ['user_id', 'id'])
+@Index('ix_tasks_list_position_id', { synchronize: false })
+@Index('ux_tasks_owner_seq', { synchronize: false })
+// The key of the parent reference below (migration Lists): a parent is in its subtask's list.
+@Unique('uq_tasks_list_id', ['list_id', 'id'])
 @Check('ck_tasks_priority', `"priority" IN (${PRIORITIES.map((p) => `'${p}'`).join(', ')})`)
 @Check('ck_tasks_title_length', `char_length("title") BETWEEN 1 AND ${LIMITS.title}`)
 // Recurring tasks (migration Recurrence): a series needs a due date, and has a start exactly when it has a rule.
@@ -47,8 +47,17 @@ export class TaskEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_tasks' })
   id: string;
 
+  /** The creator. */
   @Column({ type: 'varchar', length: 255 })
   user_id: string;
+
+  /** The task's list (migration Lists; `fk_tasks_list`, with `owner_id`, references `lists`). */
+  @Column({ type: 'uuid' })
+  list_id: string;
+
+  /** The owner of the task's list, kept equal to it by `fk_tasks_list` (ON UPDATE CASCADE). */
+  @Column({ type: 'varchar', length: 255 })
+  owner_id: string;
 
   @Column({ type: 'varchar', length: LIMITS.title })
   title: string;
@@ -79,7 +88,7 @@ export class TaskEntity {
 
   @ManyToOne(() => TaskEntity, { onDelete: 'CASCADE', nullable: true })
   @JoinColumn([
-    { name: 'user_id', referencedColumnName: 'user_id', foreignKeyConstraintName: 'fk_tasks_parent' },
+    { name: 'list_id', referencedColumnName: 'list_id', foreignKeyConstraintName: 'fk_tasks_parent' },
     { name: 'parent_id', referencedColumnName: 'id', foreignKeyConstraintName: 'fk_tasks_parent' },
   ])
   parent?: TaskEntity | null;

@@ -1,0 +1,45 @@
+import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
+import { ProblemException } from '../errors/problem.exception.js';
+import { ProblemFilter } from '../errors/problem.filter.js';
+import { etagOf } from '../tasks/etag.js';
+import {
+  InboxError,
+  LIST_ERRORS,
+  ListLimitReachedError,
+  ListNotFoundError,
+  OwnerOnlyError,
+  ReadOnlyListError,
+  StaleListError,
+  type ListError,
+} from './list.errors.js';
+
+/** Whether `err` is one of LIST_ERRORS (a plain boolean: those classes are structurally alike other errors). */
+export const isListError = (err: unknown): boolean => LIST_ERRORS.some((type) => err instanceof type);
+
+/** The HTTP answer to each list error (on list routes and on task routes alike). */
+export function listProblem(err: ListError): ProblemException {
+  if (err instanceof ListNotFoundError) return new ProblemException(404, err.message);
+  if (err instanceof ReadOnlyListError)
+    return new ProblemException(403, err.message, { title: ReadOnlyListError.title });
+  if (err instanceof OwnerOnlyError)
+    return new ProblemException(403, err.message, { title: OwnerOnlyError.title });
+  if (err instanceof ListLimitReachedError)
+    return new ProblemException(403, err.message, { title: ListLimitReachedError.title });
+  if (err instanceof InboxError) return new ProblemException(400, err.message);
+  if (err instanceof StaleListError)
+    return new ProblemException(412, err.message, {
+      headers: { ETag: etagOf({ version: err.currentVersion }) },
+    });
+  const unmapped: never = err;
+  throw new Error(`No problem mapped for ${String(unmapped)}`);
+}
+
+/** The lists routes' filter: renders list errors through the app's one ProblemFilter. */
+@Catch(...LIST_ERRORS)
+export class ListProblemsFilter implements ExceptionFilter<ListError> {
+  private readonly problems = new ProblemFilter();
+
+  catch(err: ListError, host: ArgumentsHost): void {
+    this.problems.catch(listProblem(err), host);
+  }
+}

@@ -52,7 +52,7 @@ try {
   builds.push({ name: 'this', server: await startServer(db.url) });
   if (AGAINST) builds.push({ name: 'against', server: await startServer(db.url, {}, AGAINST) });
   await client.connect();
-  await client.query('TRUNCATE tasks');
+  await client.query('TRUNCATE tasks CASCADE');
   await client.query(
     insertGeneratedTasks('generate_series(1, $2 + 50) AS n', {
       ...VARIED_TASKS,

@@ -20,7 +20,7 @@ try {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   const started = performance.now();
-  await client.query('TRUNCATE tasks');
+  await client.query('TRUNCATE tasks CASCADE');
   await client.query(
     insertGeneratedTasks('generate_series(1, $2 * 2) AS n', {
       ...VARIED_TASKS,

@@ -25,11 +25,12 @@ import { newUser } from './helpers/tokens.js';
 const APPLY_DELAY_MS = 2500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** What a case starts from: its user and two tasks (`a` pending, `b` completed). */
+/** What a case starts from: its user and three tasks (`a` pending, `b` completed, `r` repeating daily). */
 interface Start {
   user: string;
   a: string;
   b: string;
+  r: string;
 }
 
 /** A write, and what the writer must then read: GET /api/tasks/{id} → `status` (and `check` of the body). */
@@ -50,6 +51,9 @@ const batch = (api: ReturnType<typeof as>, commands: unknown[], key?: string) =>
   return (key ? req.set('Idempotency-Key', key) : req).send({ commands });
 };
 const version2 = (task: Record<string, unknown>) => expect(task.version).toBe(2);
+/** Task `r`: due daily at 09:00 UTC from R_DUE; its next occurrence is R_NEXT. */
+const R_DUE = '2030-01-01T09:00:00.000Z';
+const R_NEXT = '2030-01-02T09:00:00.000Z';
 
 const CASES: Case[] = [
   {
@@ -92,6 +96,20 @@ const CASES: Case[] = [
     write: async (api, s) => {
       ok(await api.patch(`/api/tasks/${s.a}/complete`).send({}), 200);
       return { id: s.a, status: 200, check: (t) => expect(t.completed).toBe(true) };
+    },
+  },
+  {
+    name: 'PATCH /api/tasks/{id}/complete of a recurring task (advances it)',
+    write: async (api, s) => {
+      ok(await api.patch(`/api/tasks/${s.r}/complete`).send({ completed: true, occurrence: R_DUE }), 200);
+      return { id: s.r, status: 200, check: (t) => expect(t.due_date).toBe(R_NEXT) };
+    },
+  },
+  {
+    name: 'POST /api/tasks/{id}/skip',
+    write: async (api, s) => {
+      ok(await api.post(`/api/tasks/${s.r}/skip`), 200);
+      return { id: s.r, status: 200, check: (t) => expect(t.due_date).toBe(R_NEXT) };
     },
   },
   {
@@ -165,7 +183,7 @@ whenInstalled(postgresBinDir, MISSING_POSTGRES_BINARIES, () => {
   let app: NestExpressApplication;
   let base: string;
   const starts = new Map<string, Start>();
-  const control: Start = { user: newUser(), a: randomUUID(), b: randomUUID() };
+  const control: Start = { user: newUser(), a: randomUUID(), b: randomUUID(), r: randomUUID() };
 
   beforeAll(async () => {
     primary = await startCluster();
@@ -181,11 +199,17 @@ whenInstalled(postgresBinDir, MISSING_POSTGRES_BINARIES, () => {
     base = await app.getUrl();
     // Every case's tasks, behind the app's back, then time for the replica to replay them.
     for (const c of [...CASES.map((c) => c.name), 'control']) {
-      const s = c === 'control' ? control : { user: newUser(), a: randomUUID(), b: randomUUID() };
+      const s =
+        c === 'control' ? control : { user: newUser(), a: randomUUID(), b: randomUUID(), r: randomUUID() };
       starts.set(c, s);
       await primary.query(
         `INSERT INTO tasks (id, user_id, title, position, completed) VALUES ($1, $3, 'a', 'a5', false), ($2, $3, 'b', 'a6', true)`,
         [s.a, s.b, s.user],
+      );
+      await primary.query(
+        `INSERT INTO tasks (id, user_id, title, position, due_date, recurrence, series_start)
+         VALUES ($1, $2, 'r', 'a7', $3, '{"rule": "FREQ=DAILY", "from": "due"}', $3)`,
+        [s.r, s.user, R_DUE],
       );
     }
     await sleep(APPLY_DELAY_MS + 1500);

@@ -103,11 +103,15 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
       const typedIn: Record<string, string> = { user_id: user };
+      // The id a person types in: one of their lists, or of their tasks (for skip, one that repeats: the route's subject).
+      const typedInTask = path.endsWith('/skip')
+        ? { title: 'typed-in id', due_date: new Date().toISOString(), recurrence: { rule: 'FREQ=DAILY' } }
+        : { title: 'typed-in id' };
       if (path.includes('{id}'))
         typedIn.id = (
           path.startsWith('/api/lists/')
             ? await api.post('/api/lists').send({ name: 'typed-in id' })
-            : await api.post('/api/tasks').send({ title: 'typed-in id' })
+            : await api.post('/api/tasks').send(typedInTask)
         ).body.id;
       let url = path;
       const query: Record<string, unknown> = {};
@@ -138,8 +142,14 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
       outcomes.push(
         `${op.operationId} ${method.toUpperCase()} ${url}: ${res.status} ${res.body?.detail ?? ''}`.trim(),
       );
-      // The listings (stats take a query too, but answer counts, not tasks).
-      if (method === 'get' && op.parameters?.some((p) => p.in === 'query') && !path.endsWith('/stats')) {
+      // The listings of the caller's tasks (not a task's own occurrences or completions; stats take a
+      // query too, but answer counts, not tasks).
+      if (
+        method === 'get' &&
+        !path.includes('{id}') &&
+        op.parameters?.some((p) => p.in === 'query') &&
+        !path.endsWith('/stats')
+      ) {
         const search = new URLSearchParams(query as Record<string, string>).toString();
         lists.push(`${url}?${search}: ${JSON.stringify(res.body).includes(mine) ? 'shows it' : 'misses it'}`);
       }

@@ -191,7 +191,7 @@ describe('GET /api/tasks/changes', () => {
     try {
       await runner.startTransaction();
       const [before] = await runner.query('SELECT seq FROM task_counts WHERE user_id = $1', [user]);
-      await runner.query('TRUNCATE tasks');
+      await runner.query('TRUNCATE tasks CASCADE');
       const [after] = await runner.query(
         'SELECT seq, pruned_seq, total, completed FROM task_counts WHERE user_id = $1',
         [user],

@@ -23,6 +23,7 @@ describe('POST /api/tasks', () => {
       version: 1,
       parent_id: null,
       position: expect.any(String),
+      last_completed_at: null,
       list_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     // ...and the defaults the contract names.

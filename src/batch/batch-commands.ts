@@ -18,7 +18,7 @@ import type { BatchCommandDto } from './batch.dto.js';
 export type BatchCommand =
   | { op: 'create'; temp_id?: string; dto: CreateTaskDto }
   | { op: 'update'; task_id: string; versions?: number[]; dto: UpdateTaskDto }
-  | { op: 'complete'; task_id: string; versions?: number[]; completed?: boolean }
+  | { op: 'complete'; task_id: string; versions?: number[]; completed?: boolean; occurrence?: string | null }
   | { op: 'move'; task_id: string; versions?: number[]; dto: MoveTaskDto }
   | { op: 'delete'; task_id: string; versions?: number[] };
 
@@ -56,8 +56,10 @@ async function parseCommand(command: BatchCommandDto): Promise<BatchCommand> {
   switch (command.op) {
     case 'update':
       return { op: 'update', task_id, versions, dto: await body(UpdateTaskDto, data) };
-    case 'complete':
-      return { op: 'complete', task_id, versions, completed: (await body(SetCompletedDto, data)).completed };
+    case 'complete': {
+      const { completed, occurrence } = await body(SetCompletedDto, data);
+      return { op: 'complete', task_id, versions, completed, occurrence };
+    }
     case 'delete':
       return { op: 'delete', task_id, versions };
   }

@@ -133,9 +133,11 @@ export class BatchService {
             ? [command.task_id, command.dto.parent_id, command.dto.after]
             : [command.task_id];
       for (const ref of refs) if (isUuid(ref)) ids.add(ref.toLowerCase());
-      if (command.op === 'delete' && isUuid(command.task_id)) deleted.add(command.task_id.toLowerCase());
+      // A completion of a recurring task resets its subtasks: lock them up front too.
+      if ((command.op === 'delete' || command.op === 'complete') && isUuid(command.task_id))
+        deleted.add(command.task_id.toLowerCase());
     }
-    // The subtasks of deleted tasks too: the cascade would lock them after the counter row.
+    // The subtasks of deleted (and completed) tasks too: the cascade (the reset) would lock them after the counter row.
     await this.tasks.lockForBatch(userId, [...ids], [...deleted], [...lists], inbox);
   }
 
@@ -199,7 +201,15 @@ export class BatchService {
       case 'update':
         return { task: await this.tasks.update(userId, id, command.dto, command.versions) };
       case 'complete':
-        return { task: await this.tasks.setCompleted(userId, id, command.completed, command.versions) };
+        return {
+          task: await this.tasks.setCompleted(
+            userId,
+            id,
+            command.completed,
+            command.versions,
+            command.occurrence,
+          ),
+        };
       case 'move': {
         const dto = {
           ...command.dto,

@@ -1,6 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { IdempotencyKey } from '../idempotency/idempotency-key.entity.js';
-import { TaskEntity } from '../tasks/entities/task.entity.js';
+import { TaskCompletionEntity, TaskEntity } from '../tasks/entities/task.entity.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { TypeOrmLogger } from './typeorm-logger.js';
 import type { Env } from '../config/env.js';
@@ -42,7 +42,7 @@ export function buildDataSourceOptions(env: DbEnv, use: 'app' | 'migrations' = '
     // Extensions are the migrations' business (run by the owner); the app may serve as a role that
     // cannot create them (deploy/postgres/app-role.sql).
     installExtensions: use === 'migrations',
-    entities: [TaskEntity, IdempotencyKey],
+    entities: [TaskEntity, TaskCompletionEntity, IdempotencyKey],
     migrations: MIGRATIONS,
     // Run by Migrator under a lock (DB_MIGRATE_ON_START), not by TypeORM's own start-up.
     migrationsRun: false,

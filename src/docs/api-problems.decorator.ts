@@ -13,6 +13,7 @@ import { USER_LIMITED } from '../rate-limit/rate-limiter.js';
 import { NOT_OWN_PATH } from '../tasks/own-path.guard.js';
 import { SyncTokenExpiredError } from '../sync/sync.errors.js';
 import {
+  NoNextOccurrenceError,
   PlacementConflictError,
   StaleTaskError,
   TaskLimitReachedError,
@@ -136,6 +137,14 @@ export const MOVE_CONFLICT: ProblemDoc = {
   status: 409,
   description: 'Concurrent moves and creates kept taking the place this move wanted; nothing changed, retry',
   detail: PlacementConflictError.detail,
+};
+
+/** POST /api/tasks/{id}/skip: 409 when there is no next occurrence to move to. */
+export const SKIP_CONFLICT: ProblemDoc = {
+  status: 409,
+  description:
+    'The task does not repeat, is completed, or its series has no next occurrence; nothing changed',
+  detail: NoNextOccurrenceError.notRecurring,
 };
 
 /** GET /api/tasks/changes: 410 is a sync token older than the kept deletions. */

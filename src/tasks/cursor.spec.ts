@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { decodeCursor, encodeCursor, type Cursor } from './cursor.js';
+import {
+  decodeCompletionCursor,
+  decodeCursor,
+  encodeCompletionCursor,
+  encodeCursor,
+  type Cursor,
+} from './cursor.js';
 import { InvalidCursorError } from './task.errors.js';
 
 const cursor: Cursor = {
@@ -56,5 +62,30 @@ describe('cursor', () => {
     expect(() => decodeCursor(encodeCursor(cursor), { ...expected, filters: 'f2' })).toThrow(
       InvalidCursorError.foreign,
     );
+  });
+});
+
+describe('completions cursor', () => {
+  const task = '3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b';
+  const last = { completed_at: '2026-12-07T09:12:44.120Z', occurrence: '2026-12-07T08:00:00.000Z' };
+
+  it('round-trips the last row of a page', () => {
+    expect(decodeCompletionCursor(encodeCompletionCursor(task, last), task)).toEqual(last);
+  });
+
+  it('is refused for another task, and when edited', () => {
+    const raw = encodeCompletionCursor(task, last);
+    expect(() => decodeCompletionCursor(raw, '00000000-0000-4000-8000-000000000000')).toThrow(
+      InvalidCursorError.foreignTask,
+    );
+    expect(() => decodeCompletionCursor(`x${raw}`, task)).toThrow(InvalidCursorError.malformed);
+    const listing = encodeCursor({
+      sort: 'created_at',
+      order: 'desc',
+      filters: 'f',
+      key: last.completed_at,
+      id: task,
+    });
+    expect(() => decodeCompletionCursor(listing, task)).toThrow(InvalidCursorError.malformed);
   });
 });

@@ -61,3 +61,45 @@ export function decodeCursor(raw: string, expected: Pick<Cursor, 'sort' | 'order
   }
   return { sort, order: order as Order, filters, key: key as string | number, id };
 }
+
+/** Where a page of a task's completions ends (newest first): the last row's `completed_at` and `occurrence`. */
+export interface CompletionCursor {
+  completed_at: string;
+  occurrence: string;
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** A cursor of `GET /api/tasks/{id}/completions`, checksummed like the listing's, bound to the task. */
+export function encodeCompletionCursor(taskId: string, last: CompletionCursor): string {
+  const payload = Buffer.from(JSON.stringify(['c', taskId, last.completed_at, last.occurrence])).toString(
+    'base64url',
+  );
+  return `${payload}.${checksum(payload)}`;
+}
+
+/** Reads a completions cursor and checks it belongs to this task; any problem is an InvalidCursorError. */
+export function decodeCompletionCursor(raw: string, taskId: string): CompletionCursor {
+  const [payload, sum, extra] = raw.split('.');
+  if (!payload || !sum || extra !== undefined || checksum(payload) !== sum)
+    throw new InvalidCursorError(InvalidCursorError.malformed);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError(InvalidCursorError.malformed);
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== 'c')
+    throw new InvalidCursorError(InvalidCursorError.malformed);
+  const [, task, completedAt, occurrence] = parsed as unknown[];
+  if (
+    !isUuid(task) ||
+    typeof completedAt !== 'string' ||
+    !TIMESTAMP.test(completedAt) ||
+    typeof occurrence !== 'string' ||
+    !TIMESTAMP.test(occurrence)
+  )
+    throw new InvalidCursorError(InvalidCursorError.malformed);
+  if (task !== taskId) throw new InvalidCursorError(InvalidCursorError.foreignTask);
+  return { completed_at: completedAt, occurrence };
+}

@@ -14,6 +14,8 @@ import {
   BatchDependencyError,
   InvalidCursorError,
   InvalidPlacementError,
+  InvalidSeriesError,
+  NoNextOccurrenceError,
   PlacementConflictError,
   StaleTaskError,
   TaskLimitReachedError,
@@ -27,6 +29,8 @@ export const TASK_ERRORS = [
   TaskLimitReachedError,
   InvalidCursorError,
   InvalidPlacementError,
+  InvalidSeriesError,
+  NoNextOccurrenceError,
   PlacementConflictError,
   InvalidSyncTokenError,
   SyncTokenExpiredError,
@@ -58,6 +62,9 @@ export function toProblem(err: TaskError): ProblemException {
     return new ValidationProblem([{ field: 'cursor', message: err.message }]);
   if (err instanceof InvalidPlacementError)
     return new ValidationProblem([{ field: err.field, message: err.message }]);
+  if (err instanceof InvalidSeriesError)
+    return new ValidationProblem([{ field: err.field, message: err.message }]);
+  if (err instanceof NoNextOccurrenceError) return new ProblemException(409, err.message);
   if (err instanceof PlacementConflictError) return new ProblemException(409, err.message);
   if (err instanceof InvalidSyncTokenError)
     return new ValidationProblem([{ field: 'since', message: err.message }]);

@@ -34,6 +34,7 @@ export class InvalidCursorError extends Error {
   static readonly malformed = 'is not a valid cursor';
   static readonly foreign =
     'belongs to a listing with other filters, sort or order; start again without a cursor';
+  static readonly foreignTask = "belongs to another task's completions; start again without a cursor";
 }
 
 /** A parent or an `after` that breaks the tree rules (one level, siblings only, the caller's own tasks). */
@@ -67,4 +68,23 @@ export class BatchDependencyError extends Error {
   constructor(tempId: string) {
     super(BatchDependencyError.detail(tempId));
   }
+}
+
+/** A write that would leave a recurring task's series broken, or a range of occurrences too long: a `400` naming `field`. */
+export class InvalidSeriesError extends Error {
+  static readonly needsDueDate = 'is required while the task repeats (the series starts there)';
+  static readonly tooFar = (years: number) => `must be at most ${years} years after from`;
+  constructor(
+    readonly field: 'due_date' | 'recurrence.rule' | 'to',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `skip` on a task that has no next occurrence to move to: nothing changed. */
+export class NoNextOccurrenceError extends Error {
+  static readonly notRecurring = 'The task does not repeat: there is no next occurrence to skip to';
+  static readonly completed = 'The task is completed: its series has ended';
+  static readonly ended = 'The series has no occurrence after this one; complete or delete the task instead';
 }

@@ -18,6 +18,13 @@ export const LIMITS = {
   tags: 10,
 } as const;
 
+/** What a recurring task's next occurrence counts from (contract: "Recurring tasks"). */
+export const RECURRENCE_FROM = ['due', 'completion'] as const;
+export type RecurrenceFrom = (typeof RECURRENCE_FROM)[number];
+
+/** `GET /api/tasks/{id}/occurrences`: its `limit` (1–max, default) and how far `to` may lie after `from`. */
+export const OCCURRENCES = { defaultLimit: 100, maxLimit: 1000, maxYears: 5 } as const;
+
 export const STATUSES = ['all', 'pending', 'completed'] as const;
 export type Status = (typeof STATUSES)[number];
 
@@ -39,15 +46,20 @@ export const TASK_COLUMNS = [
   'version',
   'parent_id',
   'position',
+  'time_zone',
+  'recurrence',
+  'last_completed_at',
   'list_id',
 ] as const satisfies readonly (keyof Task)[];
 
 /**
  * Columns of the tasks table the API does not show: `seq`, the number of the task's latest change
- * in its list owner's change sequence (incremental sync; migrations ChangeSequence and Lists), and
- * `owner_id`, the owner of the task's list (kept equal to it by the foreign key `fk_tasks_list`).
+ * in its list owner's change sequence (incremental sync; migrations ChangeSequence and Lists),
+ * `owner_id`, the owner of the task's list (kept equal to it by the foreign key `fk_tasks_list`), and
+ * `series_start`, a recurring task's DTSTART (the `due_date` its rule was set with; migration
+ * Recurrence).
  */
-export const INTERNAL_COLUMNS = ['seq', 'owner_id'] as const;
+export const INTERNAL_COLUMNS = ['seq', 'owner_id', 'series_start'] as const;
 
 /** The fields a client writes, with the value each takes when a create or a replace leaves it out. */
 export const WRITABLE_DEFAULTS = {
@@ -56,12 +68,17 @@ export const WRITABLE_DEFAULTS = {
   priority: 'medium',
   due_date: null,
   tags: [],
+  time_zone: null,
+  recurrence: null,
 } as const satisfies Partial<Record<keyof Task, unknown>>;
 
 /** Writable fields in a fixed order, so equal shapes of change share one prepared statement. */
 export const WRITABLE_FIELDS = ['title', ...(Object.keys(WRITABLE_DEFAULTS) as WritableDefaulted[])] as const;
 type WritableDefaulted = keyof typeof WRITABLE_DEFAULTS;
 export type WritableField = 'title' | WritableDefaulted;
+
+/** The fields that make a recurring task's series: setting one of them to a new value restarts it. */
+export const SERIES_FIELDS = ['due_date', 'time_zone', 'recurrence'] as const;
 
 /** Values for the writable columns, normalised for storage (`due_date` as an instant). */
 export type TaskValues = Pick<Task, Exclude<WritableField, 'due_date'>> & { due_date: Date | null };

@@ -29,11 +29,18 @@ import {
   ApiProblems,
   CREATE_FORBIDDEN,
   MOVE_CONFLICT,
+  SKIP_CONFLICT,
   WRITE_FORBIDDEN,
 } from '../docs/api-problems.decorator.js';
 import { ClearedTasksDto, ClearTasksQueryDto } from './dto/clear-tasks-query.dto.js';
 import { CreateTaskDto, ReplaceTaskDto } from './dto/create-task.dto.js';
 import { MoveTaskDto } from './dto/move-task.dto.js';
+import {
+  CompletionDto,
+  CompletionsQueryDto,
+  OccurrenceDto,
+  OccurrencesQueryDto,
+} from './dto/occurrences.dto.js';
 import { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import { SetCompletedDto } from './dto/set-completed.dto.js';
 import { TaskStatsDto, TaskStatsQueryDto } from './dto/task-stats.dto.js';
@@ -202,6 +209,10 @@ export class TasksController {
   /**
    * Toggle or set completion
    * @remarks Without a body, flips `completed`. With `{"completed": true|false}`, sets it (idempotent).
+   * A recurring task is not completed but advanced: the completion of its `due_date` is recorded and
+   * `due_date` moves to the next occurrence (its subtasks become not completed again, version +1);
+   * when the series has ended, the task is completed for good. With `"occurrence"`, only that
+   * occurrence is completed: when `due_date` is no longer that instant, nothing changes.
    */
   @Patch(':id/complete')
   @TASK_ID
@@ -216,7 +227,89 @@ export class TasksController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Task> {
-    return withEtag(res, await this.tasks.setCompleted(user.sub, id, dto.completed, parseIfMatch(ifMatch)));
+    return withEtag(
+      res,
+      await this.tasks.setCompleted(user.sub, id, dto.completed, parseIfMatch(ifMatch), dto.occurrence),
+    );
+  }
+
+  /**
+   * Skip an occurrence
+   * @remarks Moves a recurring task to its next occurrence without recording a completion (its
+   * subtasks become not completed again; version +1). A task that does not repeat, is completed, or
+   * has no next occurrence is `409` and nothing changes.
+   */
+  @Post(':id/skip')
+  @HttpCode(200)
+  @TASK_ID
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiResponse({
+    status: 200,
+    type: Task,
+    description: 'The task at its next occurrence',
+    headers: ETAG_HEADER,
+  })
+  @ApiProblems(400, 401, WRITE_FORBIDDEN, 404, SKIP_CONFLICT, 412, 429, 503)
+  async skip(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Task> {
+    return withEtag(res, await this.tasks.skip(user.sub, id, parseIfMatch(ifMatch)));
+  }
+
+  /**
+   * A task's occurrences
+   * @remarks The series' occurrences at or after `from` (default: the task's `due_date`) and before
+   * `to` (default and at most 5 years after `from`), at most `limit` (default 100), in the task's
+   * `time_zone`. A task that does not repeat has one, its `due_date`; one without a `due_date` none.
+   */
+  @Get(':id/occurrences')
+  @TASK_ID
+  @ApiResponse({ status: 200, type: [OccurrenceDto], description: 'The occurrences, soonest first' })
+  @ApiProblems(400, 401, 403, 404, 429, 503)
+  async occurrences(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Query() query: OccurrencesQueryDto,
+  ): Promise<OccurrenceDto[]> {
+    const dates = await this.tasks.occurrences(user.sub, id, query);
+    return dates.map((d) => ({ due_date: d.toISOString() }));
+  }
+
+  /**
+   * A task's completions
+   * @remarks The occurrences of the task that were completed, newest first, paged by keyset like
+   * the listing: follow `Link: <…>; rel="next"`; `X-Total-Count` carries the number of all.
+   */
+  @Get(':id/completions')
+  @TASK_ID
+  @ApiResponse({
+    status: 200,
+    type: [CompletionDto],
+    description: 'A page of completions',
+    headers: {
+      'X-Total-Count': { description: 'All completions of the task', schema: { type: 'integer' } },
+      Link: {
+        description:
+          'While more pages remain: `<url of the next page>; rel="next"` (same query, plus `cursor`)',
+        schema: { type: 'string' },
+      },
+    },
+  })
+  @ApiProblems(400, 401, 403, 404, 429, 503)
+  async completions(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Query() query: CompletionsQueryDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CompletionDto[]> {
+    const { items, total, next } = await this.tasks.completions(user.sub, id, query);
+    res.setHeader('X-Total-Count', String(total));
+    if (next) res.setHeader('Link', `<${nextPageUrl(req, next)}>; rel="next"`);
+    return items;
   }
 
   /**

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.js';
 import { sqlKeyBefore } from './positions.js';
+import type { SeriesRow, SeriesWrite } from './recurring.js';
 import { TaskLimitReachedError } from './task.errors.js';
 import { ListNotFoundError } from '../lists/list.errors.js';
 import { memberSql, writerSql, type Role } from '../lists/roles.js';
@@ -31,6 +32,8 @@ export interface ListFilters {
   q?: string;
   dueAfter?: Date;
   dueBefore?: Date;
+  /** Only tasks that repeat (true) or that do not (false); undefined: both. */
+  recurring?: boolean;
 }
 
 export interface ListQuery extends ListFilters {
@@ -39,6 +42,13 @@ export interface ListQuery extends ListFilters {
   limit: number;
   /** Keyset position: rows strictly after this (sort key, id) in the listing's order. */
   after?: { key: string | number; id: string };
+}
+
+/** One completed occurrence of a recurring task (its history, newest first). */
+export interface Completion {
+  occurrence: string;
+  completed_at: string;
+  completed_by: string;
 }
 
 export interface TaskStats {
@@ -52,6 +62,9 @@ export interface TaskStats {
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const COLUMNS = TASK_COLUMNS.join(', ');
+
+/** SQL: task $1 is in a list user $2 is a member of (the completions' check). */
+const VISIBLE_TASK = `EXISTS (SELECT 1 FROM tasks t WHERE t.id = $1 AND ${memberSql('t.list_id', '$2')})`;
 
 /**
  * SQL ($1: the user): `total` and `completed` of every task the user can see. From their counter row
@@ -114,6 +127,7 @@ export class TasksRepository {
     }
     if (f.dueAfter) where.push(`due_date >= ${param(f.dueAfter)}`);
     if (f.dueBefore) where.push(`due_date < ${param(f.dueBefore)}`);
+    if (f.recurring !== undefined) where.push(`recurrence IS ${f.recurring ? 'NOT ' : ''}NULL`);
     return where;
   }
 
@@ -171,7 +185,8 @@ export class TasksRepository {
       !query.tag &&
       !query.q &&
       !query.dueAfter &&
-      !query.dueBefore;
+      !query.dueBefore &&
+      query.recurring === undefined;
     const count = onlyStatus
       ? undefined
       : sql(
@@ -295,7 +310,8 @@ export class TasksRepository {
     parent: string | null,
     position: string | typeof FIRST,
   ): Statement {
-    const fields = WRITABLE_FIELDS.map((c) => values[c]);
+    // A recurring task's series starts at its due date (its DTSTART).
+    const fields = [...WRITABLE_FIELDS.map((c) => values[c]), values.recurrence ? values.due_date : null];
     const params = [userId, parent, list, ...fields, String(this.maxTasks)];
     const first = position === FIRST;
     if (!first) params.push(position);
@@ -312,7 +328,7 @@ export class TasksRepository {
         ? `, f AS MATERIALIZED (SELECT (SELECT position FROM tasks WHERE list_id = ${target} AND parent_id IS NULL ` +
           `ORDER BY position LIMIT 1) AS b), k AS (SELECT ${sqlKeyBefore('f.b')} AS position FROM f)`
         : '') +
-      ` INSERT INTO tasks (user_id, parent_id, list_id, position, ${WRITABLE_FIELDS.join(', ')}) ` +
+      ` INSERT INTO tasks (user_id, parent_id, list_id, position, ${WRITABLE_FIELDS.join(', ')}, series_start) ` +
       `SELECT $1::varchar, $2::uuid, $3::uuid, ${key}, ${placeholders(4, fields.length)} FROM lim${first ? ', k' : ''} ` +
       `WHERE ${conditions.join(' AND ')} RETURNING ${COLUMNS}`;
     return sql(text, params);
@@ -321,22 +337,34 @@ export class TasksRepository {
   /**
    * Changes the given columns in one statement, when the caller may write the task's list;
    * `version` (+1) and `updated_at` move with them. With `versions`, only when the current version
-   * is one of them (compare-and-set). Null when nothing matched (`access` tells why).
+   * is one of them (compare-and-set); with `plainOnly`, only when the task does not repeat (a
+   * recurring one needs the careful path). `recurrence: null` ends a series (its start goes with
+   * it). Null when nothing matched (`access` tells why).
    */
-  update(userId: string, id: string, changes: TaskChanges, versions?: number[]): Promise<Task | null> {
+  update(
+    userId: string,
+    id: string,
+    changes: TaskChanges,
+    versions?: number[],
+    plainOnly = false,
+  ): Promise<Task | null> {
     const values: unknown[] = [id, userId];
     const set = WRITABLE_FIELDS.filter((c) => changes[c] !== undefined).map(
       (c) => `${c} = $${values.push(changes[c])}`,
     );
-    return this.updateWhere(userId, set, values, versions);
+    if (changes.recurrence === null) set.push('series_start = NULL');
+    return this.updateWhere(userId, set, values, versions, plainOnly);
   }
 
-  /** Flips `completed` (in SQL, so concurrent toggles never lose one), or sets it when a value is given. */
+  /**
+   * Flips `completed` (in SQL, so concurrent toggles never lose one), or sets it when a value is
+   * given; only on a task that does not repeat (null otherwise: completing one advances it).
+   */
   setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task | null> {
     const values: unknown[] = [id, userId];
     const set =
       completed === undefined ? 'completed = NOT completed' : `completed = $${values.push(completed)}`;
-    return this.updateWhere(userId, [set], values, versions);
+    return this.updateWhere(userId, [set], values, versions, true);
   }
 
   private async updateWhere(
@@ -344,8 +372,11 @@ export class TasksRepository {
     set: string[],
     values: unknown[],
     versions?: number[],
+    plainOnly = false,
   ): Promise<Task | null> {
-    const condition = versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '';
+    const condition =
+      (versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '') +
+      (plainOnly ? ' AND recurrence IS NULL' : '');
     const { rows } = await this.db.write<Task>(
       userId,
       sql(
@@ -355,6 +386,117 @@ export class TasksRepository {
       ),
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * The task with its series' start, when the caller is a member of its list, or null (a read a
+   * replica may answer).
+   */
+  async findSeries(userId: string, id: string): Promise<SeriesRow | null> {
+    const [row] = await this.db.read<SeriesRow>(
+      userId,
+      sql(
+        `SELECT ${COLUMNS}, series_start FROM tasks WHERE id = $1 AND ${memberSql('tasks.list_id', '$2')}`,
+        [id, userId],
+      ),
+    );
+    return row ?? null;
+  }
+
+  /**
+   * The task with its series' start, locked until the transaction ends, when the caller may write
+   * its list, or null (`access` tells why); its subtasks (same list) are locked too, all in id order
+   * (as a batch locks rows), since completing resets them.
+   */
+  async lockSeries(userId: string, id: string): Promise<SeriesRow | null> {
+    const rows = await this.db.rows<SeriesRow & { own: boolean }>(
+      sql(
+        `SELECT ${COLUMNS}, series_start, id = $1 AS own FROM tasks
+          WHERE (id = $1 OR parent_id = $1) AND ${writerSql('tasks.list_id', '$2')} ORDER BY id FOR UPDATE`,
+        [id, userId],
+      ),
+      userId,
+    );
+    const row: Partial<SeriesRow & { own: boolean }> | undefined = rows.find((r) => r.own);
+    if (!row) return null;
+    delete row.own;
+    return row as SeriesRow;
+  }
+
+  /**
+   * A recurring task's write, in one statement: the columns of `write.set` (version +1), the
+   * completion it records (once per occurrence: a second one is ignored), and its subtasks made not
+   * completed again (each a change in the list owner's sequence, version +1), when the caller may
+   * write the task's list; `completed_by` is the caller. The task is locked (lockSeries).
+   */
+  async writeSeries(userId: string, id: string, write: SeriesWrite): Promise<Task | null> {
+    const values: unknown[] = [id, userId];
+    const param = (v: unknown) => `$${values.push(v)}`;
+    const set = Object.entries(write.set).map(([column, value]) => `${column} = ${param(value)}`);
+    const ctes: string[] = [];
+    if (write.completed)
+      ctes.push(
+        `done AS (INSERT INTO task_completions (task_id, occurrence, completed_at, completed_by)
+           VALUES ($1, ${param(write.completed.occurrence)}, ${param(write.completed.at)}, $2)
+           ON CONFLICT DO NOTHING)`,
+      );
+    if (write.resetSubtasks)
+      ctes.push(
+        `reset AS (UPDATE tasks SET completed = false, version = version + 1, updated_at = now()
+           WHERE parent_id = $1 AND completed AND ${writerSql('tasks.list_id', '$2')})`,
+      );
+    const { rows } = await this.db.write<Task>(
+      userId,
+      sql(
+        `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}UPDATE tasks SET ${[...set, 'version = version + 1', 'updated_at = now()'].join(', ')} ` +
+          `WHERE id = $1 AND ${writerSql('tasks.list_id', '$2')} RETURNING ${COLUMNS}`,
+        values,
+      ),
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * A page of the task's completions, newest first (by `completed_at`, then `occurrence`), after the
+   * keyset position `after`; `limit` + 1 rows, to know whether more remain; none when the caller is
+   * not a member of the task's list.
+   */
+  completions(
+    userId: string,
+    taskId: string,
+    limit: number,
+    after?: { completed_at: string; occurrence: string },
+  ): Statement {
+    const values: unknown[] = [taskId, userId];
+    const where = after
+      ? ` AND (completed_at, occurrence) < ($${values.push(after.completed_at)}::timestamptz, $${values.push(after.occurrence)}::timestamptz)`
+      : '';
+    values.push(limit + 1);
+    return sql(
+      `SELECT occurrence, completed_at, completed_by FROM task_completions WHERE task_id = $1 AND ${VISIBLE_TASK}${where}
+        ORDER BY completed_at DESC, occurrence DESC LIMIT $${values.length}`,
+      values,
+    );
+  }
+
+  /** The page `completions` describes, and the number of all the task's completions. */
+  async completionPage(
+    userId: string,
+    taskId: string,
+    limit: number,
+    after?: { completed_at: string; occurrence: string },
+  ): Promise<{ items: Completion[]; total: number; more: boolean }> {
+    const [rows, [count]] = await Promise.all([
+      this.db.read<Completion>(userId, this.completions(userId, taskId, limit, after)),
+      this.db.read<{ n: number }>(
+        userId,
+        sql(`SELECT count(*)::int AS n FROM task_completions WHERE task_id = $1 AND ${VISIBLE_TASK}`, [
+          taskId,
+          userId,
+        ]),
+      ),
+    ]);
+    return { items: rows.slice(0, limit), total: count.n, more: rows.length > limit };
   }
 
   /** Deletes in one statement when the caller may write the task's list (only at one of `versions`, when given); false when nothing matched. */

@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { fingerprint } from '../common/fingerprint.js';
+import type { Database } from '../database/database.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { decodeCursor } from './cursor.js';
 import type { Task } from './dto/task.dto.js';
@@ -40,12 +41,16 @@ function setup() {
     delete: jest.fn<TasksRepository['delete']>(),
     access: jest.fn<TasksRepository['access']>(),
     stats: jest.fn<TasksRepository['stats']>(),
+    lockSeries: jest.fn<TasksRepository['lockSeries']>(),
   };
+  // A transaction that just runs its work (recurring tasks' real transactions: test/recurrence.e2e-spec.ts).
+  const db = { transaction: (_user: string, work: () => Promise<unknown>) => work() };
   const idempotency = { run: jest.fn() };
   const service = new TasksService(
     repo as unknown as TasksRepository,
     idempotency as unknown as IdempotencyService,
     {} as TaskOrdering, // moves are e2e-tested (test/order.e2e-spec.ts)
+    db as unknown as Database,
   );
   return { repo, idempotency, service };
 }
@@ -126,6 +131,8 @@ describe('TasksService', () => {
     it('and read-only when the caller only views the task’s list, whatever the version', async () => {
       const { repo, service } = setup();
       repo.setCompleted.mockResolvedValue(null);
+      // No plain task matched: the careful way (a recurring task) locks none either.
+      repo.lockSeries.mockResolvedValue(null);
       repo.access.mockResolvedValue({ version: 4, role: 'viewer' });
       await expect(service.setCompleted('alice', 'id')).rejects.toBeInstanceOf(ReadOnlyListError);
       await expect(service.setCompleted('alice', 'id', true, [3])).rejects.toBeInstanceOf(ReadOnlyListError);
@@ -134,6 +141,7 @@ describe('TasksService', () => {
     it('an unconditional write that matched nothing while the caller may write is not found', async () => {
       const { repo, service } = setup();
       repo.setCompleted.mockResolvedValue(null);
+      repo.lockSeries.mockResolvedValue(null);
       repo.access.mockResolvedValue({ version: 4, role: 'owner' });
       await expect(service.setCompleted('alice', 'id')).rejects.toBeInstanceOf(TaskNotFoundError);
     });

@@ -1,34 +1,68 @@
 import type { Task } from './dto/task.dto.js';
 import { Injectable } from '@nestjs/common';
 import { fingerprint } from '../common/fingerprint.js';
+import { Database } from '../database/database.js';
 import { retrying } from '../database/retrying.js';
+import { occurrencesBetween } from '../recurrence/recurrence.js';
 import { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { decodeCursor, encodeCursor, filtersFingerprint } from './cursor.js';
+import {
+  decodeCompletionCursor,
+  decodeCursor,
+  encodeCompletionCursor,
+  encodeCursor,
+  filtersFingerprint,
+} from './cursor.js';
+import type { CompletionsQueryDto, OccurrencesQueryDto } from './dto/occurrences.dto.js';
 import type { CreateTaskDto, ReplaceTaskDto } from './dto/create-task.dto.js';
 import type { MoveTaskDto } from './dto/move-task.dto.js';
 import type { ListTasksQueryDto } from './dto/list-tasks-query.dto.js';
 import type { UpdateTaskDto } from './dto/update-task.dto.js';
 import { parseDateTime } from './dto/validators.js';
-import { PlacementConflictError, StaleTaskError, TaskNotFoundError } from './task.errors.js';
+import {
+  checkNewSeries,
+  planChange,
+  planSkip,
+  taskOf,
+  taskSeries,
+  toRecurrence,
+  type SeriesRow,
+  type SeriesWrite,
+} from './recurring.js';
+import {
+  InvalidSeriesError,
+  PlacementConflictError,
+  StaleTaskError,
+  TaskNotFoundError,
+} from './task.errors.js';
 import { ReadOnlyListError } from '../lists/list.errors.js';
 import { canWrite } from '../lists/roles.js';
 import {
   DEFAULT_LIMIT,
   DEFAULT_SORT,
+  OCCURRENCES,
+  SERIES_FIELDS,
   SORTS,
   present,
   withDefaults,
   type TaskChanges,
   type TaskValues,
 } from './task.schema.js';
-import { TaskOrdering, type Placement } from './task-ordering.js';
-import { TasksRepository, type ListFilters, type TaskStats } from './tasks.repository.js';
+import { DEADLOCK, PLACEMENT_ATTEMPTS, TaskOrdering, type Placement } from './task-ordering.js';
+import { TasksRepository, type Completion, type ListFilters, type TaskStats } from './tasks.repository.js';
 
 const toDate = (value: string | null | undefined) =>
   value === undefined ? undefined : value === null ? null : parseDateTime(value);
 
 /** The input's fields, normalised for storage (absent ones undefined). */
-const normalised = (dto: UpdateTaskDto): TaskChanges => ({ ...dto, due_date: toDate(dto.due_date) });
+const normalised = (dto: Omit<UpdateTaskDto, 'occurrence'>): TaskChanges => ({
+  ...dto,
+  due_date: toDate(dto.due_date),
+  recurrence: toRecurrence(dto.recurrence),
+});
+
+/** Whether a change may touch a recurring task's series (or its completion): the careful path's business. */
+const touchesSeries = (changes: TaskChanges) =>
+  changes.completed !== undefined || SERIES_FIELDS.some((field) => changes[field] !== undefined);
 
 /** Every writable field, absent ones at their defaults (create and full replacement). */
 const valuesFrom = (dto: ReplaceTaskDto): TaskValues =>
@@ -71,6 +105,13 @@ export function createFingerprint(dto: CreateTaskDto): string {
   });
 }
 
+/** A page of completions, newest first, the number of all, and the next page's cursor while more remain. */
+export interface CompletionPage {
+  items: Completion[];
+  total: number;
+  next?: string;
+}
+
 /** A page of tasks, the number of all that match, and the cursor of the next page while more remain. */
 export interface TaskPage {
   items: Task[];
@@ -89,6 +130,7 @@ export class TasksService {
     private readonly repo: TasksRepository,
     private readonly idempotency: IdempotencyService,
     private readonly ordering: TaskOrdering,
+    private readonly db: Database,
   ) {}
 
   async list(userId: string, query: ListTasksQueryDto): Promise<TaskPage> {
@@ -103,6 +145,7 @@ export class TasksService {
       q: query.q,
       dueAfter: toDate(query.due_after) ?? undefined,
       dueBefore: toDate(query.due_before) ?? undefined,
+      recurring: query.recurring,
     };
     const listing = filtersFingerprint({ ...filters, sort, order });
     const after = query.cursor ? decodeCursor(query.cursor, { sort, order, filters: listing }) : undefined;
@@ -145,6 +188,7 @@ export class TasksService {
   ): Promise<{ task: Task; replayed: boolean }> {
     const create = creation(dto);
     const { list, values, placement } = create;
+    if (values.recurrence) checkNewSeries(values.recurrence, values.due_date, values.time_zone, new Date());
     if (idempotencyKey === undefined)
       return { task: await this.repo.insert(userId, list, values, placement), replayed: false };
     const run = () =>
@@ -156,23 +200,128 @@ export class TasksService {
     return { task: value, replayed };
   }
 
-  /** `versions`: the `If-Match` condition; undefined means unconditional. */
+  /**
+   * `versions`: the `If-Match` condition; undefined means unconditional. A replace that leaves the
+   * task repeating goes the careful way (planChange): a series restarts only when `due_date`,
+   * `time_zone` or `recurrence` get new values.
+   */
   async replace(userId: string, id: string, dto: ReplaceTaskDto, versions?: number[]): Promise<Task> {
-    return this.written(userId, id, versions, await this.repo.update(userId, id, valuesFrom(dto), versions));
+    const values = valuesFrom(dto);
+    if (values.recurrence === null)
+      return this.written(userId, id, versions, await this.repo.update(userId, id, values, versions));
+    return this.changeSeries(userId, id, versions, (row, now) => planChange(row, values, now));
   }
 
+  /**
+   * Changes the given fields. One statement unless the change may concern a recurring task's series
+   * or its completion (then planChange, in a transaction with the row locked). `occurrence`: the
+   * only occurrence a `completed: true` here may complete.
+   */
   async update(userId: string, id: string, dto: UpdateTaskDto, versions?: number[]): Promise<Task> {
-    const changes = present(normalised(dto));
-    if (Object.keys(changes).length === 0) {
-      const task = await this.get(userId, id);
-      if (versions && !versions.includes(task.version)) throw new StaleTaskError(task.version);
-      return task;
+    const { occurrence, ...fields } = dto;
+    const changes = present(normalised(fields));
+    const only = occurrence == null ? undefined : parseDateTime(occurrence)!;
+    if (only === undefined) {
+      if (Object.keys(changes).length === 0) {
+        const task = await this.get(userId, id);
+        if (versions && !versions.includes(task.version)) throw new StaleTaskError(task.version);
+        return task;
+      }
+      if (!touchesSeries(changes) || changes.recurrence === null)
+        return this.written(userId, id, versions, await this.repo.update(userId, id, changes, versions));
+      if (changes.recurrence === undefined) {
+        // The common case, a task that does not repeat: one statement. Otherwise the careful way.
+        const task = await this.repo.update(userId, id, changes, versions, true);
+        if (task) return task;
+      }
     }
-    return this.written(userId, id, versions, await this.repo.update(userId, id, changes, versions));
+    return this.changeSeries(userId, id, versions, (row, now) => planChange(row, changes, now, only));
   }
 
-  async setCompleted(userId: string, id: string, completed?: boolean, versions?: number[]): Promise<Task> {
-    return this.written(userId, id, versions, await this.repo.setCompleted(userId, id, completed, versions));
+  /**
+   * Toggles `completed`, or sets it: one statement for a task that does not repeat; completing a
+   * recurring one advances it (planChange). `occurrence`: the only occurrence this may complete.
+   */
+  async setCompleted(
+    userId: string,
+    id: string,
+    completed?: boolean,
+    versions?: number[],
+    occurrence?: string | null,
+  ): Promise<Task> {
+    const only = occurrence == null ? undefined : parseDateTime(occurrence)!;
+    if (only === undefined) {
+      const task = await this.repo.setCompleted(userId, id, completed, versions);
+      if (task) return task;
+    }
+    return this.changeSeries(userId, id, versions, (row, now) =>
+      planChange(row, { completed: completed ?? !row.completed }, now, only),
+    );
+  }
+
+  /** Moves a recurring task to its next occurrence without recording a completion. */
+  skip(userId: string, id: string, versions?: number[]): Promise<Task> {
+    return this.changeSeries(userId, id, versions, (row, now) => planSkip(row, now));
+  }
+
+  /**
+   * The careful way of a write that may concern a series: in one transaction, the task (and its
+   * subtasks) locked, the `If-Match` checked, then `plan` decides the one write (null: none, and
+   * the answer is the task as it is); only by a writer of the task's list (404 for a non-member,
+   * 403 for a viewer, as `written` decides). Run again when PostgreSQL undid it to break a deadlock.
+   */
+  private changeSeries(
+    userId: string,
+    id: string,
+    versions: number[] | undefined,
+    plan: (row: SeriesRow, now: Date) => SeriesWrite | null,
+  ): Promise<Task> {
+    return this.db.transaction(
+      userId,
+      async () => {
+        const row = await this.repo.lockSeries(userId, id);
+        // Not found, or read-only (a viewer), as every other write tells it.
+        if (!row) return this.written(userId, id, versions, null);
+        if (versions && !versions.includes(row.version)) throw new StaleTaskError(row.version);
+        const write = plan(row, new Date());
+        return write
+          ? this.written(userId, id, versions, await this.repo.writeSeries(userId, id, write))
+          : taskOf(row);
+      },
+      { attempts: PLACEMENT_ATTEMPTS, retryable: (err) => (err as { code?: unknown }).code === DEADLOCK },
+    );
+  }
+
+  /**
+   * The task's occurrences at or after `from` (default: its `due_date`) and before `to` (default
+   * and at most OCCURRENCES.maxYears after `from`), at most `limit`. A task that does not repeat has
+   * one occurrence, its `due_date`; one without a `due_date` none.
+   */
+  async occurrences(userId: string, id: string, query: OccurrencesQueryDto): Promise<Date[]> {
+    const row = await this.repo.findSeries(userId, id);
+    if (!row) throw new TaskNotFoundError();
+    const from = toDate(query.from) ?? (row.due_date === null ? null : new Date(row.due_date));
+    if (from === null) return [];
+    const latest = new Date(from);
+    latest.setUTCFullYear(latest.getUTCFullYear() + OCCURRENCES.maxYears);
+    const to = toDate(query.to) ?? latest;
+    if (to.getTime() > latest.getTime())
+      throw new InvalidSeriesError('to', InvalidSeriesError.tooFar(OCCURRENCES.maxYears));
+    const limit = query.limit ?? OCCURRENCES.defaultLimit;
+    const series = taskSeries(row);
+    if (series) return occurrencesBetween(series, from, to, limit);
+    const due = row.due_date === null ? null : new Date(row.due_date);
+    return due && due >= from && due < to ? [due] : [];
+  }
+
+  /** The task's completed occurrences, newest first, keyset-paged. */
+  async completions(userId: string, id: string, query: CompletionsQueryDto): Promise<CompletionPage> {
+    if (!(await this.repo.findOne(userId, id))) throw new TaskNotFoundError();
+    const after = query.cursor ? decodeCompletionCursor(query.cursor, id) : undefined;
+    const page = await this.repo.completionPage(userId, id, query.limit ?? DEFAULT_LIMIT, after);
+    const last = page.items.at(-1);
+    const next = page.more && last ? encodeCompletionCursor(id, last) : undefined;
+    return { items: page.items, total: page.total, next };
   }
 
   async remove(userId: string, id: string, versions?: number[]): Promise<void> {

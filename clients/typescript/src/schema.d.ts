@@ -275,8 +275,33 @@ export interface paths {
         /**
          * Toggle or set completion
          * @description Without a body, flips `completed`. With `{"completed": true|false}`, sets it (idempotent).
+         *     A recurring task is not completed but advanced: the completion of its `due_date` is recorded and
+         *     `due_date` moves to the next occurrence (its subtasks become not completed again, version +1);
+         *     when the series has ended, the task is completed for good. With `"occurrence"`, only that
+         *     occurrence is completed: when `due_date` is no longer that instant, nothing changes.
          */
         patch: operations["Tasks_complete"];
+        trace?: never;
+    };
+    "/api/tasks/{id}/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task's completions
+         * @description The occurrences of the task that were completed, newest first, paged by keyset like
+         *     the listing: follow `Link: <…>; rel="next"`; `X-Total-Count` carries the number of all.
+         */
+        get: operations["Tasks_completions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/tasks/{id}/move": {
@@ -298,6 +323,50 @@ export interface paths {
          *     taking the gap it wanted, `409`: nothing changed, retry.
          */
         post: operations["Tasks_move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/occurrences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task's occurrences
+         * @description The series' occurrences at or after `from` (default: the task's `due_date`) and before
+         *     `to` (default and at most 5 years after `from`), at most `limit` (default 100), in the task's
+         *     `time_zone`. A task that does not repeat has one, its `due_date`; one without a `due_date` none.
+         */
+        get: operations["Tasks_occurrences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Skip an occurrence
+         * @description Moves a recurring task to its next occurrence without recording a completion (its
+         *     subtasks become not completed again; version +1). A task that does not repeat, is completed, or
+         *     has no next occurrence is `409` and nothing changes.
+         */
+        post: operations["Tasks_skip"];
         delete?: never;
         options?: never;
         head?: never;
@@ -502,8 +571,33 @@ export interface paths {
         /**
          * Toggle or set completion
          * @description Without a body, flips `completed`. With `{"completed": true|false}`, sets it (idempotent).
+         *     A recurring task is not completed but advanced: the completion of its `due_date` is recorded and
+         *     `due_date` moves to the next occurrence (its subtasks become not completed again, version +1);
+         *     when the series has ended, the task is completed for good. With `"occurrence"`, only that
+         *     occurrence is completed: when `due_date` is no longer that instant, nothing changes.
          */
         patch: operations["UserTasks_complete"];
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/{id}/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task's completions
+         * @description The occurrences of the task that were completed, newest first, paged by keyset like
+         *     the listing: follow `Link: <…>; rel="next"`; `X-Total-Count` carries the number of all.
+         */
+        get: operations["UserTasks_completions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/{user_id}/tasks/{id}/move": {
@@ -525,6 +619,50 @@ export interface paths {
          *     taking the gap it wanted, `409`: nothing changed, retry.
          */
         post: operations["UserTasks_move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/{id}/occurrences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task's occurrences
+         * @description The series' occurrences at or after `from` (default: the task's `due_date`) and before
+         *     `to` (default and at most 5 years after `from`), at most `limit` (default 100), in the task's
+         *     `time_zone`. A task that does not repeat has one, its `due_date`; one without a `due_date` none.
+         */
+        get: operations["UserTasks_occurrences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/{id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Skip an occurrence
+         * @description Moves a recurring task to its next occurrence without recording a completion (its
+         *     subtasks become not completed again; version +1). A task that does not repeat, is completed, or
+         *     has no next occurrence is `409` and nothing changes.
+         */
+        post: operations["UserTasks_skip"];
         delete?: never;
         options?: never;
         head?: never;
@@ -678,6 +816,25 @@ export interface components {
              */
             deleted: number;
         };
+        CompletionDto: {
+            /**
+             * Format: date-time
+             * @description When it was completed.
+             * @example 2026-12-07T09:12:44.120Z
+             */
+            completed_at: string;
+            /**
+             * @description Who completed it (their user id).
+             * @example user_2x9k3h
+             */
+            completed_by: string;
+            /**
+             * Format: date-time
+             * @description The occurrence that was completed: the task's `due_date` then.
+             * @example 2026-12-07T08:00:00.000Z
+             */
+            occurrence: string;
+        };
         CreateListDto: {
             /**
              * @description `#rrggbb` (stored lower-cased); `null` or absent for none.
@@ -736,6 +893,12 @@ export interface components {
              */
             priority?: "low" | "medium" | "high";
             /**
+             * @description Makes the task repeat: `{ "rule", "from"? }`; `null` or absent: it does not. Needs a `due_date`
+             *     (else `400` naming `due_date`): the series starts there (its DTSTART). A new value, a new
+             *     `due_date` or a new `time_zone` restarts the series at the (new) `due_date`.
+             */
+            recurrence?: components["schemas"]["RecurrenceInputDto"] | null;
+            /**
              * @description Each trimmed and lower-cased, then 1–32 characters; duplicates dropped; at most 10. Default `[]`.
              * @example [
              *       "home",
@@ -743,6 +906,12 @@ export interface components {
              *     ]
              */
             tags?: string[];
+            /**
+             * @description The IANA time zone name (`Europe/Berlin`) a recurring task's occurrences are computed in;
+             *     `null` or absent: UTC. Anything else is `400`. A new value restarts the series at `due_date`.
+             * @example Europe/Berlin
+             */
+            time_zone?: string | null;
             /**
              * @description Trimmed first, then 1–200 characters.
              * @example Buy groceries
@@ -847,6 +1016,14 @@ export interface components {
              */
             parent_id?: string | null;
         };
+        OccurrenceDto: {
+            /**
+             * Format: date-time
+             * @description When this occurrence is due, in UTC (computed in the task's `time_zone`).
+             * @example 2026-12-07T08:00:00.000Z
+             */
+            due_date: string;
+        };
         ProblemDto: {
             /**
              * @description What went wrong with this request, for humans.
@@ -881,6 +1058,38 @@ export interface components {
              */
             type: string;
         };
+        Recurrence: {
+            /**
+             * @description What the next occurrence counts from: the series (`due`) or the day of the completion (`completion`).
+             * @example due
+             * @enum {string}
+             */
+            from: "due" | "completion";
+            /**
+             * @description The rule, normalised RRULE text (no `RRULE:` prefix).
+             * @example FREQ=WEEKLY;BYDAY=MO
+             */
+            rule: string;
+        };
+        RecurrenceInputDto: {
+            /**
+             * @description `due` (default): the next occurrence follows the series (missed ones are skipped); `completion`:
+             *     it counts from the local day the task was completed ("every 3 days after I last did it").
+             * @default due
+             * @example due
+             * @enum {string}
+             */
+            from: "due" | "completion";
+            /**
+             * @description RFC 5545 RRULE text (an `RRULE:` prefix is accepted): `FREQ` `DAILY`, `WEEKLY`, `MONTHLY` or
+             *     `YEARLY`; `INTERVAL` 1–1000; `BYDAY` (ordinals such as `1MO`, `-1FR` for monthly and yearly
+             *     rules); `BYMONTHDAY` (±1–31); `BYMONTH`; `BYSETPOS`; `COUNT` 1–1000 or `UNTIL` (not both);
+             *     `WKST`; at most 500 characters. Anything else, or a rule with no occurrence after now, is `400`
+             *     naming `recurrence.rule` with the reason. Stored normalised (no prefix).
+             * @example FREQ=WEEKLY;BYDAY=MO
+             */
+            rule: string;
+        };
         ReplaceTaskDto: {
             /**
              * @description Default `false`.
@@ -905,6 +1114,12 @@ export interface components {
              */
             priority?: "low" | "medium" | "high";
             /**
+             * @description Makes the task repeat: `{ "rule", "from"? }`; `null` or absent: it does not. Needs a `due_date`
+             *     (else `400` naming `due_date`): the series starts there (its DTSTART). A new value, a new
+             *     `due_date` or a new `time_zone` restarts the series at the (new) `due_date`.
+             */
+            recurrence?: components["schemas"]["RecurrenceInputDto"] | null;
+            /**
              * @description Each trimmed and lower-cased, then 1–32 characters; duplicates dropped; at most 10. Default `[]`.
              * @example [
              *       "home",
@@ -912,6 +1127,12 @@ export interface components {
              *     ]
              */
             tags?: string[];
+            /**
+             * @description The IANA time zone name (`Europe/Berlin`) a recurring task's occurrences are computed in;
+             *     `null` or absent: UTC. Anything else is `400`. A new value restarts the series at `due_date`.
+             * @example Europe/Berlin
+             */
+            time_zone?: string | null;
             /**
              * @description Trimmed first, then 1–200 characters.
              * @example Buy groceries
@@ -924,10 +1145,19 @@ export interface components {
         };
         SetCompletedDto: {
             /**
-             * @description Set `completed` to this value (idempotent) instead of toggling it.
+             * @description Set `completed` to this value (idempotent) instead of toggling it. On a recurring task, `true`
+             *     completes the current occurrence (the task moves to its next one) and `false` changes nothing.
              * @example true
              */
             completed?: boolean;
+            /**
+             * Format: date-time
+             * @description With `"completed": true` (`null`: absent): complete this occurrence only, the `due_date` the client saw. When the
+             *     task's `due_date` is no longer this instant (another request completed or moved it), nothing
+             *     changes and the answer is the current task: a double click or a retry never skips an occurrence.
+             * @example null
+             */
+            occurrence?: string | null;
         };
         Task: {
             /** @description Whether the task is done. */
@@ -955,6 +1185,11 @@ export interface components {
              */
             id: string;
             /**
+             * Format: date-time
+             * @description Set by the server: when an occurrence of this task was last completed.
+             */
+            last_completed_at: string | null;
+            /**
              * Format: uuid
              * @description The list the task belongs to (default on create: your inbox). Its members see the task.
              * @example 7c1e4a52-0b8d-4f3e-9a61-2d5c8e9f0a1b
@@ -978,6 +1213,12 @@ export interface components {
              */
             priority: "low" | "medium" | "high";
             /**
+             * @description How the task repeats, or `null`. Completing a recurring task records the completion and moves
+             *     `due_date` to the next occurrence (the task stays `completed: false`); when the series has no
+             *     next occurrence the task is completed for good.
+             */
+            recurrence: components["schemas"]["Recurrence"] | null;
+            /**
              * @description Lower-cased, trimmed, de-duplicated; at most 10 of 1–32 characters each.
              * @example [
              *       "home",
@@ -985,6 +1226,12 @@ export interface components {
              *     ]
              */
             tags: string[];
+            /**
+             * @description The IANA time zone a recurring task's occurrences are computed in (wall-clock time: "09:00
+             *     Europe/Berlin" stays 09:00 local across daylight-saving changes); `null` means UTC.
+             * @example Europe/Berlin
+             */
+            time_zone: string | null;
             /**
              * @description Trimmed, 1–200 characters.
              * @example Buy groceries
@@ -1075,11 +1322,24 @@ export interface components {
              */
             due_date?: string | null;
             /**
+             * Format: date-time
+             * @description With `"completed": true` (`null`: absent): complete this occurrence only (the `due_date` the client saw); when the
+             *     task's `due_date` is no longer this instant, nothing changes and the answer is the current task.
+             * @example null
+             */
+            occurrence?: string | null;
+            /**
              * @description Default `medium`.
              * @example high
              * @enum {string}
              */
             priority?: "low" | "medium" | "high";
+            /**
+             * @description Makes the task repeat: `{ "rule", "from"? }`; `null` or absent: it does not. Needs a `due_date`
+             *     (else `400` naming `due_date`): the series starts there (its DTSTART). A new value, a new
+             *     `due_date` or a new `time_zone` restarts the series at the (new) `due_date`.
+             */
+            recurrence?: components["schemas"]["RecurrenceInputDto"] | null;
             /**
              * @description Each trimmed and lower-cased, then 1–32 characters; duplicates dropped; at most 10. Default `[]`.
              * @example [
@@ -1088,6 +1348,12 @@ export interface components {
              *     ]
              */
             tags?: string[];
+            /**
+             * @description The IANA time zone name (`Europe/Berlin`) a recurring task's occurrences are computed in;
+             *     `null` or absent: UTC. Anything else is `400`. A new value restarts the series at `due_date`.
+             * @example Europe/Berlin
+             */
+            time_zone?: string | null;
             /**
              * @description Trimmed first, then 1–200 characters.
              * @example Buy groceries
@@ -2051,6 +2317,8 @@ export interface operations {
                 due_before?: string;
                 /** @description Only the subtasks of this task (its id), or `none`: only top-level tasks. Absent: all tasks. */
                 parent_id?: string;
+                /** @description `true`: only tasks that repeat (`recurrence` set); `false`: only those that do not. Absent: both. */
+                recurring?: boolean;
                 /**
                  * @description Sort key (default `created_at`); ties are broken by `id` in the same direction, so the order is
                  *     total. Tasks without a `due_date` come last in both directions. `position` is your manual order
@@ -4381,6 +4649,180 @@ export interface operations {
             };
         };
     };
+    Tasks_completions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100 (default 50). */
+                limit?: number;
+                /**
+                 * @description Opaque position from the previous page's `Link: <…>; rel="next"` (leave empty for the first
+                 *     page); valid only for the same task, anything else is `400`.
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of completions */
+            200: {
+                headers: {
+                    /** @description While more pages remain: `<url of the next page>; rel="next"` (same query, plus `cursor`) */
+                    Link?: string;
+                    /** @description All completions of the task */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompletionDto"][];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Tasks_move: {
         parameters: {
             query?: never;
@@ -4628,6 +5070,383 @@ export interface operations {
             };
         };
     };
+    Tasks_occurrences: {
+        parameters: {
+            query?: {
+                /** @description Occurrences at or after this instant (ISO 8601 with offset). Default: the task's `due_date`. */
+                from?: string;
+                /**
+                 * @description Occurrences before this instant (exclusive; ISO 8601 with offset), at most 5 years after `from`
+                 *     (later is `400`). Default: 5 years after `from`.
+                 */
+                to?: string;
+                /** @description At most this many occurrences, 1–1000 (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The occurrences, soonest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OccurrenceDto"][];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Tasks_skip: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Make the write conditional: `"3"` (the `ETag` you read; strong comparison, so `W/` tags never match) or `*` (any existing task). A stale tag is `412` with the current `ETag`, and nothing changes. Without it the write is last-writer-wins, but atomic. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task at its next occurrence */
+            200: {
+                headers: {
+                    /** @description The task version as a strong tag, e.g. `"3"` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Read-only list",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The task does not repeat, is completed, or its series has no next occurrence; nothing changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The task does not repeat: there is no next occurrence to skip to",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `If-Match` tag is stale; the current one is in `ETag` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The task has changed: its current version is 4",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     UserTasks_list: {
         parameters: {
             query?: {
@@ -4659,6 +5478,8 @@ export interface operations {
                 due_before?: string;
                 /** @description Only the subtasks of this task (its id), or `none`: only top-level tasks. Absent: all tasks. */
                 parent_id?: string;
+                /** @description `true`: only tasks that repeat (`recurrence` set); `false`: only those that do not. Absent: both. */
+                recurring?: boolean;
                 /**
                  * @description Sort key (default `created_at`); ties are broken by `id` in the same direction, so the order is
                  *     total. Tasks without a `due_date` come last in both directions. `position` is your manual order
@@ -7020,6 +7841,182 @@ export interface operations {
             };
         };
     };
+    UserTasks_completions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–100 (default 50). */
+                limit?: number;
+                /**
+                 * @description Opaque position from the previous page's `Link: <…>; rel="next"` (leave empty for the first
+                 *     page); valid only for the same task, anything else is `400`.
+                 */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of completions */
+            200: {
+                headers: {
+                    /** @description While more pages remain: `<url of the next page>; rel="next"` (same query, plus `cursor`) */
+                    Link?: string;
+                    /** @description All completions of the task */
+                    "X-Total-Count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompletionDto"][];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     UserTasks_move: {
         parameters: {
             query?: never;
@@ -7204,6 +8201,387 @@ export interface operations {
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 415,
                      *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    UserTasks_occurrences: {
+        parameters: {
+            query?: {
+                /** @description Occurrences at or after this instant (ISO 8601 with offset). Default: the task's `due_date`. */
+                from?: string;
+                /**
+                 * @description Occurrences before this instant (exclusive; ISO 8601 with offset), at most 5 years after `from`
+                 *     (later is `400`). Default: 5 years after `from`.
+                 */
+                to?: string;
+                /** @description At most this many occurrences, 1–1000 (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The occurrences, soonest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OccurrenceDto"][];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    UserTasks_skip: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Make the write conditional: `"3"` (the `ETag` you read; strong comparison, so `W/` tags never match) or `*` (any existing task). A stale tag is `412` with the current `ETag`, and nothing changes. Without it the write is last-writer-wins, but atomic. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task at its next occurrence */
+            200: {
+                headers: {
+                    /** @description The task version as a strong tag, e.g. `"3"` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Your role in this list lets you read its tasks, not change them",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Read-only list",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The task does not repeat, is completed, or its series has no next occurrence; nothing changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The task does not repeat: there is no next occurrence to skip to",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 409,
+                     *       "title": "Conflict",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `If-Match` tag is stale; the current one is in `ETag` */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The task has changed: its current version is 4",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 412,
+                     *       "title": "Precondition Failed",
                      *       "type": "about:blank"
                      *     }
                      */

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -9,6 +9,7 @@ import {
   IsString,
   Length,
   MaxLength,
+  ValidateNested,
 } from 'class-validator';
 import { LIMITS, PRIORITIES, type Priority } from '../task.schema.js';
 import {
@@ -19,6 +20,7 @@ import {
   NoNulCharacters,
   Trim,
 } from './validators.js';
+import { IsTimeZone, RecurrenceInputDto } from './recurrence.dto.js';
 
 /** Trim and lower-case each tag, then drop duplicates (validation of lengths and count follows). */
 const normaliseTags = ({ value }: { value: unknown }) =>
@@ -91,6 +93,27 @@ export class ReplaceTaskDto {
   @NoNulCharacters({ each: true })
   @Length(1, LIMITS.tag, { each: true })
   tags?: string[];
+
+  /**
+   * The IANA time zone name (`Europe/Berlin`) a recurring task's occurrences are computed in;
+   * `null` or absent: UTC. Anything else is `400`. A new value restarts the series at `due_date`.
+   * @example "Europe/Berlin"
+   */
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 64 })
+  @IsOptional()
+  @IsTimeZone()
+  time_zone?: string | null;
+
+  /**
+   * Makes the task repeat: `{ "rule", "from"? }`; `null` or absent: it does not. Needs a `due_date`
+   * (else `400` naming `due_date`): the series starts there (its DTSTART). A new value, a new
+   * `due_date` or a new `time_zone` restarts the series at the (new) `due_date`.
+   */
+  @ApiPropertyOptional({ type: RecurrenceInputDto, nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RecurrenceInputDto)
+  recurrence?: RecurrenceInputDto | null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsString, Length, Max, Min, ValidateBy } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, Length, Max, Min, ValidateBy } from 'class-validator';
 import { isUuid } from '../../common/uuid.js';
 import { Transform } from 'class-transformer';
 import {
@@ -96,6 +96,14 @@ export class ListTasksQueryDto {
     },
   })
   parent_id?: string;
+
+  /**
+   * `true`: only tasks that repeat (`recurrence` set); `false`: only those that do not. Absent: both.
+   */
+  @Defined()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  recurring?: boolean;
 
   /**
    * Sort key (default `created_at`); ties are broken by `id` in the same direction, so the order is

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Priority } from '../task.schema.js';
+import { Recurrence } from './recurrence.dto.js';
 
 /**
  * A to-do item, as every route returns it and the repository reads it: timestamps already as
@@ -84,6 +85,29 @@ export class Task {
    * @example "a0"
    */
   position: string;
+
+  /**
+   * The IANA time zone a recurring task's occurrences are computed in (wall-clock time: "09:00
+   * Europe/Berlin" stays 09:00 local across daylight-saving changes); `null` means UTC.
+   * @example "Europe/Berlin"
+   */
+  @ApiProperty({ type: String, nullable: true })
+  time_zone: string | null;
+
+  /**
+   * How the task repeats, or `null`. Completing a recurring task records the completion and moves
+   * `due_date` to the next occurrence (the task stays `completed: false`); when the series has no
+   * next occurrence the task is completed for good.
+   */
+  @ApiProperty({ type: Recurrence, nullable: true })
+  recurrence: Recurrence | null;
+
+  /**
+   * Set by the server: when an occurrence of this task was last completed.
+   * @example null
+   */
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  last_completed_at: string | null;
 
   /**
    * The list the task belongs to (default on create: your inbox). Its members see the task.

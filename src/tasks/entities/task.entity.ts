@@ -6,6 +6,7 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
+  PrimaryColumn,
   PrimaryGeneratedColumn,
   Unique,
   UpdateDateColumn,
@@ -39,6 +40,9 @@ import { LIMITS, PRIORITIES, type Priority } from '../task.schema.js';
 @Unique('uq_tasks_list_id', ['list_id', 'id'])
 @Check('ck_tasks_priority', `"priority" IN (${PRIORITIES.map((p) => `'${p}'`).join(', ')})`)
 @Check('ck_tasks_title_length', `char_length("title") BETWEEN 1 AND ${LIMITS.title}`)
+// Recurring tasks (migration Recurrence): a series needs a due date, and has a start exactly when it has a rule.
+@Check('ck_tasks_recurrence_due', `"recurrence" IS NULL OR "due_date" IS NOT NULL`)
+@Check('ck_tasks_recurrence_start', `("recurrence" IS NULL) = ("series_start" IS NULL)`)
 export class TaskEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_tasks' })
   id: string;
@@ -98,4 +102,40 @@ export class TaskEntity {
   /** The number of the task's latest change (set by the task_change trigger; migration ChangeSequence). */
   @Column({ type: 'bigint' })
   seq: string;
+
+  /** The IANA zone a recurring task's occurrences are computed in (null: UTC). */
+  @Column({ type: 'text', nullable: true })
+  time_zone: string | null;
+
+  /** `{ rule, from }`: how the task repeats, or null. */
+  @Column({ type: 'jsonb', nullable: true })
+  recurrence: { rule: string; from: string } | null;
+
+  /** The series' DTSTART: the `due_date` the rule was set with; stays while `due_date` advances. */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  series_start: Date | null;
+
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  last_completed_at: Date | null;
+}
+
+/** One completed occurrence of a recurring task (migration Recurrence); deleted with its task. */
+@Entity({ name: 'task_completions' })
+@Index('ix_task_completions_task_newest', ['task_id', 'completed_at', 'occurrence'])
+export class TaskCompletionEntity {
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_task_completions' })
+  task_id: string;
+
+  @PrimaryColumn({ type: 'timestamptz', precision: 3, primaryKeyConstraintName: 'pk_task_completions' })
+  occurrence: Date;
+
+  @ManyToOne(() => TaskEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'task_id', foreignKeyConstraintName: 'fk_task_completions_task' })
+  task?: TaskEntity;
+
+  @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
+  completed_at: Date;
+
+  @Column({ type: 'varchar', length: 255 })
+  completed_by: string;
 }

@@ -303,6 +303,15 @@ describe('normalizeRule', () => {
   });
 
   it.each([
+    'FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=2',
+    'FREQ=WEEKLY;BYDAY=MO;BYSETPOS=2,1',
+    'FREQ=MONTHLY;BYDAY=MO;BYSETPOS=5',
+    'FREQ=YEARLY;BYMONTH=2;BYDAY=MO;BYSETPOS=-1',
+  ])('accepts BYSETPOS within what a period can hold: %s', (rule) => {
+    expect(normalizeRule(rule)).toContain('BYSETPOS=');
+  });
+
+  it.each([
     ['', 'the rule is empty: it needs at least FREQ, e.g. FREQ=WEEKLY'],
     ['FREQ=DAILY;'.padEnd(501, ' '), 'the rule is longer than 500 characters'],
     ['INTERVAL=2', 'FREQ is missing (DAILY, WEEKLY, MONTHLY or YEARLY)'],
@@ -345,6 +354,14 @@ describe('normalizeRule', () => {
       'BYMONTHDAY=30 never falls in BYMONTH=2: the rule has no occurrence',
     ],
     ['FREQ=YEARLY;BYMONTH=4,6;BYMONTHDAY=-31', 'BYMONTHDAY=-31 never falls in BYMONTH=4,6'],
+    [
+      'FREQ=WEEKLY;BYDAY=MO;BYSETPOS=2',
+      'BYSETPOS=2 asks for more than the 1 occurrence a week of this rule can hold: the rule has no occurrence',
+    ],
+    ['FREQ=WEEKLY;INTERVAL=1000;BYDAY=MO,FR;BYSETPOS=3,-3', 'more than the 2 occurrences a week'],
+    ['FREQ=DAILY;BYMONTH=3;BYSETPOS=2', 'more than the 1 occurrence a day'],
+    ['FREQ=MONTHLY;BYDAY=1MO,-1FR;BYSETPOS=3', 'more than the 2 occurrences a month'],
+    ['FREQ=MONTHLY;BYMONTHDAY=1,15;BYDAY=MO;BYSETPOS=-3', 'more than the 2 occurrences a month'],
     ['FREQ=DAILY COUNT=3', 'the rule must be one line of RRULE text without spaces'],
   ])('refuses %j: %s', (rule, reason) => {
     let caught: unknown;

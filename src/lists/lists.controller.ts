@@ -25,7 +25,7 @@ import {
   OWNER_ONLY,
   STALE_LIST,
 } from '../docs/api-problems.decorator.js';
-import { etagOf, matchesNoneMatch, parseIfMatch } from '../tasks/etag.js';
+import { answerGet, parseIfMatch, withEtag } from '../tasks/etag.js';
 import { ParseIdPipe } from '../tasks/parse-id.pipe.js';
 import { CreateListDto, UpdateListDto } from './dto/create-list.dto.js';
 import { ListDto } from './dto/list.dto.js';
@@ -96,12 +96,7 @@ export class ListsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<ListDto | undefined> {
     const list = await this.lists.get(user.sub, id);
-    withEtag(res, list);
-    if (matchesNoneMatch(ifNoneMatch, etagOf(list))) {
-      res.status(304);
-      return undefined;
-    }
-    return list;
+    return answerGet(res, ifNoneMatch, list);
   }
 
   /**
@@ -142,9 +137,4 @@ export class ListsController {
   ): Promise<void> {
     await this.lists.remove(user.sub, id, parseIfMatch(ifMatch));
   }
-}
-
-function withEtag(res: Response, list: ListDto): ListDto {
-  res.setHeader('ETag', etagOf(list));
-  return list;
 }

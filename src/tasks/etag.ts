@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import { ProblemException } from '../errors/problem.exception.js';
 
 /** A task's entity tag is its version, as a strong tag: `"3"`. */
@@ -8,6 +9,27 @@ export function matchesNoneMatch(header: string | undefined, etag: string): bool
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+/** Sets the answer's `ETag` from `entity`'s version; returns the entity. */
+export function withEtag<T extends { version: number }>(res: Response, entity: T): T {
+  res.setHeader('ETag', etagOf(entity));
+  return entity;
+}
+
+/**
+ * A conditional GET of one versioned entity (a task, a list): its `ETag` is set, and when
+ * `If-None-Match` names it the answer is `304` without a body (undefined).
+ */
+export function answerGet<T extends { version: number }>(
+  res: Response,
+  ifNoneMatch: string | undefined,
+  entity: T,
+): T | undefined {
+  withEtag(res, entity);
+  if (!matchesNoneMatch(ifNoneMatch, etagOf(entity))) return entity;
+  res.status(304);
+  return undefined;
 }
 
 const ENTITY_TAG = /^(W\/)?"([^"]*)"$/;

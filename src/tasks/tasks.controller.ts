@@ -46,7 +46,7 @@ import { SetCompletedDto } from './dto/set-completed.dto.js';
 import { TaskStatsDto, TaskStatsQueryDto } from './dto/task-stats.dto.js';
 import { Task } from './dto/task.dto.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
-import { etagOf, matchesNoneMatch, parseIfMatch } from './etag.js';
+import { answerGet, parseIfMatch, withEtag } from './etag.js';
 import { idempotencyKeyHeader } from '../idempotency/idempotency-key.js';
 import { ParseIdPipe } from './parse-id.pipe.js';
 import { OwnPathGuard } from './own-path.guard.js';
@@ -159,12 +159,7 @@ export class TasksController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<Task | undefined> {
     const task = await this.tasks.get(user.sub, id);
-    withEtag(res, task);
-    if (matchesNoneMatch(ifNoneMatch, etagOf(task))) {
-      res.status(304);
-      return undefined;
-    }
-    return task;
+    return answerGet(res, ifNoneMatch, task);
   }
 
   /**
@@ -372,11 +367,6 @@ function nextPageUrl(req: Request, cursor: string): string {
   const params = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
   params.set('cursor', cursor);
   return `${req.path}?${params.toString()}`;
-}
-
-function withEtag(res: Response, task: Task): Task {
-  res.setHeader('ETag', etagOf(task));
-  return task;
 }
 
 /**

@@ -23,11 +23,26 @@ export interface Cursor {
 export const filtersFingerprint = (filters: Record<string, unknown>): string =>
   fingerprint(filters).slice(0, 16);
 
-export function encodeCursor(c: Cursor): string {
-  const payload = Buffer.from(JSON.stringify([c.sort, c.order, c.filters, c.key, c.id])).toString(
-    'base64url',
-  );
+/** `values` as base64url JSON with its checksum: what every cursor here is. */
+function seal(values: unknown[]): string {
+  const payload = Buffer.from(JSON.stringify(values)).toString('base64url');
   return `${payload}.${checksum(payload)}`;
+}
+
+/** The values of a sealed cursor; one cut, edited or not JSON is an InvalidCursorError. */
+function unseal(raw: string): unknown {
+  const [payload, sum, extra] = raw.split('.');
+  if (!payload || !sum || extra !== undefined || checksum(payload) !== sum)
+    throw new InvalidCursorError(InvalidCursorError.malformed);
+  try {
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError(InvalidCursorError.malformed);
+  }
+}
+
+export function encodeCursor(c: Cursor): string {
+  return seal([c.sort, c.order, c.filters, c.key, c.id]);
 }
 
 const isSortKey = (value: unknown): value is SortKey =>
@@ -35,15 +50,7 @@ const isSortKey = (value: unknown): value is SortKey =>
 
 /** Reads a cursor and checks it belongs to this listing; any problem is an InvalidCursorError. */
 export function decodeCursor(raw: string, expected: Pick<Cursor, 'sort' | 'order' | 'filters'>): Cursor {
-  const [payload, sum, extra] = raw.split('.');
-  if (!payload || !sum || extra !== undefined || checksum(payload) !== sum)
-    throw new InvalidCursorError(InvalidCursorError.malformed);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError(InvalidCursorError.malformed);
-  }
+  const parsed = unseal(raw);
   if (!Array.isArray(parsed) || parsed.length !== 5)
     throw new InvalidCursorError(InvalidCursorError.malformed);
   const [sort, order, filters, key, id] = parsed as unknown[];
@@ -72,23 +79,12 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** A cursor of `GET /api/tasks/{id}/completions`, checksummed like the listing's, bound to the task. */
 export function encodeCompletionCursor(taskId: string, last: CompletionCursor): string {
-  const payload = Buffer.from(JSON.stringify(['c', taskId, last.completed_at, last.occurrence])).toString(
-    'base64url',
-  );
-  return `${payload}.${checksum(payload)}`;
+  return seal(['c', taskId, last.completed_at, last.occurrence]);
 }
 
 /** Reads a completions cursor and checks it belongs to this task; any problem is an InvalidCursorError. */
 export function decodeCompletionCursor(raw: string, taskId: string): CompletionCursor {
-  const [payload, sum, extra] = raw.split('.');
-  if (!payload || !sum || extra !== undefined || checksum(payload) !== sum)
-    throw new InvalidCursorError(InvalidCursorError.malformed);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError(InvalidCursorError.malformed);
-  }
+  const parsed = unseal(raw);
   if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== 'c')
     throw new InvalidCursorError(InvalidCursorError.malformed);
   const [, task, completedAt, occurrence] = parsed as unknown[];

@@ -182,6 +182,17 @@ export class Database implements OnModuleDestroy, BeforeApplicationShutdown {
     return this.current ? run() : retrying(retry.attempts, retry.retryable, run);
   }
 
+  /**
+   * Announces a committed write as a write of each of `users` too: for a change made by one user that
+   * changes what others see (a list renamed, shared or left: every member's view changed). Each is then
+   * read on the primary for DB_READ_MAX_LAG_MS (a removed member's next read never meets a replica
+   * that still shows them the list) and told to the listeners (their live streams look again).
+   * Call it after the commit, never inside the transaction.
+   */
+  async announceFor(users: Iterable<string>): Promise<void> {
+    await Promise.all([...new Set(users)].map((user) => this.announce(user)));
+  }
+
   /** Once a write of `user` committed: recorded for read-your-writes first, then told to the listeners. */
   private async announce(user: string): Promise<void> {
     // Recorded first, so that reads the listeners make go to the primary.

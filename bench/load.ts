@@ -4,7 +4,10 @@
 // p50, p99, errors, the server's CPU time per request and its peak RSS. Knobs: DURATION (s,
 // default 10), CONNECTIONS (64), USERS (200), TASKS_PER_USER (200), WEB_CONCURRENCY (1), SCENARIOS
 // ("list get create toggle mixed"; also "batch": POST /api/tasks/batch of BATCH_SIZE (10)
-// commands, half creates, half toggles).
+// commands, half creates, half toggles; "shared-create": the create of "create", into a list shared
+// by SHARED_MEMBERS (50) users, each user writing into their group's list; "recurring-complete": the
+// toggle of "toggle", on a daily recurring task in Europe/Berlin, so each completion advances it —
+// report these two as ratios to "create" and "toggle" of the same run).
 //
 // Before and after, same run: BENCH_AGAINST=<another checkout, built> (e.g. a `git worktree` of
 // the commit before a change) starts that build too, on the same database, and runs every scenario
@@ -22,6 +25,11 @@ const USERS = Number(process.env.USERS ?? 200);
 const PER_USER = Number(process.env.TASKS_PER_USER ?? 200);
 const SCENARIOS = (process.env.SCENARIOS ?? 'list get create toggle mixed').split(/\s+/);
 const BATCH_SIZE = Number(process.env.BATCH_SIZE ?? 10);
+const SHARED_MEMBERS = Number(process.env.SHARED_MEMBERS ?? 50);
+/** The first tasks of each user are recurring (seeded so for "recurring-complete"). */
+const RECURRING_PER_USER = Math.min(20, Math.floor(PER_USER / 2));
+/** One of user `u`'s tasks that is not recurring (a toggle completes or reopens it). */
+const plainTask = (u: number) => taskId(u, RECURRING_PER_USER + pick(PER_USER - RECURRING_PER_USER) + 1);
 const AGAINST = process.env.BENCH_AGAINST;
 const ROUNDS = Number(process.env.ROUNDS ?? (AGAINST ? 3 : 1));
 
@@ -56,6 +64,26 @@ async function seed(): Promise<void> {
     }),
     [USERS, PER_USER],
   );
+  // A daily series from the due date, in a zone with daylight saving: each completion advances it.
+  await client.query(
+    `UPDATE tasks SET recurrence = '{"rule": "FREQ=DAILY", "from": "due"}', time_zone = 'Europe/Berlin',
+        due_date = timestamptz '2026-01-05 09:00+01', series_start = timestamptz '2026-01-05 09:00+01', completed = false
+      WHERE id IN (SELECT md5('task-' || u || '-' || n)::uuid FROM generate_series(1, $1) u, generate_series(1, $2) n)`,
+    [USERS, RECURRING_PER_USER],
+  );
+  // The shared lists (kept across seeds: only tasks are truncated): one per group of SHARED_MEMBERS
+  // users, owned by the group's first, every other one an editor.
+  await client.query(
+    `INSERT INTO lists (id, owner_id, name) SELECT md5('shared-' || g)::uuid, 'bench-user-' || (g * $2 + 1), 'Shared ' || g
+       FROM generate_series(0, ($1 - 1) / $2) g ON CONFLICT DO NOTHING`,
+    [USERS, SHARED_MEMBERS],
+  );
+  await client.query(
+    `INSERT INTO list_members (list_id, user_id, role)
+     SELECT md5('shared-' || ((u - 1) / $2))::uuid, 'bench-user-' || u, CASE WHEN (u - 1) % $2 = 0 THEN 'owner' ELSE 'editor' END
+       FROM generate_series(1, $1) u ON CONFLICT DO NOTHING`,
+    [USERS, SHARED_MEMBERS],
+  );
   await client.query('VACUUM ANALYZE tasks');
   await client.end();
 }
@@ -63,11 +91,21 @@ async function seed(): Promise<void> {
 const pick = (n: number) => Math.floor(Math.random() * n);
 // The md5-derived ids above, computed the same way here.
 const { createHash } = await import('node:crypto');
-const taskId = (u: number, n: number) =>
+const md5Uuid = (text: string) =>
   createHash('md5')
-    .update(`task-${u}-${n}`)
+    .update(text)
     .digest('hex')
     .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+const taskId = (u: number, n: number) => md5Uuid(`task-${u}-${n}`);
+/** The shared list user `u` writes into. */
+const sharedList = (u: number) => md5Uuid(`shared-${Math.floor((u - 1) / SHARED_MEMBERS)}`);
+const NEW_TASK = {
+  title: 'Benchmark task',
+  description: 'Created under load',
+  priority: 'high',
+  due_date: '2026-12-24T18:00:00+01:00',
+  tags: ['bench', 'load'],
+};
 
 type Req = { method: 'GET' | 'POST' | 'PATCH'; path: string; headers: Record<string, string>; body?: string };
 const requestFor = (kind: string, tokens: string[]): Req => {
@@ -79,29 +117,31 @@ const requestFor = (kind: string, tokens: string[]): Req => {
     case 'get':
       return { method: 'GET', path: `/api/tasks/${taskId(u, pick(PER_USER) + 1)}`, headers };
     case 'toggle':
-      return { method: 'PATCH', path: `/api/tasks/${taskId(u, pick(PER_USER) + 1)}/complete`, headers };
+      return { method: 'PATCH', path: `/api/tasks/${plainTask(u)}/complete`, headers };
+    case 'recurring-complete':
+      return {
+        method: 'PATCH',
+        path: `/api/tasks/${taskId(u, pick(RECURRING_PER_USER) + 1)}/complete`,
+        headers,
+      };
+    case 'shared-create':
+      return {
+        method: 'POST',
+        path: '/api/tasks',
+        headers,
+        body: JSON.stringify({ ...NEW_TASK, list_id: sharedList(u) }),
+      };
     case 'batch': {
       // BATCH_SIZE commands of one user: half creates, half toggles of its tasks.
       const commands = Array.from({ length: BATCH_SIZE }, (_, i) =>
         i % 2 === 0
           ? { op: 'create', data: { title: 'Batched task', tags: ['bench'] } }
-          : { op: 'complete', task_id: taskId(u, pick(PER_USER) + 1) },
+          : { op: 'complete', task_id: plainTask(u) },
       );
       return { method: 'POST', path: '/api/tasks/batch', headers, body: JSON.stringify({ commands }) };
     }
     default:
-      return {
-        method: 'POST',
-        path: '/api/tasks',
-        headers,
-        body: JSON.stringify({
-          title: 'Benchmark task',
-          description: 'Created under load',
-          priority: 'high',
-          due_date: '2026-12-24T18:00:00+01:00',
-          tags: ['bench', 'load'],
-        }),
-      };
+      return { method: 'POST', path: '/api/tasks', headers, body: JSON.stringify(NEW_TASK) };
   }
 };
 // mixed: 80 % reads (list, get), 20 % writes (create, toggle)

@@ -2,6 +2,7 @@
 import { useState, type DragEvent } from 'react';
 import type { Task, TasksClient } from '@tasks-api/client';
 import { problemMessage } from '@/lib/api';
+import { describeRule } from '@/lib/recurrence';
 import { TaskFields, type Outcome, type TaskValues } from './TaskFields';
 import { TaskList } from './TaskList';
 
@@ -10,6 +11,27 @@ export const DRAG_TYPE = 'application/x-task-id';
 
 const formatDue = (iso: string) =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** Whether two instants (or their absence) fall in the same minute: what `datetime-local` keeps. */
+const sameMinute = (a: string | null | undefined, b: string | null | undefined) =>
+  (a ? Math.floor(Date.parse(a) / 60_000) : null) === (b ? Math.floor(Date.parse(b) / 60_000) : null);
+
+/**
+ * The edit form's values as a PATCH body: the due date, the recurrence and the zone only when they
+ * changed (setting any of them restarts a series at its due date, contract "Recurring tasks").
+ */
+const changes = (task: Task, values: TaskValues) => {
+  const { title, description, priority, due_date, recurrence, time_zone } = values;
+  const sameRule =
+    recurrence?.rule === task.recurrence?.rule && recurrence?.from === (task.recurrence?.from ?? undefined);
+  return {
+    title,
+    description,
+    priority,
+    ...(sameMinute(due_date, task.due_date) ? {} : { due_date }),
+    ...(sameRule ? {} : { recurrence, time_zone }),
+  };
+};
 
 /** `If-Match` for a version: a write naming it is refused (412) once the task changed elsewhere. */
 export const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
@@ -45,13 +67,23 @@ export function TaskItem({
     onChanged();
   };
   const current = { path: { id: task.id }, header: ifMatch(task.version) };
+  // Completing a repeating task moves it to its next date; naming the occurrence makes a double
+  // click complete it once, never skip the next one.
   const toggle = async () =>
-    settle(await api.PATCH('/api/tasks/{id}', { params: current, body: { completed: !task.completed } }));
+    settle(
+      await api.PATCH('/api/tasks/{id}', {
+        params: current,
+        body:
+          task.recurrence && !task.completed
+            ? { completed: true, occurrence: task.due_date }
+            : { completed: !task.completed },
+      }),
+    );
   const remove = async () => settle(await api.DELETE('/api/tasks/{id}', { params: current }));
   const save = async (values: TaskValues) => {
     const outcome = await api.PATCH('/api/tasks/{id}', {
       params: { path: { id: task.id }, header: ifMatch(editing ?? task.version) },
-      body: values,
+      body: changes(task, values),
     });
     if (!outcome.error) setEditing(undefined);
     onChanged();
@@ -105,7 +137,17 @@ export function TaskItem({
             {task.description && <span className="description">{task.description}</span>}
           </div>
           {task.priority !== 'medium' && <span className={`badge ${task.priority}`}>{task.priority}</span>}
-          {task.due_date && <span className="due">{formatDue(task.due_date)}</span>}
+          {task.recurrence && (
+            <span className="repeats" data-testid="repeats">
+              {describeRule(task.recurrence.rule)}
+            </span>
+          )}
+          {task.due_date && (
+            <span className="due" data-testid="due">
+              {task.recurrence && !task.completed ? 'next ' : ''}
+              {formatDue(task.due_date)}
+            </span>
+          )}
           {!task.parent_id && (
             <button type="button" className="link" onClick={() => setOpen(!open)} aria-expanded={open}>
               Subtasks

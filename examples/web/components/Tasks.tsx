@@ -62,9 +62,16 @@ export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
     };
   }, [apiUrl, user]);
 
-  const create = async ({ title, description, priority, due_date }: TaskValues) => {
+  const create = async ({ title, description, priority, due_date, recurrence, time_zone }: TaskValues) => {
     const outcome = await api.POST('/api/tasks', {
-      body: { title, description: description ?? undefined, priority, due_date: due_date ?? undefined },
+      body: {
+        title,
+        description: description ?? undefined,
+        priority,
+        due_date: due_date ?? undefined,
+        recurrence: recurrence ?? undefined,
+        time_zone: time_zone ?? undefined,
+      },
     });
     setTick((t) => t + 1);
     return outcome;

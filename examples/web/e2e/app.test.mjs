@@ -28,12 +28,14 @@ describe('the web app in Chromium', { skip: reason }, () => {
   const contexts = [];
   /**
    * A page in a new browser context: its own cookies, another browser as far as the app knows; with
-   * `session`, the cookies of one signed in before (Better Auth allows few sign-ins a minute).
+   * `session`, the cookies of one signed in before (Better Auth allows few sign-ins a minute);
+   * `options`: Playwright's context options (a time zone, a locale).
    */
-  const newPage = async (session) => {
+  const newPage = async (session, options = {}) => {
     const context = await browser.newContext({
       viewport: { width: 900, height: 800 },
       storageState: session,
+      ...options,
     });
     contexts.push(context);
     const page = await context.newPage();
@@ -227,6 +229,72 @@ describe('the web app in Chromium', { skip: reason }, () => {
       assert.equal(refused, 2, 'one refused request, then the retry');
       assert.equal(tokenRequests.length, 1, 'one new token');
       assert.equal(await page.locator('p.error').count(), 0, 'no error shown');
+    });
+  });
+
+  it('repeats a task in the browser zone, and completing it moves it to its next date across a DST change', async () => {
+    await attempt('recurrence', async () => {
+      // Berlin moves its clocks forward on 28 March 2027: 09:00 there is 08:00Z the day before and 07:00Z that day.
+      const page = await newPage(aliceSession, { timezoneId: 'Europe/Berlin', locale: 'en-US' });
+      await page.goto(stack.webOrigin);
+      await page.getByTestId('who').filter({ hasText: alice.email }).waitFor();
+      const form = page.locator('section.card form');
+      const stored = async (title) =>
+        (await apiAs(page, '/api/tasks?limit=100&status=all')).body.find((t) => t.title === title);
+
+      await form.getByLabel('Title').fill('Water the plants');
+      await form.getByLabel('Due').fill('2027-03-27T09:00');
+      await form.getByLabel('Repeats').selectOption('daily');
+      await form.getByRole('button', { name: 'Add' }).click();
+      const plants = row(page, 'Water the plants');
+      await plants.getByTestId('repeats').filter({ hasText: 'Repeats daily' }).waitFor();
+      await plants
+        .getByTestId('due')
+        .filter({ hasText: /next Mar 27, 2027, 9:00\sAM/ })
+        .waitFor();
+      const created = await stored('Water the plants');
+      assert.equal(Date.parse(created.due_date), Date.parse('2027-03-27T08:00:00Z'));
+      assert.deepEqual(
+        [created.recurrence, created.time_zone],
+        [{ rule: 'FREQ=DAILY', from: 'due' }, 'Europe/Berlin'],
+      );
+
+      // Completing moves it to the next day at the same wall-clock time, one hour less later in UTC.
+      await plants.getByRole('checkbox').click();
+      await plants
+        .getByTestId('due')
+        .filter({ hasText: /next Mar 28, 2027, 9:00\sAM/ })
+        .waitFor();
+      const advanced = await stored('Water the plants');
+      assert.equal(Date.parse(advanced.due_date), Date.parse('2027-03-28T07:00:00Z'));
+      assert.equal(advanced.completed, false);
+      assert.equal(await plants.getByRole('checkbox').isChecked(), false);
+
+      // Weekly on chosen days, shown in words, and the edit form opens on the same choice.
+      await form.getByLabel('Title').fill('Gym');
+      await form.getByLabel('Due').fill('2027-03-29T18:00');
+      await form.getByLabel('Repeats').selectOption('weekly');
+      await form.getByRole('checkbox', { name: 'Mon' }).check();
+      await form.getByRole('checkbox', { name: 'Thu' }).check();
+      await form.getByRole('button', { name: 'Add' }).click();
+      const gym = row(page, 'Gym');
+      await gym.getByTestId('repeats').filter({ hasText: 'Repeats weekly on Mon, Thu' }).waitFor();
+      assert.equal((await stored('Gym')).recurrence.rule, 'FREQ=WEEKLY;BYDAY=MO,TH');
+      await gym.getByRole('button', { name: 'Edit' }).click();
+      assert.equal(await gym.getByLabel('Repeats').inputValue(), 'weekly');
+      assert.equal(await gym.getByRole('checkbox', { name: 'Thu' }).isChecked(), true);
+      await gym.getByLabel('Repeats').selectOption('monthly');
+      await gym.getByRole('button', { name: 'Save' }).click();
+      await gym.getByTestId('repeats').filter({ hasText: 'Repeats monthly on the 29th' }).waitFor();
+
+      // A custom rule the API refuses is shown beside the rule, and nothing is created.
+      await form.getByLabel('Title').fill('Every hour');
+      await form.getByLabel('Due').fill('2027-03-29T18:00');
+      await form.getByLabel('Repeats').selectOption('custom');
+      await form.getByLabel('Rule').fill('FREQ=HOURLY');
+      await form.getByRole('button', { name: 'Add' }).click();
+      await form.locator('[data-field="recurrence.rule"]').waitFor();
+      assert.equal(await stored('Every hour'), undefined);
     });
   });
 

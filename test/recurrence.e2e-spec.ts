@@ -60,6 +60,18 @@ describe('fields', () => {
     expect(Object.keys(task)).not.toContain('series_start');
   });
 
+  it('stores a zone name as the runtime spells it, however it was written', async () => {
+    const api = as(t.app, newUser());
+    const task = await create(api, {
+      due_date: iso(nineUtc(1)),
+      time_zone: 'europe/BERLIN',
+      recurrence: { rule: 'FREQ=DAILY' },
+    });
+    expect(task.time_zone).toBe('Europe/Berlin');
+    const patched = await api.patch(`/api/tasks/${task.id}`).send({ time_zone: 'utc' }).expect(200);
+    expect(patched.body.time_zone).toBe('UTC');
+  });
+
   it('a task that does not repeat has time_zone, recurrence and last_completed_at null', async () => {
     const task = await create(as(t.app, newUser()), {});
     expect(task).toMatchObject({ time_zone: null, recurrence: null, last_completed_at: null });

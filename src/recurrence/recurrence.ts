@@ -19,7 +19,8 @@
 import { ruleOf, wallSeriesOf, ZonedSeries } from './expansion.js';
 import { formatRule, parseRule } from './rule.js';
 import { RuleError } from './rule-error.js';
-import { DAY_MS, isZoneName, startOfDay, wallAt } from './zone.js';
+import { canonicalZone, DAY_MS, isZoneName, startOfDay, wallAt } from './zone.js';
+export { canonicalZone };
 
 export { RuleError } from './rule-error.js';
 export { RULE_LIMITS } from './rule.js';

@@ -31,6 +31,14 @@ export function isZoneName(name: unknown): boolean {
   return ok;
 }
 
+/**
+ * The runtime's spelling of a zone name `isZoneName` accepts (`europe/berlin` → `Europe/Berlin`):
+ * what is stored and shown, so one zone is one value.
+ */
+export function canonicalZone(name: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+}
+
 /** The wall-clock time (floating ms) at `epochMs` in `zone` (null: UTC). */
 export function wallAt(epochMs: number, zone: string | null): number {
   if (zone === null) return epochMs;

@@ -908,7 +908,8 @@ export interface components {
             tags?: string[];
             /**
              * @description The IANA time zone name (`Europe/Berlin`) a recurring task's occurrences are computed in;
-             *     `null` or absent: UTC. Anything else is `400`. A new value restarts the series at `due_date`.
+             *     `null` or absent: UTC. Anything else is `400`. Stored as the runtime spells it (`europe/berlin`
+             *     becomes `Europe/Berlin`). A new value restarts the series at `due_date`.
              * @example Europe/Berlin
              */
             time_zone?: string | null;
@@ -1129,7 +1130,8 @@ export interface components {
             tags?: string[];
             /**
              * @description The IANA time zone name (`Europe/Berlin`) a recurring task's occurrences are computed in;
-             *     `null` or absent: UTC. Anything else is `400`. A new value restarts the series at `due_date`.
+             *     `null` or absent: UTC. Anything else is `400`. Stored as the runtime spells it (`europe/berlin`
+             *     becomes `Europe/Berlin`). A new value restarts the series at `due_date`.
              * @example Europe/Berlin
              */
             time_zone?: string | null;
@@ -1350,7 +1352,8 @@ export interface components {
             tags?: string[];
             /**
              * @description The IANA time zone name (`Europe/Berlin`) a recurring task's occurrences are computed in;
-             *     `null` or absent: UTC. Anything else is `400`. A new value restarts the series at `due_date`.
+             *     `null` or absent: UTC. Anything else is `400`. Stored as the runtime spells it (`europe/berlin`
+             *     becomes `Europe/Berlin`). A new value restarts the series at `due_date`.
              * @example Europe/Berlin
              */
             time_zone?: string | null;

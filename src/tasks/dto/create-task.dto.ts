@@ -20,7 +20,7 @@ import {
   NoNulCharacters,
   Trim,
 } from './validators.js';
-import { IsTimeZone, RecurrenceInputDto } from './recurrence.dto.js';
+import { canonicalTimeZone, IsTimeZone, RecurrenceInputDto } from './recurrence.dto.js';
 
 /** Trim and lower-case each tag, then drop duplicates (validation of lengths and count follows). */
 const normaliseTags = ({ value }: { value: unknown }) =>
@@ -96,11 +96,13 @@ export class ReplaceTaskDto {
 
   /**
    * The IANA time zone name (`Europe/Berlin`) a recurring task's occurrences are computed in;
-   * `null` or absent: UTC. Anything else is `400`. A new value restarts the series at `due_date`.
+   * `null` or absent: UTC. Anything else is `400`. Stored as the runtime spells it (`europe/berlin`
+   * becomes `Europe/Berlin`). A new value restarts the series at `due_date`.
    * @example "Europe/Berlin"
    */
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 64 })
   @IsOptional()
+  @Transform(canonicalTimeZone)
   @IsTimeZone()
   time_zone?: string | null;
 

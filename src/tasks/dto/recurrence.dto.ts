@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, ValidateBy } from 'class-validator';
-import { isTimeZone, normalizeRule, RuleError } from '../../recurrence/recurrence.js';
+import { canonicalZone, isTimeZone, normalizeRule, RuleError } from '../../recurrence/recurrence.js';
 import { RECURRENCE_FROM, type RecurrenceFrom } from '../task.schema.js';
 import { Defined } from './validators.js';
 
@@ -35,6 +35,13 @@ export const IsTimeZone = () =>
       defaultMessage: () => '$property must be an IANA time zone name such as Europe/Berlin, or null (UTC)',
     },
   });
+
+/**
+ * class-transformer: a zone name the runtime knows, in its spelling (`europe/berlin` → `Europe/Berlin`);
+ * anything else unchanged, for IsTimeZone to refuse.
+ */
+export const canonicalTimeZone = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.length <= 64 && isTimeZone(value) ? canonicalZone(value) : value;
 
 /** How a recurring task repeats, as clients write it. */
 export class RecurrenceInputDto {

@@ -12,6 +12,7 @@ export type TaskStats = components['schemas']['TaskStatsDto'];
 export type Tombstone = components['schemas']['TombstoneDto'];
 export type Changes = components['schemas']['ChangesDto'];
 export type Problem = components['schemas']['ProblemDto'];
+export type List = components['schemas']['ListDto'];
 export type TasksClient = Client<paths>;
 export { subscribe, type SubscribeHandlers, type Subscription } from './subscribe';
 

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import type { TasksClientOptions, Task } from './index';
+import type { List, TasksClientOptions, Task } from './index';
 
 /** What `subscribe()` calls as changes arrive; `token` is the event's id (a sync token). */
 export interface SubscribeHandlers {
@@ -7,6 +7,10 @@ export interface SubscribeHandlers {
   onTask(task: Task, token: string): void;
   /** A task was deleted. */
   onDeleted(id: string, token: string): void;
+  /** A list you can see was created or changed, or you gained it: its current state, as you see it. */
+  onList?(list: List, token: string | undefined): void;
+  /** You lost a list (deleted, or you left or were removed): drop it and its tasks; nothing of it follows. */
+  onListDeleted?(id: string, token: string | undefined): void;
   /**
    * The token the stream resumes from is too old (or not yours): bring your copy up to date with a
    * full `sync()` and return its token; the stream goes on from there. Without it: from now on.
@@ -71,6 +75,9 @@ export function subscribe(
       onRetry: (ms) => (retryMs = ms),
       onEvent: ({ event, id, data }) => {
         if (event === 'resync') resync = true;
+        if (event === 'list') handlers.onList?.(JSON.parse(data) as List, id);
+        else if (event === 'list.deleted')
+          handlers.onListDeleted?.((JSON.parse(data) as { id: string }).id, id);
         if (!id) return;
         if (event === 'task') handlers.onTask(JSON.parse(data) as Task, id);
         else if (event === 'task.deleted') handlers.onDeleted((JSON.parse(data) as { id: string }).id, id);

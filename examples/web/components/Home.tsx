@@ -19,7 +19,7 @@ export function Home({ apiUrl }: { apiUrl: string }) {
     forgetToken();
   };
   return (
-    <main className="page">
+    <main className="page wide">
       <header className="bar">
         <h1>Tasks</h1>
         <span className="who" data-testid="who">

@@ -1,6 +1,6 @@
 'use client';
 import { useState, type DragEvent } from 'react';
-import type { Task, TasksClient } from '@tasks-api/client';
+import type { List, Task, TasksClient } from '@tasks-api/client';
 import { problemMessage } from '@/lib/api';
 import { describeRule } from '@/lib/recurrence';
 import { TaskFields, type Outcome, type TaskValues } from './TaskFields';
@@ -36,11 +36,13 @@ const changes = (task: Task, values: TaskValues) => {
 /** `If-Match` for a version: a write naming it is refused (412) once the task changed elsewhere. */
 export const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
 
-/** One task: complete, edit, delete, drag, and (top level only) its subtasks. */
+/** One task: complete, edit, delete, drag, move to another list, and (top level only) its subtasks. */
 export function TaskItem({
   api,
   task,
   tick,
+  lists,
+  readOnly,
   onChanged,
   dragging,
   onDragStart,
@@ -50,6 +52,8 @@ export function TaskItem({
   api: TasksClient;
   task: Task;
   tick: number;
+  lists: List[];
+  readOnly: boolean;
   onChanged: () => void;
   dragging: boolean;
   onDragStart: () => void;
@@ -89,6 +93,10 @@ export function TaskItem({
     onChanged();
     return outcome;
   };
+  // With its subtasks, into a list the user may write (a subtask moves only with its parent).
+  const targets = lists.filter((l) => l.id !== task.list_id && (l.role === 'owner' || l.role === 'editor'));
+  const moveTo = async (listId: string) =>
+    settle(await api.POST('/api/tasks/{id}/move', { params: current, body: { list_id: listId } }));
   const addSubtask = async ({ title }: TaskValues) => {
     const outcome = await api.POST('/api/tasks', { body: { title, parent_id: task.id } });
     onChanged();
@@ -108,7 +116,7 @@ export function TaskItem({
       className={`task${task.completed ? ' done' : ''}${dragging ? ' dragging' : ''}`}
       data-testid="task"
       data-title={task.title}
-      draggable={editing === undefined}
+      draggable={editing === undefined && !readOnly}
       onDragStart={(e) => {
         e.stopPropagation();
         e.dataTransfer.effectAllowed = 'move';
@@ -129,6 +137,7 @@ export function TaskItem({
           <input
             type="checkbox"
             checked={task.completed}
+            disabled={readOnly}
             onChange={() => void toggle()}
             aria-label={`Complete ${task.title}`}
           />
@@ -153,12 +162,31 @@ export function TaskItem({
               Subtasks
             </button>
           )}
-          <button type="button" className="link" onClick={() => setEditing(task.version)}>
-            Edit
-          </button>
-          <button type="button" className="link danger" onClick={() => void remove()}>
-            Delete
-          </button>
+          {!readOnly && !task.parent_id && targets.length > 0 && (
+            <select
+              className="move-to"
+              aria-label={`Move ${task.title} to`}
+              value=""
+              onChange={(e) => e.target.value && void moveTo(e.target.value)}
+            >
+              <option value="">Move to…</option>
+              {targets.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+          )}
+          {!readOnly && (
+            <>
+              <button type="button" className="link" onClick={() => setEditing(task.version)}>
+                Edit
+              </button>
+              <button type="button" className="link danger" onClick={() => void remove()}>
+                Delete
+              </button>
+            </>
+          )}
         </div>
       )}
       {error && (
@@ -173,9 +201,11 @@ export function TaskItem({
             filter={{ status: 'all' }}
             parentId={task.id}
             tick={tick}
+            lists={lists}
+            readOnly={readOnly}
             onChanged={onChanged}
           />
-          <TaskFields compact submitLabel="Add subtask" onSubmit={addSubtask} />
+          {!readOnly && <TaskFields compact submitLabel="Add subtask" onSubmit={addSubtask} />}
         </div>
       )}
     </li>

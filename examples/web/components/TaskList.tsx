@@ -1,6 +1,6 @@
 'use client';
 import { useState } from 'react';
-import type { TasksClient } from '@tasks-api/client';
+import type { List, TasksClient } from '@tasks-api/client';
 import { problemMessage } from '@/lib/api';
 import { useTaskList, type Filter } from '@/lib/use-task-list';
 import { ifMatch, TaskItem } from './TaskItem';
@@ -14,12 +14,18 @@ export function TaskList({
   filter,
   parentId,
   tick,
+  lists,
+  readOnly,
   onChanged,
 }: {
   api: TasksClient;
   filter: Filter;
   parentId: string;
   tick: number;
+  /** The user's lists, to move a task to another. */
+  lists: List[];
+  /** A viewer's list: shown, never changed. */
+  readOnly: boolean;
   onChanged: () => void;
 }) {
   const { items, next, error, loaded, loadMore } = useTaskList(api, filter, parentId, tick);
@@ -59,6 +65,8 @@ export function TaskList({
             api={api}
             task={task}
             tick={tick}
+            lists={lists}
+            readOnly={readOnly}
             onChanged={onChanged}
             dragging={dragged === task.id}
             onDragStart={() => setDragged(task.id)}

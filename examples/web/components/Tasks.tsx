@@ -1,8 +1,10 @@
 'use client';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { subscribe } from '@tasks-api/client';
-import { apiOptions, createApi } from '@/lib/api';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { subscribe, type List } from '@tasks-api/client';
+import { apiOptions, createApi, problemMessage } from '@/lib/api';
 import type { Status } from '@/lib/use-task-list';
+import { Lists } from './Lists';
+import { ShareDialog } from './ShareDialog';
 import { TaskFields, type TaskValues } from './TaskFields';
 import { TaskList } from './TaskList';
 
@@ -15,12 +17,25 @@ const FILTERS: { status: Status; label: string }[] = [
 const RELOAD_AFTER_MS = 50;
 const SEARCH_AFTER_MS = 300;
 
+/** The list a page opens on: `?list=<id>` (an accepted invitation sends you there), else the inbox. */
+const listInAddress = () =>
+  typeof window === 'undefined'
+    ? undefined
+    : (new URLSearchParams(window.location.search).get('list') ?? undefined);
+
 /**
- * The signed-in user's tasks: add, filter, search, and the list. Live: every change the user makes
- * anywhere (another tab, another device) arrives over `subscribe()` and the lists load again.
+ * The signed-in user's lists and the tasks of the one selected: add, filter, search, share. Live:
+ * every change anyone makes in a list the user can see (another tab, another device, another member)
+ * arrives over `subscribe()` and what it touches loads again; a list the user lost goes at once.
  */
 export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
   const api = useMemo(() => createApi(apiUrl, user), [apiUrl, user]);
+  const [lists, setLists] = useState<List[]>([]);
+  const [selectedId, setSelectedId] = useState<string | undefined>(listInAddress);
+  const [sharing, setSharing] = useState(false);
+  const [listsError, setListsError] = useState<string>();
+  const selected = lists.find((l) => l.id === selectedId) ?? lists[0];
+  const writable = selected?.role === 'owner' || selected?.role === 'editor';
   const [status, setStatus] = useState<Status>('all');
   const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
@@ -37,6 +52,13 @@ export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
     }, RELOAD_AFTER_MS);
   };
 
+  const loadLists = useCallback(async () => {
+    const { data, error, response } = await api.GET('/api/lists');
+    if (data) setLists(data);
+    setListsError(error && problemMessage(error, response.status));
+  }, [api]);
+  useEffect(() => void loadLists(), [loadLists, tick]);
+
   useEffect(() => {
     const timer = setTimeout(() => setQ(search.trim()), SEARCH_AFTER_MS);
     return () => clearTimeout(timer);
@@ -48,6 +70,8 @@ export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
     const subscription = subscribe(apiOptions(apiUrl, user), {
       onTask: refresh,
       onDeleted: refresh,
+      onList: refresh,
+      onListDeleted: refresh,
       onResync: () => void refresh(),
       onOpen: () => {
         setLive('live');
@@ -65,6 +89,7 @@ export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
   const create = async ({ title, description, priority, due_date, recurrence, time_zone }: TaskValues) => {
     const outcome = await api.POST('/api/tasks', {
       body: {
+        list_id: selected?.id,
         title,
         description: description ?? undefined,
         priority,
@@ -78,46 +103,97 @@ export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
   };
 
   return (
-    <>
-      <section className="card">
-        <TaskFields submitLabel="Add" onSubmit={create} />
-      </section>
-      <nav className="filters" aria-label="Show">
-        {FILTERS.map((f) => (
-          <button
-            key={f.status}
-            type="button"
-            className={status === f.status ? 'chip on' : 'chip'}
-            aria-pressed={status === f.status}
-            onClick={() => setStatus(f.status)}
-          >
-            {f.label}
-          </button>
-        ))}
-        <input
-          className="search"
-          type="search"
-          placeholder="Search"
-          aria-label="Search"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-        />
-        <span
-          className={`live ${live}`}
-          data-testid="live"
-          title="Changes made elsewhere appear here as they happen"
-        >
-          {live === 'live' ? '● live' : live === 'connecting' ? '○ connecting' : '○ reconnecting'}
-        </span>
-      </nav>
-      <TaskList
-        key={`${status} ${q}`}
+    <div className="layout">
+      <Lists
         api={api}
-        filter={{ status, q }}
-        parentId="none"
-        tick={tick}
+        lists={lists}
+        selected={selected}
+        onSelect={(id) => {
+          setSelectedId(id);
+          setSharing(false);
+        }}
         onChanged={refresh}
       />
-    </>
+      <div className="main">
+        {listsError && (
+          <p className="error" role="alert">
+            {listsError}
+          </p>
+        )}
+        {selected && (
+          <div className="bar list-bar">
+            <h2 data-testid="list-title">{selected.name}</h2>
+            {selected.role !== 'owner' && <span className="role">{selected.role}</span>}
+            {!selected.is_inbox && (
+              <button
+                type="button"
+                className="link"
+                onClick={() => setSharing(!sharing)}
+                aria-expanded={sharing}
+              >
+                Share
+              </button>
+            )}
+          </div>
+        )}
+        {selected && sharing && (
+          <ShareDialog
+            api={api}
+            list={selected}
+            me={user}
+            tick={tick}
+            onChanged={refresh}
+            onClose={() => setSharing(false)}
+          />
+        )}
+        {writable ? (
+          <section className="card add-task">
+            <TaskFields submitLabel="Add" onSubmit={create} />
+          </section>
+        ) : (
+          selected && <p className="muted">You can view this list; its owner can let you edit it.</p>
+        )}
+        <nav className="filters" aria-label="Show">
+          {FILTERS.map((f) => (
+            <button
+              key={f.status}
+              type="button"
+              className={status === f.status ? 'chip on' : 'chip'}
+              aria-pressed={status === f.status}
+              onClick={() => setStatus(f.status)}
+            >
+              {f.label}
+            </button>
+          ))}
+          <input
+            className="search"
+            type="search"
+            placeholder="Search"
+            aria-label="Search"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+          <span
+            className={`live ${live}`}
+            data-testid="live"
+            title="Changes made elsewhere appear here as they happen"
+          >
+            {live === 'live' ? '● live' : live === 'connecting' ? '○ connecting' : '○ reconnecting'}
+          </span>
+        </nav>
+        {selected && (
+          <TaskList
+            key={`${selected.id} ${status} ${q}`}
+            api={api}
+            filter={{ status, q, listId: selected.id }}
+            parentId="none"
+            tick={tick}
+            lists={lists}
+            readOnly={!writable}
+            onChanged={refresh}
+          />
+        )}
+      </div>
+    </div>
   );
 }

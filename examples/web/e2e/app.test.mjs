@@ -152,7 +152,7 @@ describe('the web app in Chromium', { skip: reason }, () => {
     await attempt('field-errors', async () => {
       const page = await aliceIn();
       await expectTitles(page, ['Write the report', 'Buy milk']);
-      const form = page.locator('section.card form');
+      const form = page.locator('section.add-task form');
       await form.getByLabel('Title').fill('   ');
       await form.getByRole('button', { name: 'Add' }).click();
       const shown = await form.locator('.field-error[data-field="title"]').textContent();
@@ -171,7 +171,7 @@ describe('the web app in Chromium', { skip: reason }, () => {
       for (const page of [first, second])
         await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
 
-      const form = first.locator('section.card form');
+      const form = first.locator('section.add-task form');
       await form.getByLabel('Title').fill('Made in the other window');
       let started = Date.now();
       const appeared = row(second, 'Made in the other window').waitFor({ timeout: 1000 });
@@ -238,7 +238,7 @@ describe('the web app in Chromium', { skip: reason }, () => {
       const page = await newPage(aliceSession, { timezoneId: 'Europe/Berlin', locale: 'en-US' });
       await page.goto(stack.webOrigin);
       await page.getByTestId('who').filter({ hasText: alice.email }).waitFor();
-      const form = page.locator('section.card form');
+      const form = page.locator('section.add-task form');
       const stored = async (title) =>
         (await apiAs(page, '/api/tasks?limit=100&status=all')).body.find((t) => t.title === title);
 
@@ -295,6 +295,120 @@ describe('the web app in Chromium', { skip: reason }, () => {
       await form.getByRole('button', { name: 'Add' }).click();
       await form.locator('[data-field="recurrence.rule"]').waitFor();
       assert.equal(await stored('Every hour'), undefined);
+    });
+  });
+
+  it('keeps tasks in lists: makes one, moves a task to another list, renames and deletes a list', async () => {
+    await attempt('lists', async () => {
+      const page = await aliceIn();
+      await page.getByLabel('New list name').fill('Errands');
+      await page.getByRole('button', { name: 'Add list' }).click();
+      await page.getByTestId('list-title').filter({ hasText: 'Errands' }).waitFor();
+      await page.getByText('Nothing here.').waitFor();
+      await addTask(page, 'Post the letter');
+      await addTask(page, 'Pick up the parcel');
+
+      // Moved with the "Move to" menu: gone from here, in the inbox.
+      await row(page, 'Post the letter')
+        .getByLabel('Move Post the letter to')
+        .selectOption({ label: 'Inbox' });
+      await expectTitles(page, ['Pick up the parcel']);
+      await page.locator('[data-list="Inbox"]').click();
+      await row(page, 'Post the letter').waitFor();
+      const lists = (await apiAs(page, '/api/lists')).body;
+      const moved = (await apiAs(page, '/api/tasks?limit=100&status=all')).body.find(
+        (t) => t.title === 'Post the letter',
+      );
+      assert.equal(moved.list_id, lists.find((l) => l.is_inbox).id);
+
+      await page.locator('[data-list="Errands"]').click();
+      await page.getByRole('button', { name: 'Rename list' }).click();
+      await page.getByLabel('List name').fill('Chores');
+      await page.getByRole('button', { name: 'Rename', exact: true }).click();
+      await page.locator('[data-list="Chores"]').waitFor();
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.getByRole('button', { name: 'Delete list' }).click();
+      await page.locator('[data-list="Chores"]').waitFor({ state: 'detached' });
+      await page.getByTestId('list-title').filter({ hasText: 'Inbox' }).waitFor();
+      assert.deepEqual(
+        (await apiAs(page, '/api/lists')).body.map((l) => l.name),
+        lists.filter((l) => l.name !== 'Errands').map((l) => l.name),
+      );
+    });
+  });
+
+  it('shares a list: another user joins by link, edits show in both windows within 1 s, a viewer cannot edit, a removed member loses the list within 1 s', async () => {
+    await attempt('sharing', async () => {
+      const owner = await aliceIn();
+      await owner.getByLabel('New list name').fill('Groceries');
+      await owner.getByRole('button', { name: 'Add list' }).click();
+      await owner.getByTestId('list-title').filter({ hasText: 'Groceries' }).waitFor();
+      await addTask(owner, 'Milk');
+      await owner.getByRole('button', { name: 'Share' }).click();
+      await owner.getByLabel('Invite role').selectOption('editor');
+      await owner.getByRole('button', { name: 'Invite' }).click();
+      const link = await owner.getByLabel('Invitation link').inputValue();
+      assert.match(link, /\/invite\/[\w-]{22,}$/);
+
+      // Bob opens the link signed out, signs up on that page, and joins.
+      const bob = newAccount('bob');
+      const member = await newPage();
+      await member.goto(link);
+      await member.getByRole('button', { name: 'No account yet? Sign up' }).click();
+      await member.getByLabel('Email').fill(bob.email);
+      await member.getByLabel('Password').fill(bob.password);
+      await member.getByRole('button', { name: 'Sign up' }).click();
+      await member.getByRole('heading', { name: 'Join “Groceries”' }).waitFor();
+      await member.getByText(`${alice.email.split('@')[0]} invites you as an editor`).waitFor();
+      await member.getByRole('button', { name: 'Join list' }).click();
+      await member.getByTestId('list-title').filter({ hasText: 'Groceries' }).waitFor();
+      await row(member, 'Milk').waitFor();
+      for (const page of [owner, member])
+        await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
+      // The owner's dialog shows the new member.
+      await owner.locator(`[data-member="${bob.email}"]`).waitFor();
+
+      // Each one's edit shows in the other's window within 1 s.
+      const appeared = row(owner, 'Eggs').waitFor({ timeout: 1000 });
+      await member.locator('section.add-task').getByLabel('Title').fill('Eggs');
+      let started = Date.now();
+      await member.locator('section.add-task').getByRole('button', { name: 'Add' }).click();
+      await appeared;
+      const createdMs = Date.now() - started;
+      started = Date.now();
+      const completed = member.locator('li.done[data-title="Milk"]').waitFor({ timeout: 1000 });
+      await row(owner, 'Milk').getByRole('checkbox').click();
+      await completed;
+      const completedMs = Date.now() - started;
+
+      // As a viewer Bob sees the list but cannot change it; the API refuses him too.
+      started = Date.now();
+      const readOnly = member.getByText('You can view this list').waitFor({ timeout: 1000 });
+      await owner.getByLabel(`Role of ${bob.email}`).selectOption('viewer');
+      await readOnly;
+      const roleMs = Date.now() - started;
+      assert.equal(await row(member, 'Eggs').getByRole('checkbox').isDisabled(), true);
+      assert.equal(await row(member, 'Eggs').getByRole('button', { name: 'Edit' }).count(), 0);
+      const eggs = (await apiAs(member, '/api/tasks?limit=100')).body.find((t) => t.title === 'Eggs');
+      const refused = await fetch(`${stack.apiUrl}/api/tasks/${eggs.id}`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${await tokenOf(member)}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: 'Rotten eggs' }),
+      });
+      assert.equal(refused.status, 403);
+
+      // Removed, Bob's window drops the list and its tasks within 1 s.
+      started = Date.now();
+      const dropped = member.locator('[data-list="Groceries"]').waitFor({ state: 'detached', timeout: 1000 });
+      await owner.locator(`[data-member="${bob.email}"]`).getByRole('button', { name: 'Remove' }).click();
+      await dropped;
+      const removedMs = Date.now() - started;
+      await member.getByTestId('list-title').filter({ hasText: 'Inbox' }).waitFor();
+      await expectTitles(member, []);
+      console.log(
+        `sharing: the other window showed a create after ${createdMs} ms, a completion after ${completedMs} ms, ` +
+          `a role change after ${roleMs} ms, a removal after ${removedMs} ms (from the click)`,
+      );
     });
   });
 

@@ -96,7 +96,7 @@ export async function expectTitles(page, expected, timeoutMs = 5000) {
 
 /** Adds a top-level task through the form at the top and waits for its row. */
 export async function addTask(page, title) {
-  const form = page.locator('section.card form');
+  const form = page.locator('section.add-task form');
   await form.getByLabel('Title').fill(title);
   await form.getByRole('button', { name: 'Add' }).click();
   await row(page, title).waitFor();

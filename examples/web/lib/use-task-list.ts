@@ -12,6 +12,8 @@ export type Status = 'all' | 'pending' | 'completed';
 export interface Filter {
   status: Status;
   q?: string;
+  /** One list's tasks (absent: every task the user can see). */
+  listId?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface Filter {
  * of `tick` (a write here, or one announced by the live stream) loads again as many tasks as are
  * shown; the newest load wins, and a "Load more" that a reload overtook is dropped.
  */
-export function useTaskList(api: TasksClient, { status, q }: Filter, parentId: string, tick: number) {
+export function useTaskList(api: TasksClient, { status, q, listId }: Filter, parentId: string, tick: number) {
   const [items, setItems] = useState<Task[]>([]);
   const [next, setNext] = useState<string>();
   const [error, setError] = useState<string>();
@@ -32,10 +34,18 @@ export function useTaskList(api: TasksClient, { status, q }: Filter, parentId: s
     (limit: number, cursor?: string) =>
       api.GET('/api/tasks', {
         params: {
-          query: { status, q: q || undefined, parent_id: parentId, sort: 'position', limit, cursor },
+          query: {
+            status,
+            q: q || undefined,
+            list_id: listId,
+            parent_id: parentId,
+            sort: 'position',
+            limit,
+            cursor,
+          },
         },
       }),
-    [api, status, q, parentId],
+    [api, status, q, listId, parentId],
   );
 
   useEffect(() => {

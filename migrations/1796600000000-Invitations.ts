@@ -5,8 +5,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * invitation with the SHA-256 of its token only (the token itself is shown once, to the owner who
  * made it), the role it grants, the email it is bound to (lower-cased; null: anyone signed in),
  * who made it and when it expires. An invitation is single-use: accepting or revoking deletes its
- * row, so a used, revoked and unknown token are the same absence; an expired one stays until it is
- * deleted with its list (nothing reads it: every statement asks for `expires_at > now()`).
+ * row, so a used, revoked and unknown token are the same absence; an expired one is never read
+ * (every statement asks for `expires_at > now()`) and is deleted by a periodic sweep
+ * (`ix_list_invitations_expires`).
  */
 export class Invitations1796600000000 implements MigrationInterface {
   name = 'Invitations1796600000000';
@@ -31,6 +32,7 @@ export class Invitations1796600000000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX "ix_list_invitations_list" ON "list_invitations" ("list_id", "created_at", "id")`,
     );
+    await q.query(`CREATE INDEX "ix_list_invitations_expires" ON "list_invitations" ("expires_at")`);
   }
 
   public async down(q: QueryRunner): Promise<void> {

@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { Database } from '../src/database/database.js';
 import type { ListDto } from '../src/lists/dto/list.dto.js';
+import { InvitationsService } from '../src/lists/invitations.service.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
 import { expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
@@ -253,6 +254,19 @@ describe('POST /api/lists/{id}/transfer', () => {
     expectProblem(await owner.get(`/api/tasks/${task.id}`), 404);
   });
 
+  it('concurrent task creates in the list during a transfer all succeed, and every task ends with the new owner', async () => {
+    const { owner, editor, list } = await shared();
+    const [transfer, ...creates] = await Promise.all([
+      owner.post(`/api/lists/${list.id}/transfer`).send({ user_id: editor.id }),
+      ...Array.from({ length: 8 }, (_, i) =>
+        (i % 2 ? owner : editor).post('/api/tasks').send({ title: `during ${i}`, list_id: list.id }),
+      ),
+    ]);
+    expect([transfer.status, ...creates.map((r) => r.status)]).toEqual([200, ...Array(8).fill(201)]);
+    const owners = await t.db.query('SELECT DISTINCT owner_id FROM tasks WHERE list_id = $1', [list.id]);
+    expect(owners).toEqual([{ owner_id: editor.id }]);
+  });
+
   it('refuses: not the owner (403), a non-member caller (404), a target who is no member or the owner (400), the inbox (400)', async () => {
     const { owner, editor, viewer, stranger, list } = await shared();
     for (const who of [editor, viewer]) {
@@ -417,8 +431,12 @@ describe('invitations', () => {
     for (const res of answers) expectProblem(res, 404);
     expect(new Set(answers.map((r) => JSON.stringify([r.body.title, r.body.detail]))).size).toBe(1);
     expect(await memberCount(list.id)).toBe(2);
-    // The expired one is not open either.
+    // The expired one is not open either, and the sweep deletes it (and nothing open).
     expect((await owner.get(`/api/lists/${list.id}/invitations`).expect(200)).body).toEqual([]);
+    const open = await invite(owner, list.id);
+    expect(await t.app.get(InvitationsService).sweep()).toBeGreaterThanOrEqual(1);
+    const left = await t.db.query('SELECT id FROM list_invitations WHERE list_id = $1', [list.id]);
+    expect(left).toEqual([{ id: open.id }]);
   });
 
   it('an email-bound invitation: anyone else gets 403 and it stays open; the right email, in any case, joins', async () => {

@@ -8,6 +8,9 @@ const SELECT_INVITATION = `SELECT i.id, i.list_id, i.role, i.email, i.expires_at
 /** Invitations that can still be accepted (used and revoked ones have no row). */
 const OPEN = `i.expires_at > now()`;
 
+/** How many expired invitations one statement of the sweep deletes at most. */
+export const INVITATION_SWEEP_BATCH = 1000;
+
 /** SQL: whether `$caller` owns list `$list`. */
 const ownerSql = (list: string, caller: string) => memberSql(list, caller, ['owner']);
 
@@ -114,5 +117,20 @@ export class InvitationsRepository {
   /** Uses the invitation up (its row goes), in the accepting user's transaction. */
   async use(callerId: string, id: string): Promise<void> {
     await this.db.write(callerId, sql('DELETE FROM list_invitations WHERE id = $1', [id]));
+  }
+
+  /**
+   * Deletes up to INVITATION_SWEEP_BATCH expired invitations (no user's visible data: never
+   * announced); instances sweeping at once share the work (SKIP LOCKED). How many it deleted.
+   */
+  async sweepBatch(): Promise<number> {
+    const { count } = await this.db.housekeeping(
+      sql(
+        `DELETE FROM list_invitations WHERE id IN (
+           SELECT id FROM list_invitations WHERE expires_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+        [INVITATION_SWEEP_BATCH],
+      ),
+    );
+    return count;
   }
 }

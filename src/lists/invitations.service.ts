@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AuthUser } from '../auth/auth-user.js';
 import type { Env } from '../config/env.js';
+import { sweepEvery, sweepInBatches } from '../database/sweep.js';
 import type {
   CreateInvitationDto,
   CreatedInvitationDto,
@@ -20,9 +21,12 @@ import {
 } from './list.errors.js';
 import { INVITATION_TOKEN_BYTES } from './list.schema.js';
 import { ListsRepository } from './lists.repository.js';
-import { InvitationsRepository } from './invitations.repository.js';
+import { INVITATION_SWEEP_BATCH, InvitationsRepository } from './invitations.repository.js';
 import { MembersRepository } from './members.repository.js';
 import { MembershipChanges } from './membership-changes.js';
+
+/** How often expired invitations are deleted. */
+const SWEEP_EVERY_MS = 60 * 60_000;
 
 /** What is stored of a token: its SHA-256 (a token has 256 random bits, so no salt or slow hash is needed). */
 const hashOf = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
@@ -35,9 +39,11 @@ const hashOf = (token: string): Buffer => createHash('sha256').update(token, 'ut
  * accepts into a nearly full list never pass MAX_MEMBERS_PER_LIST.
  */
 @Injectable()
-export class InvitationsService {
+export class InvitationsService implements OnModuleInit, OnModuleDestroy {
   private readonly ttlHours: number;
   private readonly maxMembers: number;
+  private readonly logger = new Logger(InvitationsService.name);
+  private stopSweeping?: () => void;
 
   constructor(
     private readonly repo: InvitationsRepository,
@@ -127,5 +133,21 @@ export class InvitationsService {
     if (access.role !== 'owner') return new OwnerOnlyError();
     if (access.is_inbox) return new InboxError(InboxError.shared);
     return new ListNotFoundError();
+  }
+
+  /**
+   * Deletes expired invitations (already 404 everywhere) in batches, each its own statement; any
+   * number of instances may sweep at once. How many it deleted.
+   */
+  sweep(): Promise<number> {
+    return sweepInBatches(INVITATION_SWEEP_BATCH, () => this.repo.sweepBatch());
+  }
+
+  onModuleInit(): void {
+    this.stopSweeping = sweepEvery(SWEEP_EVERY_MS, () => this.sweep(), this.logger, 'Invitation');
+  }
+
+  onModuleDestroy(): void {
+    this.stopSweeping?.();
   }
 }

@@ -113,6 +113,27 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
             ? await api.post('/api/lists').send({ name: 'typed-in id' })
             : await api.post('/api/tasks').send(typedInTask)
         ).body.id;
+      // Sharing: the member a person types in (someone who accepted their invitation, also into the
+      // transfer's body), the id of one of their open invitations, and a token they were handed.
+      let body: object | undefined;
+      const invite = async (list: string) =>
+        (await api.post(`/api/lists/${list}/invitations`).send({ role: 'editor' }).expect(201)).body as {
+          id: string;
+          token: string;
+        };
+      if (path.startsWith('/api/lists/{id}/members/') || path.endsWith('/transfer')) {
+        const member = newUser('member');
+        await as(t.app, member)
+          .post(`/api/invitations/${(await invite(typedIn.id)).token}/accept`)
+          .expect(200);
+        typedIn.user_id = member;
+        if (path.endsWith('/transfer')) body = { user_id: member };
+      }
+      if (path.includes('{invitation_id}')) typedIn.invitation_id = (await invite(typedIn.id)).id;
+      if (path.includes('{token}')) {
+        const list = (await api.post('/api/lists').send({ name: 'shared' }).expect(201)).body.id as string;
+        typedIn.token = (await invite(list)).token;
+      }
       let url = path;
       const query: Record<string, unknown> = {};
       const headers: Record<string, string> = {};
@@ -138,7 +159,7 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
         [method as 'get' | 'post' | 'put' | 'patch' | 'delete'](url)
         .query(query)
         .set(headers);
-      const res = json ? await request.send(sample(json.schema, doc) as object) : await request;
+      const res = json ? await request.send(body ?? (sample(json.schema, doc) as object)) : await request;
       outcomes.push(
         `${op.operationId} ${method.toUpperCase()} ${url}: ${res.status} ${res.body?.detail ?? ''}`.trim(),
       );

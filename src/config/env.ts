@@ -206,6 +206,20 @@ export class Env {
   @Max(100_000)
   MAX_LISTS_PER_USER = 200;
 
+  /** The most members one list may have (the owner included); an accepted invitation beyond is 409 "List is full". */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  MAX_MEMBERS_PER_LIST = 50;
+
+  /** How long an invitation into a list can be accepted, in hours from its creation. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  INVITATION_TTL_HOURS = 168;
+
   /** How long tombstones of deleted tasks are kept for incremental sync; an older sync token is 410. */
   @Transform(toInt)
   @IsInt()

@@ -21,9 +21,14 @@ import {
 } from '../tasks/task.errors.js';
 import {
   InboxError,
+  InvitationForSomeoneElseError,
+  InvitationNotFoundError,
+  ListFullError,
   ListLimitReachedError,
   ListNotFoundError,
+  MemberNotFoundError,
   OwnerOnlyError,
+  OwnerStaysError,
   ReadOnlyListError,
   StaleListError,
 } from '../lists/list.errors.js';
@@ -77,6 +82,7 @@ export interface ProblemDoc {
   description: string;
   detail: string;
   title?: string;
+  errors?: ProblemDto['errors'];
 }
 
 /** POST /api/tasks: 403 is also the per-user limit, with its own title. */
@@ -132,6 +138,74 @@ export const STALE_LIST: ProblemDoc = {
   detail: new StaleListError(4).message,
 };
 
+/** PATCH and DELETE /api/lists/{id}/members/{user_id}: a member other than the caller that the list does not have. */
+export const MEMBER_NOT_FOUND: ProblemDoc = {
+  status: 404,
+  description: `${LIST_NOT_FOUND.description}; or, for the owner, no member with this user id`,
+  detail: MemberNotFoundError.detail,
+};
+
+/** The owner's own membership stays: they cannot leave or change their role. */
+export const OWNER_STAYS: ProblemDoc = {
+  status: 409,
+  description: `\`${OwnerStaysError.title}\`: the owner cannot leave, be removed or change role; transfer the list first`,
+  detail: OwnerStaysError.leave,
+  title: OwnerStaysError.title,
+};
+
+/** POST /api/lists/{id}/transfer: the 400s of its body, and the inbox. */
+export const TRANSFER_INVALID: ProblemDoc = {
+  status: 400,
+  description: `${PROBLEMS[400].description}; \`user_id\` is not another member of the list; or the list is your inbox, which cannot be given away`,
+  detail: 'Validation failed: user_id',
+  errors: [{ field: 'user_id', message: MemberNotFoundError.notMember }],
+};
+
+/** POST /api/lists/{id}/transfer: the new owner owns MAX_LISTS_PER_USER lists already. */
+export const TRANSFER_FORBIDDEN: ProblemDoc = {
+  status: 403,
+  description: `${OWNER_ONLY.description}; or \`${ListLimitReachedError.title}\`: the member owns MAX_LISTS_PER_USER lists already, and nothing changed`,
+  detail: OwnerOnlyError.detail,
+  title: OwnerOnlyError.title,
+};
+
+/** POST /api/lists/{id}/invitations: the inbox is not shared. */
+export const INBOX_UNSHARED: ProblemDoc = {
+  status: 400,
+  description: `${PROBLEMS[400].description}; or the list is your inbox, which cannot be shared`,
+  detail: InboxError.shared,
+};
+
+/** DELETE /api/lists/{id}/invitations/{invitation_id}. */
+export const INVITATION_ID_NOT_FOUND: ProblemDoc = {
+  status: 404,
+  description: `${LIST_NOT_FOUND.description}; or no open invitation with this id in the list`,
+  detail: InvitationNotFoundError.byId,
+};
+
+/** GET /api/invitations/{token} and its accept: unknown, used, revoked and expired are one answer. */
+export const INVITATION_NOT_FOUND: ProblemDoc = {
+  status: 404,
+  description: 'No open invitation with this token: unknown, used, revoked or expired (never told apart)',
+  detail: InvitationNotFoundError.detail,
+};
+
+/** POST /api/invitations/{token}/accept: bound to another email; the invitation stays open. */
+export const INVITATION_FORBIDDEN: ProblemDoc = {
+  status: 403,
+  description: `\`${InvitationForSomeoneElseError.title}\`: the invitation is bound to an email your token's \`email\` claim does not equal (case-insensitive); it stays open`,
+  detail: InvitationForSomeoneElseError.detail,
+  title: InvitationForSomeoneElseError.title,
+};
+
+/** POST /api/invitations/{token}/accept: MAX_MEMBERS_PER_LIST reached; the invitation stays open. */
+export const LIST_FULL: ProblemDoc = {
+  status: 409,
+  description: `\`${ListFullError.title}\`: the list has MAX_MEMBERS_PER_LIST members (the owner included); nothing changed and the invitation stays open`,
+  detail: ListFullError.detail(50),
+  title: ListFullError.title,
+};
+
 /** POST /api/tasks/{id}/move: 409 is concurrent placements winning the gap, nothing changed. */
 export const MOVE_CONFLICT: ProblemDoc = {
   status: 409,
@@ -158,9 +232,7 @@ export const SYNC_EXPIRED: ProblemDoc = {
 
 const problemResponse = (doc: number | ProblemDoc) => {
   const { status, description, detail, errors, title } =
-    typeof doc === 'number'
-      ? { status: doc, ...PROBLEMS[doc], title: undefined }
-      : { errors: undefined, ...doc };
+    typeof doc === 'number' ? { status: doc, ...PROBLEMS[doc], title: undefined } : doc;
   const example: ProblemDto = {
     type: 'about:blank',
     title: title ?? STATUS_CODES[status] ?? 'Error',

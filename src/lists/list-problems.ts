@@ -1,11 +1,16 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import { ProblemException } from '../errors/problem.exception.js';
+import { ProblemException, ValidationProblem } from '../errors/problem.exception.js';
 import { ProblemFilter } from '../errors/problem.filter.js';
 import { etagOf } from '../tasks/etag.js';
 import {
   InboxError,
+  InvitationForSomeoneElseError,
+  InvitationNotFoundError,
   LIST_ERRORS,
+  ListFullError,
   ListLimitReachedError,
+  MemberNotFoundError,
+  OwnerStaysError,
   ListNotFoundError,
   OwnerOnlyError,
   ReadOnlyListError,
@@ -30,6 +35,17 @@ export function listProblem(err: ListError): ProblemException {
     return new ProblemException(412, err.message, {
       headers: { ETag: etagOf({ version: err.currentVersion }) },
     });
+  if (err instanceof OwnerStaysError)
+    return new ProblemException(409, err.message, { title: OwnerStaysError.title });
+  if (err instanceof MemberNotFoundError)
+    return err.field
+      ? new ValidationProblem([{ field: err.field, message: err.message }])
+      : new ProblemException(404, err.message);
+  if (err instanceof ListFullError)
+    return new ProblemException(409, err.message, { title: ListFullError.title });
+  if (err instanceof InvitationNotFoundError) return new ProblemException(404, err.message);
+  if (err instanceof InvitationForSomeoneElseError)
+    return new ProblemException(403, err.message, { title: InvitationForSomeoneElseError.title });
   const unmapped: never = err;
   throw new Error(`No problem mapped for ${String(unmapped)}`);
 }

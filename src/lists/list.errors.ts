@@ -29,19 +29,78 @@ export class OwnerOnlyError extends Error {
   }
 }
 
-/** The caller owns MAX_LISTS_PER_USER lists already: the create made nothing. */
+/**
+ * The caller owns MAX_LISTS_PER_USER lists already: the create made nothing. Or, on a transfer
+ * (`recipient`), the member who was to become the owner does: nothing changed.
+ */
 export class ListLimitReachedError extends Error {
   static readonly title = 'List limit reached';
   static readonly detail = (limit: number) =>
     `You own ${limit} lists, the most one user may; delete some to create more`;
-  constructor(readonly limit: number) {
-    super(ListLimitReachedError.detail(limit));
+  static readonly recipientDetail = (limit: number) =>
+    `That member owns ${limit} lists already, the most one user may; nothing changed`;
+  constructor(
+    readonly limit: number,
+    recipient = false,
+  ) {
+    super((recipient ? ListLimitReachedError.recipientDetail : ListLimitReachedError.detail)(limit));
   }
 }
 
-/** The inbox cannot be deleted (nor, later, shared or given away). */
+/** The inbox cannot be deleted, shared or given away. */
 export class InboxError extends Error {
   static readonly deleted = 'The inbox cannot be deleted';
+  static readonly shared = 'The inbox cannot be shared';
+  static readonly transferred = 'The inbox cannot be given away';
+}
+
+/** The owner's own membership: they cannot leave, be removed or change role; they transfer the list first. */
+export class OwnerStaysError extends Error {
+  static readonly title = 'Transfer the list first';
+  static readonly leave = 'The owner cannot leave the list; transfer it to another member first';
+  static readonly role = "The owner's role cannot change; transfer the list to another member instead";
+}
+
+/** The user in the path (or the transfer's `user_id`) is not a member of the list. */
+export class MemberNotFoundError extends Error {
+  static readonly detail = 'No member with this user id in this list';
+  static readonly notMember = 'is not a member of this list';
+  static readonly owner = 'is the owner already';
+  /** `field`: the body field that named them (a 400 naming it, with `message`); none: the path (404). */
+  constructor(
+    readonly field?: 'user_id',
+    message: string = MemberNotFoundError.detail,
+  ) {
+    super(message);
+  }
+}
+
+/** The list has MAX_MEMBERS_PER_LIST members already: the accept changed nothing, the invitation stays open. */
+export class ListFullError extends Error {
+  static readonly title = 'List is full';
+  static readonly detail = (limit: number) =>
+    `This list has ${limit} members, the most a list may have; the invitation stays open`;
+  constructor(readonly limit: number) {
+    super(ListFullError.detail(limit));
+  }
+}
+
+/** An invitation that is unknown, used, revoked or expired (never told apart). */
+export class InvitationNotFoundError extends Error {
+  static readonly detail = 'No open invitation with this token';
+  static readonly byId = 'No open invitation with this id in this list';
+  constructor(detail = InvitationNotFoundError.detail) {
+    super(detail);
+  }
+}
+
+/** An invitation bound to an email other than the caller's token's: nothing changed, it stays open. */
+export class InvitationForSomeoneElseError extends Error {
+  static readonly title = 'Invitation for another email';
+  static readonly detail = 'This invitation is for another email address than the one your sign-in carries';
+  constructor() {
+    super(InvitationForSomeoneElseError.detail);
+  }
 }
 
 /** A conditional write of a list whose `If-Match` versions no longer match. */
@@ -58,6 +117,11 @@ export const LIST_ERRORS = [
   ListLimitReachedError,
   InboxError,
   StaleListError,
+  OwnerStaysError,
+  MemberNotFoundError,
+  ListFullError,
+  InvitationNotFoundError,
+  InvitationForSomeoneElseError,
 ] as const;
 
 export type ListError = InstanceType<(typeof LIST_ERRORS)[number]>;

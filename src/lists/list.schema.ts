@@ -22,3 +22,15 @@ export const LIST_COLUMNS = [
   'updated_at',
   'version',
 ] as const;
+
+/** The API's fields of a member, in order: what MembersRepository's statements return. */
+export const MEMBER_COLUMNS = ['user_id', 'email', 'name', 'role', 'joined_at'] as const;
+
+/** The API's fields of an open invitation (the token is never among them), in order. */
+export const INVITATION_COLUMNS = ['id', 'list_id', 'role', 'email', 'expires_at', 'created_at'] as const;
+
+/** Lengths of what identifies a user: their id (the token's `sub`) and an email an invitation is bound to. */
+export const USER_LIMITS = { id: 255, email: 320 } as const;
+
+/** Random bytes in an invitation token (256 bits; base64url, 43 characters). */
+export const INVITATION_TOKEN_BYTES = 32;

@@ -109,22 +109,32 @@ export class ListsRepository {
   }
 
   /**
-   * Deletes the list and, by the cascade, its tasks (each leaving a tombstone: migration Lists) and
-   * members, when the caller is its owner and it is not the inbox (with `versions`, only at one of
-   * them). False when nothing matched.
+   * Deletes the list and, by the cascade, its tasks (each leaving a tombstone: migration Lists),
+   * members and invitations, when the caller is its owner and it is not the inbox (with `versions`,
+   * only at one of them). The user ids of the members it had (to announce the change to), or null
+   * when nothing matched.
    */
-  async delete(userId: string, id: string, versions?: number[]): Promise<boolean> {
+  async delete(userId: string, id: string, versions?: number[]): Promise<string[] | null> {
     const values: unknown[] = [id, userId];
     const condition = versions ? ` AND l.version = ANY($${values.push(versions)}::int[])` : '';
-    const { count } = await this.db.write(
+    const { rows } = await this.db.write<{ members: string[] }>(
       userId,
       sql(
         `DELETE FROM lists l WHERE l.id = $1 AND NOT l.is_inbox
-            AND EXISTS (SELECT 1 FROM list_members o WHERE o.list_id = l.id AND o.user_id = $2 AND o.role = 'owner')${condition}`,
+            AND EXISTS (SELECT 1 FROM list_members o WHERE o.list_id = l.id AND o.user_id = $2 AND o.role = 'owner')${condition}
+         RETURNING ARRAY(SELECT m.user_id FROM list_members m WHERE m.list_id = l.id) AS members`,
         values,
       ),
     );
-    return count > 0;
+    return rows[0]?.members ?? null;
+  }
+
+  /** The user ids of the list's members, on the primary. */
+  async memberIds(id: string): Promise<string[]> {
+    const rows = await this.db.rows<{ user_id: string }>(
+      sql('SELECT user_id FROM list_members WHERE list_id = $1', [id]),
+    );
+    return rows.map((r) => r.user_id);
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   StaleListError,
 } from './list.errors.js';
 import { ListsRepository } from './lists.repository.js';
+import { MembershipChanges } from './membership-changes.js';
 
 /**
  * The rules of lists: the inbox made when first needed, the owner's rights, the limit of owned
@@ -22,6 +23,7 @@ export class ListsService {
 
   constructor(
     private readonly repo: ListsRepository,
+    private readonly changes: MembershipChanges,
     config: ConfigService<Env, true>,
   ) {
     this.maxLists = config.get('MAX_LISTS_PER_USER', { infer: true });
@@ -47,16 +49,22 @@ export class ListsService {
     return list;
   }
 
-  /** `versions`: the `If-Match` condition; undefined means unconditional. */
+  /**
+   * `versions`: the `If-Match` condition; undefined means unconditional. Every member's view of the
+   * list changed: each is announced as a writer (MembershipChanges.announce) once the write committed.
+   */
   async update(userId: string, id: string, dto: UpdateListDto, versions?: number[]): Promise<ListDto> {
     const list = await this.repo.update(userId, id, { name: dto.name, color: dto.color }, versions);
-    if (list) return list;
-    throw await this.whyNot(userId, id, versions);
+    if (!list) throw await this.whyNot(userId, id, versions);
+    await this.changes.announce(await this.repo.memberIds(id));
+    return list;
   }
 
+  /** Like `update`: every member the list had is announced once it is gone. */
   async remove(userId: string, id: string, versions?: number[]): Promise<void> {
-    if (await this.repo.delete(userId, id, versions)) return;
-    throw await this.whyNot(userId, id, versions, { deleting: true });
+    const members = await this.repo.delete(userId, id, versions);
+    if (!members) throw await this.whyNot(userId, id, versions, { deleting: true });
+    await this.changes.announce(members);
   }
 
   /** Why an owner's write of list `id` matched nothing: not a member, not the owner, the inbox, or stale. */

@@ -6,6 +6,10 @@
 export const ROLES = ['owner', 'editor', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The roles a member other than the owner holds: what invitations grant and a role change sets. */
+export const MEMBER_ROLES = ['editor', 'viewer'] as const satisfies readonly Role[];
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
 /** The roles that may create, change, complete, move and delete a list's tasks. */
 export const WRITER_ROLES: readonly Role[] = ['owner', 'editor'];
 

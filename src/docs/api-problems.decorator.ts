@@ -82,7 +82,7 @@ export interface ProblemDoc {
 /** POST /api/tasks: 403 is also the per-user limit, with its own title. */
 export const CREATE_FORBIDDEN: ProblemDoc = {
   status: 403,
-  description: `${PROBLEMS[403].description}, or \`${TaskLimitReachedError.title}\`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created`,
+  description: `${PROBLEMS[403].description}, or \`${TaskLimitReachedError.title}\`: the list's owner holds MAX_TASKS_PER_USER tasks in their lists already (subtasks included) and nothing was created`,
   detail: TaskLimitReachedError.detail(100_000),
   title: TaskLimitReachedError.title,
 };

@@ -19,11 +19,14 @@ export class StaleTaskError extends Error {
   static detail = (version: number) => `The task has changed: its current version is ${version}`;
 }
 
-/** The caller holds MAX_TASKS_PER_USER tasks already (subtasks included): the create made nothing. */
+/**
+ * The owner of the list a task would go into (the caller or someone else) holds MAX_TASKS_PER_USER
+ * tasks in their lists already (subtasks included): nothing changed.
+ */
 export class TaskLimitReachedError extends Error {
   static readonly title = 'Task limit reached';
   static readonly detail = (limit: number) =>
-    `You hold ${limit} tasks, the most one user may; delete some to create more`;
+    `The owner of this list holds ${limit} tasks in their lists, the most one user may; delete some to add more`;
   constructor(readonly limit: number) {
     super(TaskLimitReachedError.detail(limit));
   }

@@ -184,7 +184,8 @@ export class TasksController {
 
   /**
    * Update a task
-   * @remarks Changes only the fields given; `null` clears `description` or `due_date`.
+   * @remarks Changes only the fields given; `null` clears `description` or `due_date`. An empty
+   * body changes nothing, but is still a write: a viewer's is `403`.
    */
   @Patch(':id')
   @TASK_ID

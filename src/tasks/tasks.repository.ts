@@ -91,8 +91,8 @@ export const FIRST = Symbol('first');
 
 /**
  * The SQL of tasks as rows (listing, reading, writing; the tree and positions are
- * PositionsRepository's), scoped by `user_id` in every statement: the service owns the rules, this
- * owns the statements. Every write is one atomic statement (`UPDATE … RETURNING`), never
+ * PositionsRepository's), each statement carrying the caller's membership (or writer) check on the
+ * task's list (lists/roles.ts): the service owns the rules, this owns the statements. Every write is one atomic statement (`UPDATE … RETURNING`), never
  * read-modify-write in the app, made through `Database.write`: inside a transaction when the
  * caller runs in one, announced after its commit either way. Columns and sorts come from
  * task.schema.ts.
@@ -543,6 +543,21 @@ export class TasksRepository {
       userId,
     );
     return row ?? null;
+  }
+
+  /** The task and the caller's role in its list, when the caller is a member of it, or null. */
+  async findWithRole(userId: string, id: string): Promise<{ task: Task; role: Role } | null> {
+    const [row] = await this.db.rows<Task & { member_role: Role }>(
+      sql(
+        `SELECT ${TASK_COLUMNS.map((c) => `t.${c}`).join(', ')}, m.role AS member_role
+           FROM tasks t JOIN list_members m ON m.list_id = t.list_id AND m.user_id = $2 WHERE t.id = $1`,
+        [id, userId],
+      ),
+      userId,
+    );
+    if (!row) return null;
+    const { member_role: role, ...task } = row;
+    return { task, role };
   }
 
   /**

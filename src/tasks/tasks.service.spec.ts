@@ -35,6 +35,7 @@ function setup() {
   const repo = {
     list: jest.fn<TasksRepository['list']>(),
     findOne: jest.fn<TasksRepository['findOne']>(),
+    findWithRole: jest.fn<TasksRepository['findWithRole']>(),
     insert: jest.fn<TasksRepository['insert']>(),
     update: jest.fn<TasksRepository['update']>(),
     setCompleted: jest.fn<TasksRepository['setCompleted']>(),
@@ -148,10 +149,18 @@ describe('TasksService', () => {
 
     it('an empty PATCH writes nothing, but still honours If-Match', async () => {
       const { repo, service } = setup();
-      repo.findOne.mockResolvedValue(task({ version: 2 }));
+      repo.findWithRole.mockResolvedValue({ task: task({ version: 2 }), role: 'editor' });
       expect(await service.update('alice', 'id', {}, [2])).toEqual(task({ version: 2 }));
       await expect(service.update('alice', 'id', {}, [1])).rejects.toBeInstanceOf(StaleTaskError);
       expect(repo.update).not.toHaveBeenCalled();
+    });
+
+    it('an empty PATCH is still a write: a viewer is read-only, a non-member not found', async () => {
+      const { repo, service } = setup();
+      repo.findWithRole.mockResolvedValueOnce({ task: task({ version: 2 }), role: 'viewer' });
+      await expect(service.update('alice', 'id', {})).rejects.toBeInstanceOf(ReadOnlyListError);
+      repo.findWithRole.mockResolvedValueOnce(null);
+      await expect(service.update('alice', 'id', {})).rejects.toBeInstanceOf(TaskNotFoundError);
     });
 
     it('PATCH passes only the fields given; null clears', async () => {

@@ -223,9 +223,12 @@ export class TasksService {
     const only = occurrence == null ? undefined : parseDateTime(occurrence)!;
     if (only === undefined) {
       if (Object.keys(changes).length === 0) {
-        const task = await this.get(userId, id);
-        if (versions && !versions.includes(task.version)) throw new StaleTaskError(task.version);
-        return task;
+        // Nothing to write, but still a write: only a writer of the task's list may make it.
+        const found = await this.repo.findWithRole(userId, id);
+        if (!found) throw new TaskNotFoundError();
+        if (!canWrite(found.role)) throw new ReadOnlyListError();
+        if (versions && !versions.includes(found.task.version)) throw new StaleTaskError(found.task.version);
+        return found.task;
       }
       if (!touchesSeries(changes) || changes.recurrence === null)
         return this.written(userId, id, versions, await this.repo.update(userId, id, changes, versions));

@@ -254,7 +254,8 @@ export interface paths {
         head?: never;
         /**
          * Update a task
-         * @description Changes only the fields given; `null` clears `description` or `due_date`.
+         * @description Changes only the fields given; `null` clears `description` or `due_date`. An empty
+         *     body changes nothing, but is still a write: a viewer's is `403`.
          */
         patch: operations["Tasks_update"];
         trace?: never;
@@ -550,7 +551,8 @@ export interface paths {
         head?: never;
         /**
          * Update a task
-         * @description Changes only the fields given; `null` clears `description` or `due_date`.
+         * @description Changes only the fields given; `null` clears `description` or `due_date`. An empty
+         *     body changes nothing, but is still a write: a viewer's is `403`.
          */
         patch: operations["UserTasks_update"];
         trace?: never;
@@ -2575,7 +2577,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created */
+            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the list's owner holds MAX_TASKS_PER_USER tasks in their lists already (subtasks included) and nothing was created */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2583,7 +2585,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "You hold 100000 tasks, the most one user may; delete some to create more",
+                     *       "detail": "The owner of this list holds 100000 tasks in their lists, the most one user may; delete some to add more",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
@@ -5742,7 +5744,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created */
+            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the list's owner holds MAX_TASKS_PER_USER tasks in their lists already (subtasks included) and nothing was created */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5750,7 +5752,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "You hold 100000 tasks, the most one user may; delete some to create more",
+                     *       "detail": "The owner of this list holds 100000 tasks in their lists, the most one user may; delete some to add more",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,

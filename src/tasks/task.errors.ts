@@ -56,6 +56,15 @@ export class InvalidPlacementError extends Error {
   }
 }
 
+/** An `assignee_id` that is not a member of the task's list (the one it is in, or is created in). */
+export class InvalidAssigneeError extends Error {
+  static readonly field = 'assignee_id';
+  static readonly detail = "is not a member of the task's list";
+  constructor() {
+    super(InvalidAssigneeError.detail);
+  }
+}
+
 /** Concurrent moves and creates kept taking the place this one wanted: nothing changed; retry. */
 export class PlacementConflictError extends Error {
   static readonly detail = 'The list changed while this task was being placed; nothing changed, retry';

@@ -69,7 +69,8 @@ export class TasksController {
    * @remarks The caller's tasks, filtered, sorted and paged by keyset: follow `Link: <…>; rel="next"`
    * (or pass its `cursor`) for the next page; a page deep in a long list costs what the first does, and
    * tasks created or deleted between pages neither repeat nor skip the others. `X-Total-Count` carries the
-   * number of all matching tasks.
+   * number of all matching tasks. `list_id` narrows to one list, `assignee_id` to tasks assigned to
+   * you (`me`), to nobody (`none`) or to a member.
    */
   @Get()
   @ApiResponse({
@@ -184,8 +185,8 @@ export class TasksController {
 
   /**
    * Update a task
-   * @remarks Changes only the fields given; `null` clears `description` or `due_date`. An empty
-   * body changes nothing, but is still a write: a viewer's is `403`.
+   * @remarks Changes only the fields given; `null` clears `description`, `due_date` or
+   * `assignee_id`. An empty body changes nothing, but is still a write: a viewer's is `403`.
    */
   @Patch(':id')
   @TASK_ID

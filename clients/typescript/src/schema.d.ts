@@ -89,7 +89,8 @@ export interface paths {
          * @description The caller's tasks, filtered, sorted and paged by keyset: follow `Link: <…>; rel="next"`
          *     (or pass its `cursor`) for the next page; a page deep in a long list costs what the first does, and
          *     tasks created or deleted between pages neither repeat nor skip the others. `X-Total-Count` carries the
-         *     number of all matching tasks.
+         *     number of all matching tasks. `list_id` narrows to one list, `assignee_id` to tasks assigned to
+         *     you (`me`), to nobody (`none`) or to a member.
          */
         get: operations["Tasks_list"];
         put?: never;
@@ -254,8 +255,8 @@ export interface paths {
         head?: never;
         /**
          * Update a task
-         * @description Changes only the fields given; `null` clears `description` or `due_date`. An empty
-         *     body changes nothing, but is still a write: a viewer's is `403`.
+         * @description Changes only the fields given; `null` clears `description`, `due_date` or
+         *     `assignee_id`. An empty body changes nothing, but is still a write: a viewer's is `403`.
          */
         patch: operations["Tasks_update"];
         trace?: never;
@@ -386,7 +387,8 @@ export interface paths {
          * @description The caller's tasks, filtered, sorted and paged by keyset: follow `Link: <…>; rel="next"`
          *     (or pass its `cursor`) for the next page; a page deep in a long list costs what the first does, and
          *     tasks created or deleted between pages neither repeat nor skip the others. `X-Total-Count` carries the
-         *     number of all matching tasks.
+         *     number of all matching tasks. `list_id` narrows to one list, `assignee_id` to tasks assigned to
+         *     you (`me`), to nobody (`none`) or to a member.
          */
         get: operations["UserTasks_list"];
         put?: never;
@@ -551,8 +553,8 @@ export interface paths {
         head?: never;
         /**
          * Update a task
-         * @description Changes only the fields given; `null` clears `description` or `due_date`. An empty
-         *     body changes nothing, but is still a write: a viewer's is `403`.
+         * @description Changes only the fields given; `null` clears `description`, `due_date` or
+         *     `assignee_id`. An empty body changes nothing, but is still a write: a viewer's is `403`.
          */
         patch: operations["UserTasks_update"];
         trace?: never;
@@ -858,6 +860,13 @@ export interface components {
              */
             after?: string | null;
             /**
+             * @description The user id of a member of the task's list (any role, you included) the task is assigned to;
+             *     anyone else is `400` naming this field. `null` or absent: nobody. Cleared by the server when
+             *     that member leaves or is removed, or when the task moves to a list they are not a member of.
+             * @example null
+             */
+            assignee_id?: string | null;
+            /**
              * @description Default `false`.
              * @example false
              */
@@ -1094,6 +1103,13 @@ export interface components {
         };
         ReplaceTaskDto: {
             /**
+             * @description The user id of a member of the task's list (any role, you included) the task is assigned to;
+             *     anyone else is `400` naming this field. `null` or absent: nobody. Cleared by the server when
+             *     that member leaves or is removed, or when the task moves to a list they are not a member of.
+             * @example null
+             */
+            assignee_id?: string | null;
+            /**
              * @description Default `false`.
              * @example false
              */
@@ -1162,6 +1178,11 @@ export interface components {
             occurrence?: string | null;
         };
         Task: {
+            /**
+             * @description The member of the task's list it is assigned to (their user id), or `null`. Cleared when that
+             *     member leaves or is removed from the list, and when the task moves to a list they are not in.
+             */
+            assignee_id: string | null;
             /** @description Whether the task is done. */
             completed: boolean;
             /**
@@ -1307,6 +1328,13 @@ export interface components {
             name?: string;
         };
         UpdateTaskDto: {
+            /**
+             * @description The user id of a member of the task's list (any role, you included) the task is assigned to;
+             *     anyone else is `400` naming this field. `null` or absent: nobody. Cleared by the server when
+             *     that member leaves or is removed, or when the task moves to a list they are not a member of.
+             * @example null
+             */
+            assignee_id?: string | null;
             /**
              * @description Default `false`.
              * @example false
@@ -2296,6 +2324,11 @@ export interface operations {
                  *     you are a member of.
                  */
                 list_id?: string;
+                /**
+                 * @description Only the tasks assigned to you (`me`), to nobody (`none`), or to the member with this user id.
+                 *     Absent: all.
+                 */
+                assignee_id?: string;
                 /** @description Which tasks: all (default), pending (not completed) or completed. */
                 status?: "all" | "pending" | "completed";
                 /** @description Only tasks of this priority. */
@@ -5457,6 +5490,11 @@ export interface operations {
                  *     you are a member of.
                  */
                 list_id?: string;
+                /**
+                 * @description Only the tasks assigned to you (`me`), to nobody (`none`), or to the member with this user id.
+                 *     Absent: all.
+                 */
+                assignee_id?: string;
                 /** @description Which tasks: all (default), pending (not completed) or completed. */
                 status?: "all" | "pending" | "completed";
                 /** @description Only tasks of this priority. */

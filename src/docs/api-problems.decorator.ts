@@ -96,6 +96,12 @@ export const WRITE_FORBIDDEN: ProblemDoc = {
 };
 
 /** /api/lists/{id}: an unknown list and one the caller is not a member of are the same 404. */
+/** A move's 403: read-only in either list, or the target list's owner at their task limit. */
+export const MOVE_FORBIDDEN: ProblemDoc = {
+  ...WRITE_FORBIDDEN,
+  description: `${WRITE_FORBIDDEN.description} (in the task's list or in \`list_id\`), or \`${TaskLimitReachedError.title}\`: a move into another owner's list would take them past MAX_TASKS_PER_USER (the task and its subtasks count) and nothing moved`,
+};
+
 export const LIST_NOT_FOUND: ProblemDoc = {
   status: 404,
   description: 'No such list for this caller (unknown, or you are not a member)',

@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.js';
 import { sqlKeyBefore } from './positions.js';
 import type { SeriesRow, SeriesWrite } from './recurring.js';
-import { InvalidAssigneeError, TaskLimitReachedError } from './task.errors.js';
+import { InvalidAssigneeError, TASK_LIMIT_SQLSTATE, TaskLimitReachedError } from './task.errors.js';
 import { ListNotFoundError } from '../lists/list.errors.js';
 import { assignableSql, memberSql, writerSql, type Role } from '../lists/roles.js';
 import { placementConflict, rethrowConflict, TaskOrdering, type Placement } from './task-ordering.js';
@@ -81,11 +81,6 @@ const VISIBLE_COUNTS = `
   SELECT count(*)::int, (count(*) FILTER (WHERE t.completed))::int
     FROM list_members m JOIN tasks t ON t.list_id = m.list_id
    WHERE m.user_id = $1 AND EXISTS (SELECT 1 FROM list_members o WHERE o.user_id = $1 AND o.role <> 'owner')`;
-/**
- * What the counter trigger raises when an insert would take a user past the limit its transaction
- * set (`tasks.max_per_user`; migrations TaskLimit and ChangeSequence write the same code).
- */
-export const TASK_LIMIT_SQLSTATE = 'TKLIM';
 /** A plain create whose first key a concurrent writer took tries the one-statement way this often. */
 const FIRST_KEY_RETRY = { attempts: 3, retryable: placementConflict };
 /** Where a plain create goes: before the first top-level task (exported for tests' EXPLAIN). */

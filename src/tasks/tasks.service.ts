@@ -383,10 +383,17 @@ export class TasksService {
     throw new TaskNotFoundError();
   }
 
-  /** Moves a task among its siblings or to another parent: one write, version +1. */
+  /**
+   * Moves a task among its siblings or to another parent: one write, version +1. With `list_id`
+   * (another list than its own), into that list with its subtasks: both lists' ordering locks are
+   * taken (in list order), the caller must write both.
+   */
   move(userId: string, id: string, dto: MoveTaskDto, versions?: number[]): Promise<Task> {
-    return this.ordering.locked(userId, { task: id }, (list) =>
-      this.ordering.move(userId, list, id, { parent: dto.parent_id, after: dto.after ?? null }, versions),
+    const to = { parent: dto.parent_id, after: dto.after ?? null };
+    return this.ordering.locked(userId, { task: id, into: dto.list_id ?? undefined }, (list, into) =>
+      into === undefined || into === list
+        ? this.ordering.move(userId, list, id, to, versions)
+        : this.ordering.moveToList(userId, list, into, id, to, versions),
     );
   }
 

@@ -322,7 +322,13 @@ export interface paths {
          *     `If-Match`, a stale tag is `412`. Rules (each a `400` naming the field, nothing changed): the
          *     parent is one of your top-level tasks and not the task itself; a task with subtasks cannot
          *     become a subtask; `after` is a sibling under the target parent. When concurrent moves keep
-         *     taking the gap it wanted, `409`: nothing changed, retry.
+         *     taking the gap it wanted, `409`: nothing changed, retry. With `list_id` (another list), the
+         *     task moves there with all its subtasks, each a change (`version` +1): you must be owner or
+         *     editor of both lists (a list you are not a member of is `404` like an unknown one, one you view
+         *     `403`); `parent_id` and `after` name tasks of that list (absent `parent_id`: the top level); a
+         *     subtask does not move alone (`400` naming `list_id`); an assignee who is not a member there is
+         *     cleared; into another owner's list the move counts against their task limit (`403` "Task limit
+         *     reached").
          */
         post: operations["Tasks_move"];
         delete?: never;
@@ -620,7 +626,13 @@ export interface paths {
          *     `If-Match`, a stale tag is `412`. Rules (each a `400` naming the field, nothing changed): the
          *     parent is one of your top-level tasks and not the task itself; a task with subtasks cannot
          *     become a subtask; `after` is a sibling under the target parent. When concurrent moves keep
-         *     taking the gap it wanted, `409`: nothing changed, retry.
+         *     taking the gap it wanted, `409`: nothing changed, retry. With `list_id` (another list), the
+         *     task moves there with all its subtasks, each a change (`version` +1): you must be owner or
+         *     editor of both lists (a list you are not a member of is `404` like an unknown one, one you view
+         *     `403`); `parent_id` and `after` name tasks of that list (absent `parent_id`: the top level); a
+         *     subtask does not move alone (`400` naming `list_id`); an assignee who is not a member there is
+         *     cleared; into another owner's list the move counts against their task limit (`403` "Task limit
+         *     reached").
          */
         post: operations["UserTasks_move"];
         delete?: never;
@@ -722,6 +734,8 @@ export interface components {
              * @description The single route's body: a create's, a PATCH's, `{ "completed" }` (absent: toggle) or a move's;
              *     none for `delete`. Validated with the single route's rules, as this command's `400`. In a
              *     create's or a move's `parent_id` and `after`, the `temp_id` of an earlier create stands for its task.
+             *     A create's and a move's `list_id` are checked against your role there like the single route's
+             *     (`404` not a member, `403` "Read-only list").
              */
             data?: {
                 [key: string]: unknown;
@@ -1019,6 +1033,16 @@ export interface components {
              * @example null
              */
             after?: string | null;
+            /**
+             * Format: uuid
+             * @description Move the task, with all its subtasks, into this list: you must be its owner or an editor, as in
+             *     the task's list (a list you are not a member of is `404`, one you only view `403`). `parent_id`
+             *     and `after` then name tasks of that list; absent `parent_id`: the top level there. A subtask
+             *     does not move to another list alone (`400`): make it a top-level task first. An `assignee_id`
+             *     who is not a member of that list is cleared. Absent or `null`: the task stays in its list.
+             * @example null
+             */
+            list_id?: string | null;
             /**
              * Format: uuid
              * @description The new parent: one of your top-level tasks (the task then becomes its subtask; a task that has
@@ -4932,7 +4956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them (in the task's list or in `list_id`), or `Task limit reached`: a move into another owner's list would take them past MAX_TASKS_PER_USER (the task and its subtasks count) and nothing moved */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8133,7 +8157,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them (in the task's list or in `list_id`), or `Task limit reached`: a move into another owner's list would take them past MAX_TASKS_PER_USER (the task and its subtasks count) and nothing moved */
             403: {
                 headers: {
                     [name: string]: unknown;

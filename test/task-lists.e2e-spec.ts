@@ -19,7 +19,7 @@ const join = (list: string, user: string, role: 'editor' | 'viewer') =>
 /** A member leaves (or is removed), as the member routes do it: their row goes. */
 const leave = (list: string, user: string) =>
   t.db.query('DELETE FROM list_members WHERE list_id = $1 AND user_id = $2', [list, user]);
-const row = async (id: string): Promise<Task & { owner_id: string }> =>
+const row = async (id: string): Promise<Task & { owner_id: string; seq: string }> =>
   (await t.db.query(`SELECT * FROM tasks WHERE id = $1`, [id]))[0];
 const ids = (tasks: Task[]) => tasks.map((x) => x.id).sort();
 
@@ -380,6 +380,20 @@ describe('moving a task to another list', () => {
     const full = await editor.post('/api/tasks').send({ title: 'one more', list_id: list.id });
     expectProblem(full, 403);
     expect(full.body.detail).toMatch(/^The owner of this list holds/);
+  });
+
+  it('into another owner’s list: a tombstone in the old owner’s sequence, the tasks new in the new owner’s', async () => {
+    const { list, editor, editorId } = await shared();
+    const parent = await makeTask(editor, { title: 'parent' });
+    const sub = await makeTask(editor, { title: 'sub', parent_id: parent.id });
+    const before = await row(sub.id);
+    await editor.post(`/api/tasks/${parent.id}/move`).send({ list_id: list.id }).expect(200);
+    const tombstones = await t.db.query(
+      `SELECT id FROM task_tombstones WHERE user_id = $1 AND seq > $2 ORDER BY id`,
+      [editorId, before.seq],
+    );
+    expect(tombstones.map((x: { id: string }) => x.id)).toEqual([parent.id, sub.id].sort());
+    for (const id of [parent.id, sub.id]) expect((await row(id)).owner_id).toBe(list.owner_id);
   });
 
   it('concurrent moves between two lists in both directions all land, none deadlocks into an error', async () => {

@@ -52,6 +52,30 @@ describe('MAX_TASKS_PER_USER', () => {
     expect(again.status).toBe(201);
     expectProblem(await as(t.app, user).post('/api/tasks').send({ title: 'z' }), 403);
   });
+
+  it('counts the tasks of the lists a user owns, whoever creates them, and says it is the owner’s limit', async () => {
+    const owner = as(t.app, newUser('owner'));
+    const editorId = newUser('editor');
+    const editor = as(t.app, editorId);
+    const list = (await owner.post('/api/lists').send({ name: 'Shared' }).expect(201)).body;
+    await t.db.query(`INSERT INTO list_members (list_id, user_id, role) VALUES ($1, $2, 'editor')`, [
+      list.id,
+      editorId,
+    ]);
+    for (let i = 0; i < LIMIT; i++)
+      await editor
+        .post('/api/tasks')
+        .send({ title: `t${i}`, list_id: list.id })
+        .expect(201);
+    const full = await editor.post('/api/tasks').send({ title: 'one more', list_id: list.id });
+    expectProblem(full, 403);
+    expect(full.body.detail).toBe(
+      `The owner of this list holds ${LIMIT} tasks in their lists, the most one user may; delete some to add more`,
+    );
+    // The editor's own lists are not full.
+    await editor.post('/api/tasks').send({ title: 'in my inbox' }).expect(201);
+    expectProblem(await owner.post('/api/tasks').send({ title: 'owner’s inbox' }), 403);
+  });
 });
 
 describe('the idempotency sweep', () => {

@@ -254,6 +254,8 @@ describe('roles', () => {
       await viewer.post('/api/tasks').send({ title: 'no', list_id: list.id, parent_id: task.id }),
       await viewer.put(`/api/tasks/${task.id}`).send({ title: 'no' }),
       await viewer.patch(`/api/tasks/${task.id}`).send({ title: 'no' }),
+      // Even a write of nothing.
+      await viewer.patch(`/api/tasks/${task.id}`).send({}),
       await viewer.patch(`/api/tasks/${task.id}/complete`),
       await viewer.patch(`/api/tasks/${task.id}/complete`).set('If-Match', '"9"').send({ completed: true }),
       await viewer.post(`/api/tasks/${task.id}/move`).send({}),

@@ -58,6 +58,8 @@ export class BatchCommandDto {
    * The single route's body: a create's, a PATCH's, `{ "completed" }` (absent: toggle) or a move's;
    * none for `delete`. Validated with the single route's rules, as this command's `400`. In a
    * create's or a move's `parent_id` and `after`, the `temp_id` of an earlier create stands for its task.
+   * A create's and a move's `list_id` are checked against your role there like the single route's
+   * (`404` not a member, `403` "Read-only list").
    */
   @ApiPropertyOptional({
     oneOf: [CreateTaskDto, UpdateTaskDto, SetCompletedDto, MoveTaskDto].map((d) => ({

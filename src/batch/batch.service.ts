@@ -109,7 +109,8 @@ export class BatchService {
   /**
    * The locks a batch would otherwise take in the middle, taken first and in the order single writes
    * take them: the ordering locks of the lists the commands write, in list order (moves and placed
-   * creates take their list's before any row; a create without `list_id` writes the inbox), then
+   * creates take their list's before any row; a create without `list_id` writes the inbox, a move
+   * with one writes that list too), then
    * every existing task the commands name and the subtasks of those it deletes, by id. A single
    * write locks its task's row before the user's counter row; a batch holds the counter row from its
    * first write to its commit, so without this, a PATCH of a task that a later command of the batch
@@ -126,6 +127,8 @@ export class BatchService {
         if (isUuid(command.dto.list_id)) lists.add(command.dto.list_id.toLowerCase());
         else inbox = true;
       }
+      // A move into another list takes that list's ordering lock too.
+      if (command.op === 'move' && isUuid(command.dto.list_id)) lists.add(command.dto.list_id.toLowerCase());
       const refs =
         command.op === 'create'
           ? [command.dto.parent_id, command.dto.after]

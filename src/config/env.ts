@@ -192,7 +192,7 @@ export class Env {
   @Max(600_000)
   SHUTDOWN_GRACE_MS = 10_000;
 
-  /** The most tasks one user may hold (subtasks included); a create beyond is 403. */
+  /** The most tasks in the lists one user owns (subtasks included); a create or a move beyond is 403. */
   @Transform(toInt)
   @IsInt()
   @Min(1)

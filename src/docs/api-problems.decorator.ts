@@ -88,7 +88,7 @@ export interface ProblemDoc {
 /** POST /api/tasks: 403 is also the per-user limit, with its own title. */
 export const CREATE_FORBIDDEN: ProblemDoc = {
   status: 403,
-  description: `${PROBLEMS[403].description}, or \`${TaskLimitReachedError.title}\`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created`,
+  description: `${PROBLEMS[403].description}, or \`${TaskLimitReachedError.title}\`: the list's owner holds MAX_TASKS_PER_USER tasks in their lists already (subtasks included) and nothing was created`,
   detail: TaskLimitReachedError.detail(100_000),
   title: TaskLimitReachedError.title,
 };
@@ -102,6 +102,12 @@ export const WRITE_FORBIDDEN: ProblemDoc = {
 };
 
 /** /api/lists/{id}: an unknown list and one the caller is not a member of are the same 404. */
+/** A move's 403: read-only in either list, or the target list's owner at their task limit. */
+export const MOVE_FORBIDDEN: ProblemDoc = {
+  ...WRITE_FORBIDDEN,
+  description: `${WRITE_FORBIDDEN.description} (in the task's list or in \`list_id\`), or \`${TaskLimitReachedError.title}\`: a move into another owner's list would take them past MAX_TASKS_PER_USER (the task and its subtasks count) and nothing moved`,
+};
+
 export const LIST_NOT_FOUND: ProblemDoc = {
   status: 404,
   description: 'No such list for this caller (unknown, or you are not a member)',

@@ -32,3 +32,12 @@ export const roleSql = (list: string, user: string): string =>
 
 /** SQL: writers only (owner, editor). */
 export const writerSql = (list: string, user: string): string => memberSql(list, user, WRITER_ROLES);
+
+/**
+ * SQL: whether user `user` (an SQL expression) is a member of list `list`, any role, locking that
+ * membership row (FOR KEY SHARE) until the transaction ends. A statement that assigns a task checks
+ * the assignee with it: a removal or a leave that runs meanwhile waits for the assignment to commit,
+ * and then clears it (migration Assignee), instead of missing a row it could not see yet.
+ */
+export const assignableSql = (list: string, user: string): string =>
+  `EXISTS (SELECT 1 FROM list_members m WHERE m.list_id = ${list} AND m.user_id = ${user} FOR KEY SHARE)`;

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Env } from '../config/env.js';
 import { LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import type { Task } from './dto/task.dto.js';
+import { TASK_LIMIT_SQLSTATE, TaskLimitReachedError } from './task.errors.js';
 import { TASK_COLUMNS } from './task.schema.js';
-import { memberSql, type Role } from '../lists/roles.js';
+import { assignableSql, memberSql, type Role } from '../lists/roles.js';
 
 /** What a placement check needs to know of a task. */
 export interface TreeRow {
@@ -20,10 +23,11 @@ export interface Sibling {
   position: string;
 }
 
-/** The list a placement runs in, and the caller's role there. */
+/** The list a placement runs in, and the caller's role there (and in the list a move goes into: null when not a member). */
 export interface LockedList {
   list_id: string;
   role: Role;
+  into_role?: Role | null;
 }
 
 const COLUMNS = TASK_COLUMNS.join(', ');
@@ -37,7 +41,14 @@ const LOCK = (list: string) => `pg_advisory_xact_lock(${LOCK_CLASS.taskOrder}, h
  */
 @Injectable()
 export class PositionsRepository {
-  constructor(private readonly db: Database) {}
+  private readonly maxTasks: number;
+
+  constructor(
+    private readonly db: Database,
+    config: ConfigService<Env, true>,
+  ) {
+    this.maxTasks = config.get('MAX_TASKS_PER_USER', { infer: true });
+  }
 
   /**
    * Takes the ordering lock of list `list` (null: the caller's inbox, made when missing) until the
@@ -60,8 +71,28 @@ export class PositionsRepository {
     return row;
   }
 
-  /** As lockList, for the list of task `id` (undefined: the caller cannot see the task). */
-  async lockListOf(userId: string, id: string): Promise<LockedList | undefined> {
+  /**
+   * As lockList, for the list of task `id` (undefined: the caller cannot see the task); with `into`,
+   * the ordering lock of that list too (when the caller is a member of it), the two taken in list id
+   * order, and the caller's role there (`into_role`).
+   */
+  async lockListOf(userId: string, id: string, into?: string): Promise<LockedList | undefined> {
+    if (into !== undefined) {
+      const [both] = await this.db.rows<LockedList>(
+        sql(
+          `WITH src AS MATERIALIZED (
+             SELECT m.list_id, m.role FROM tasks t JOIN list_members m ON m.list_id = t.list_id AND m.user_id = $1
+              WHERE t.id = $2),
+           dst AS MATERIALIZED (SELECT m.role FROM list_members m WHERE m.list_id = $3::uuid AND m.user_id = $1),
+           locked AS MATERIALIZED (
+             SELECT bool_and(${LOCK('u.id')} IS NULL) AS locked
+               FROM (SELECT list_id AS id FROM src UNION SELECT $3::uuid FROM dst ORDER BY 1) u)
+           SELECT src.list_id, src.role, (SELECT role FROM dst) AS into_role, locked.locked FROM src, locked`,
+          [userId, id, into],
+        ),
+      );
+      return both;
+    }
     const [row] = await this.db.rows<LockedList>(
       sql(
         `SELECT m.list_id, m.role, ${LOCK('m.list_id')} IS NULL AS locked
@@ -176,6 +207,47 @@ export class PositionsRepository {
         [list, ids, rewritten.map((r) => r.position)],
       ),
     );
+  }
+
+  /**
+   * Moves top-level task `id` of list `from`, with its subtasks, into list `into`: the task under
+   * `parent` at `position` there, the subtasks under it as before, each a change (version +1; the
+   * change trigger moves it into the new owner's sequence). One statement, so the subtasks' rows
+   * carry the new list themselves (the parent reference's cascade then finds nothing left to do)
+   * and take their version. An `assignee_id` who is not a member of `into` is cleared. The new
+   * owner's MAX_TASKS_PER_USER is set for the transaction: the counter trigger refuses a row beyond
+   * it (TaskLimitReachedError, and the transaction is undone). The moved task, or null when it is
+   * not there.
+   */
+  async moveToList(
+    userId: string,
+    from: string,
+    into: string,
+    id: string,
+    parent: string | null,
+    position: string,
+  ): Promise<Task | null> {
+    try {
+      const { rows } = await this.db.write<Task>(
+        userId,
+        sql(
+          `WITH lim AS (SELECT set_config('tasks.max_per_user', $6, true))
+           UPDATE tasks SET list_id = $3,
+                  parent_id = CASE WHEN id = $1 THEN $4::uuid ELSE parent_id END,
+                  position = CASE WHEN id = $1 THEN $5 ELSE position END,
+                  assignee_id = CASE WHEN ${assignableSql('$3::uuid', 'tasks.assignee_id')} THEN assignee_id END,
+                  version = version + 1, updated_at = now()
+             FROM lim WHERE (id = $1 OR parent_id = $1) AND list_id = $2
+           RETURNING ${TASK_COLUMNS.map((c) => `tasks.${c}`).join(', ')}`,
+          [id, from, into, parent, position, String(this.maxTasks)],
+        ),
+      );
+      return rows.find((r) => r.id === id) ?? null;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === TASK_LIMIT_SQLSTATE)
+        throw new TaskLimitReachedError(this.maxTasks);
+      throw err;
+    }
   }
 
   /** Puts task `id` of list `list` under `parent` at `position`: one write, version +1. The task, or null when it is not there. */

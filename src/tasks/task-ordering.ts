@@ -3,7 +3,12 @@ import { Database } from '../database/database.js';
 import type { Task } from './dto/task.dto.js';
 import { FIRST_WINDOW, keyBetween, planRebalance, tooLong } from './positions.js';
 import { PositionsRepository } from './positions.repository.js';
-import { PlacementConflictError, TaskNotFoundError } from './task.errors.js';
+import {
+  InvalidPlacementError,
+  PlacementConflictError,
+  StaleTaskError,
+  TaskNotFoundError,
+} from './task.errors.js';
 import { ListNotFoundError, ReadOnlyListError } from '../lists/list.errors.js';
 import { canWrite } from '../lists/roles.js';
 import {
@@ -46,8 +51,11 @@ export function rethrowConflict(err: unknown): never {
   throw placementConflict(err) ? new PlacementConflictError() : err;
 }
 
-/** Where a placement runs: in list `list` (null: the caller's inbox), or in the list of task `task`. */
-export type OrderingTarget = { list: string | null } | { task: string };
+/**
+ * Where a placement runs: in list `list` (null: the caller's inbox), or in the list of task `task`
+ * (and, for a move into another list, in list `into` too).
+ */
+export type OrderingTarget = { list: string | null } | { task: string; into?: string };
 
 /**
  * Manual order and subtasks: where tasks go among their siblings (positions.ts makes the keys, the
@@ -67,19 +75,30 @@ export class TaskOrdering {
 
   /**
    * Runs `work` in a transaction holding the ordering lock of the target's list (joining the
-   * caller's transaction when there is one), given that list's id; the whole transaction again when
-   * a concurrent writer got in the way. Not a member: ListNotFoundError (or TaskNotFoundError for a
-   * task's list); a member who may not write: ReadOnlyListError.
+   * caller's transaction when there is one), given that list's id (and `into`, whose lock it holds
+   * too: both taken in list order, so two moves between the same lists in opposite directions do not
+   * deadlock); the whole transaction again when a concurrent writer got in the way. Not a member:
+   * ListNotFoundError (or TaskNotFoundError for a task's list, checked first); a member who may not
+   * write: ReadOnlyListError.
    */
-  locked<T>(userId: string, target: OrderingTarget, work: (list: string) => Promise<T>): Promise<T> {
+  locked<T>(
+    userId: string,
+    target: OrderingTarget,
+    work: (list: string, into?: string) => Promise<T>,
+  ): Promise<T> {
     const run = async () => {
       const locked =
         'task' in target
-          ? await this.positions.lockListOf(userId, target.task)
+          ? await this.positions.lockListOf(userId, target.task, target.into)
           : await this.positions.lockList(userId, target.list);
       if (!locked) throw 'task' in target ? new TaskNotFoundError() : new ListNotFoundError();
       if (!canWrite(locked.role)) throw new ReadOnlyListError();
-      return work(locked.list_id);
+      const into = 'task' in target ? target.into : undefined;
+      if (into !== undefined) {
+        if (!locked.into_role) throw new ListNotFoundError();
+        if (!canWrite(locked.into_role)) throw new ReadOnlyListError();
+      }
+      return work(locked.list_id, into);
     };
     return this.db
       .transaction(userId, run, { attempts: PLACEMENT_ATTEMPTS, retryable: placementConflict })
@@ -117,6 +136,38 @@ export class TaskOrdering {
     const position = await this.positionFor(userId, list, placement.parent, after?.position ?? null, id);
     // treeRows locked the task: it can neither have gone nor changed since.
     const moved = await this.positions.moveTo(userId, list, id, placement.parent, position);
+    if (!moved) throw new TaskNotFoundError();
+    return moved;
+  }
+
+  /**
+   * Moves task `id`, a top-level task of list `from`, with its subtasks into list `into` (both under
+   * their locks): to `to.parent` there (undefined: the top level), right after `to.after` (null:
+   * first). One write of the task and its subtasks (each a change: version +1); an assignee who is
+   * not a member of `into` is cleared; into another owner's list only within that owner's
+   * MAX_TASKS_PER_USER (TaskLimitReachedError). `versions`: the If-Match condition.
+   */
+  async moveToList(
+    userId: string,
+    from: string,
+    into: string,
+    id: string,
+    to: MoveTarget,
+    versions?: number[],
+  ): Promise<Task> {
+    const task = (await this.positions.treeRows(from, [id])).get(id);
+    if (!task) throw new TaskNotFoundError();
+    if (versions && !versions.includes(task.version)) throw new StaleTaskError(task.version);
+    if (task.parent_id !== null)
+      throw new InvalidPlacementError('list_id', InvalidPlacementError.subtaskAlone);
+    const rows = await this.positions.treeRows(into, named(to.parent, to.after));
+    const placement: Placement = { parent: to.parent ?? null, after: to.after };
+    checkParent(placement.parent, rows);
+    if (placement.parent !== null && task.has_subtasks)
+      throw new InvalidPlacementError('parent_id', InvalidPlacementError.hasSubtasks);
+    const after = checkAfter(placement, rows);
+    const position = await this.positionFor(userId, into, placement.parent, after?.position ?? null, id);
+    const moved = await this.positions.moveToList(userId, from, into, id, placement.parent, position);
     if (!moved) throw new TaskNotFoundError();
     return moved;
   }

@@ -12,6 +12,7 @@ import { LIST_ERRORS, type ListError } from '../lists/list.errors.js';
 import { isListError, listProblem } from '../lists/list-problems.js';
 import {
   BatchDependencyError,
+  InvalidAssigneeError,
   InvalidCursorError,
   InvalidPlacementError,
   InvalidSeriesError,
@@ -29,6 +30,7 @@ export const TASK_ERRORS = [
   TaskLimitReachedError,
   InvalidCursorError,
   InvalidPlacementError,
+  InvalidAssigneeError,
   InvalidSeriesError,
   NoNextOccurrenceError,
   PlacementConflictError,
@@ -62,6 +64,8 @@ export function toProblem(err: TaskError): ProblemException {
     return new ValidationProblem([{ field: 'cursor', message: err.message }]);
   if (err instanceof InvalidPlacementError)
     return new ValidationProblem([{ field: err.field, message: err.message }]);
+  if (err instanceof InvalidAssigneeError)
+    return new ValidationProblem([{ field: InvalidAssigneeError.field, message: err.message }]);
   if (err instanceof InvalidSeriesError)
     return new ValidationProblem([{ field: err.field, message: err.message }]);
   if (err instanceof NoNextOccurrenceError) return new ProblemException(409, err.message);

@@ -19,11 +19,21 @@ export class StaleTaskError extends Error {
   static detail = (version: number) => `The task has changed: its current version is ${version}`;
 }
 
-/** The caller holds MAX_TASKS_PER_USER tasks already (subtasks included): the create made nothing. */
+/**
+ * What the counter trigger raises when an insert (or a move into another owner's list) would take
+ * a list owner past the limit its transaction set (`tasks.max_per_user`; migrations TaskLimit and
+ * ChangeSequence write the same code): TaskLimitReachedError.
+ */
+export const TASK_LIMIT_SQLSTATE = 'TKLIM';
+
+/**
+ * The owner of the list a task would go into (by a create or a move; the caller or someone else)
+ * holds MAX_TASKS_PER_USER tasks in their lists already (subtasks included): nothing changed.
+ */
 export class TaskLimitReachedError extends Error {
   static readonly title = 'Task limit reached';
   static readonly detail = (limit: number) =>
-    `You hold ${limit} tasks, the most one user may; delete some to create more`;
+    `The owner of this list holds ${limit} tasks in their lists, the most one user may; delete some to add more`;
   constructor(readonly limit: number) {
     super(TaskLimitReachedError.detail(limit));
   }
@@ -37,7 +47,10 @@ export class InvalidCursorError extends Error {
   static readonly foreignTask = "belongs to another task's completions; start again without a cursor";
 }
 
-/** A parent or an `after` that breaks the tree rules (one level, siblings only, the caller's own tasks). */
+/**
+ * A parent, an `after` or a move's `list_id` that breaks the tree rules (one level, siblings only,
+ * tasks of the same list, subtasks stay with their parent).
+ */
 export class InvalidPlacementError extends Error {
   static readonly unknown = 'is not one of your tasks';
   static readonly subtaskParent = 'is a subtask, and a subtask cannot have subtasks';
@@ -45,11 +58,22 @@ export class InvalidPlacementError extends Error {
   static readonly ownParent = 'a task cannot be its own parent';
   static readonly afterItself = 'a task cannot be placed after itself';
   static readonly notSibling = 'is not a sibling under the target parent';
+  static readonly subtaskAlone =
+    'is another list, and a subtask does not move to another list alone: make it a top-level task first, or move its parent';
   constructor(
-    readonly field: 'parent_id' | 'after',
+    readonly field: 'parent_id' | 'after' | 'list_id',
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** An `assignee_id` that is not a member of the task's list (the one it is in, or is created in). */
+export class InvalidAssigneeError extends Error {
+  static readonly field = 'assignee_id';
+  static readonly detail = "is not a member of the task's list";
+  constructor() {
+    super(InvalidAssigneeError.detail);
   }
 }
 

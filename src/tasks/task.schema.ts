@@ -16,6 +16,8 @@ export const LIMITS = {
   description: 1000,
   tag: 32,
   tags: 10,
+  /** A user id (the token's `sub`), as `user_id` and `assignee_id` hold it. */
+  userId: 255,
 } as const;
 
 /** What a recurring task's next occurrence counts from (contract: "Recurring tasks"). */
@@ -50,6 +52,7 @@ export const TASK_COLUMNS = [
   'recurrence',
   'last_completed_at',
   'list_id',
+  'assignee_id',
 ] as const satisfies readonly (keyof Task)[];
 
 /**
@@ -70,6 +73,7 @@ export const WRITABLE_DEFAULTS = {
   tags: [],
   time_zone: null,
   recurrence: null,
+  assignee_id: null,
 } as const satisfies Partial<Record<keyof Task, unknown>>;
 
 /** Writable fields in a fixed order, so equal shapes of change share one prepared statement. */

@@ -29,6 +29,7 @@ import {
   ApiProblems,
   CREATE_FORBIDDEN,
   MOVE_CONFLICT,
+  MOVE_FORBIDDEN,
   SKIP_CONFLICT,
   WRITE_FORBIDDEN,
 } from '../docs/api-problems.decorator.js';
@@ -69,7 +70,8 @@ export class TasksController {
    * @remarks The caller's tasks, filtered, sorted and paged by keyset: follow `Link: <…>; rel="next"`
    * (or pass its `cursor`) for the next page; a page deep in a long list costs what the first does, and
    * tasks created or deleted between pages neither repeat nor skip the others. `X-Total-Count` carries the
-   * number of all matching tasks.
+   * number of all matching tasks. `list_id` narrows to one list, `assignee_id` to tasks assigned to
+   * you (`me`), to nobody (`none`) or to a member.
    */
   @Get()
   @ApiResponse({
@@ -184,7 +186,8 @@ export class TasksController {
 
   /**
    * Update a task
-   * @remarks Changes only the fields given; `null` clears `description` or `due_date`.
+   * @remarks Changes only the fields given; `null` clears `description`, `due_date` or
+   * `assignee_id`. An empty body changes nothing, but is still a write: a viewer's is `403`.
    */
   @Patch(':id')
   @TASK_ID
@@ -314,14 +317,20 @@ export class TasksController {
    * `If-Match`, a stale tag is `412`. Rules (each a `400` naming the field, nothing changed): the
    * parent is one of your top-level tasks and not the task itself; a task with subtasks cannot
    * become a subtask; `after` is a sibling under the target parent. When concurrent moves keep
-   * taking the gap it wanted, `409`: nothing changed, retry.
+   * taking the gap it wanted, `409`: nothing changed, retry. With `list_id` (another list), the
+   * task moves there with all its subtasks, each a change (`version` +1): you must be owner or
+   * editor of both lists (a list you are not a member of is `404` like an unknown one, one you view
+   * `403`); `parent_id` and `after` name tasks of that list (absent `parent_id`: the top level); a
+   * subtask does not move alone (`400` naming `list_id`); an assignee who is not a member there is
+   * cleared; into another owner's list the move counts against their task limit (`403` "Task limit
+   * reached").
    */
   @Post(':id/move')
   @HttpCode(200)
   @TASK_ID
   @ApiHeader(IF_MATCH_HEADER)
   @ApiResponse({ status: 200, type: Task, description: 'The moved task', headers: ETAG_HEADER })
-  @ApiProblems(400, 401, WRITE_FORBIDDEN, 404, MOVE_CONFLICT, 412, 413, 415, 429, 503)
+  @ApiProblems(400, 401, MOVE_FORBIDDEN, 404, MOVE_CONFLICT, 412, 413, 415, 429, 503)
   async move(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseIdPipe) id: string,

@@ -4,9 +4,9 @@ import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.js';
 import { sqlKeyBefore } from './positions.js';
 import type { SeriesRow, SeriesWrite } from './recurring.js';
-import { TaskLimitReachedError } from './task.errors.js';
+import { InvalidAssigneeError, TASK_LIMIT_SQLSTATE, TaskLimitReachedError } from './task.errors.js';
 import { ListNotFoundError } from '../lists/list.errors.js';
-import { memberSql, writerSql, type Role } from '../lists/roles.js';
+import { assignableSql, memberSql, writerSql, type Role } from '../lists/roles.js';
 import { placementConflict, rethrowConflict, TaskOrdering, type Placement } from './task-ordering.js';
 import { Database, sql, type Statement } from '../database/database.js';
 import {
@@ -34,6 +34,8 @@ export interface ListFilters {
   dueBefore?: Date;
   /** Only tasks that repeat (true) or that do not (false); undefined: both. */
   recurring?: boolean;
+  /** Only the tasks assigned to this user; null: only unassigned ones; undefined: all. */
+  assignee?: string | null;
 }
 
 export interface ListQuery extends ListFilters {
@@ -79,20 +81,16 @@ const VISIBLE_COUNTS = `
   SELECT count(*)::int, (count(*) FILTER (WHERE t.completed))::int
     FROM list_members m JOIN tasks t ON t.list_id = m.list_id
    WHERE m.user_id = $1 AND EXISTS (SELECT 1 FROM list_members o WHERE o.user_id = $1 AND o.role <> 'owner')`;
-/**
- * What the counter trigger raises when an insert would take a user past the limit its transaction
- * set (`tasks.max_per_user`; migrations TaskLimit and ChangeSequence write the same code).
- */
-export const TASK_LIMIT_SQLSTATE = 'TKLIM';
 /** A plain create whose first key a concurrent writer took tries the one-statement way this often. */
 const FIRST_KEY_RETRY = { attempts: 3, retryable: placementConflict };
 /** Where a plain create goes: before the first top-level task (exported for tests' EXPLAIN). */
 export const FIRST = Symbol('first');
 
 /**
- * The SQL of tasks as rows (listing, reading, writing; the tree and positions are
- * PositionsRepository's), scoped by `user_id` in every statement: the service owns the rules, this
- * owns the statements. Every write is one atomic statement (`UPDATE … RETURNING`), never
+ * The SQL of tasks as rows (listing, reading, writing; the tree, positions and moves are
+ * PositionsRepository's), each statement carrying the caller's membership (or writer) check on the
+ * task's list (lists/roles.ts), and an assignee's membership check where it writes one: the service
+ * owns the rules, this owns the statements. Every write is one atomic statement (`UPDATE … RETURNING`), never
  * read-modify-write in the app, made through `Database.write`: inside a transaction when the
  * caller runs in one, announced after its commit either way. Columns and sorts come from
  * task.schema.ts.
@@ -128,6 +126,8 @@ export class TasksRepository {
     if (f.dueAfter) where.push(`due_date >= ${param(f.dueAfter)}`);
     if (f.dueBefore) where.push(`due_date < ${param(f.dueBefore)}`);
     if (f.recurring !== undefined) where.push(`recurrence IS ${f.recurring ? 'NOT ' : ''}NULL`);
+    if (f.assignee === null) where.push('assignee_id IS NULL');
+    else if (f.assignee !== undefined) where.push(`assignee_id = ${param(f.assignee)}`);
     return where;
   }
 
@@ -186,7 +186,8 @@ export class TasksRepository {
       !query.q &&
       !query.dueAfter &&
       !query.dueBefore &&
-      query.recurring === undefined;
+      query.recurring === undefined &&
+      query.assignee === undefined;
     const count = onlyStatus
       ? undefined
       : sql(
@@ -241,8 +242,9 @@ export class TasksRepository {
    * path): the caller's role in the list is checked and the key below the first is made inside the
    * INSERT (sqlKeyBefore), tried again when a concurrent placement took that key (inside a transaction
    * that error aborted it: PlacementConflictError, for the outermost caller to run it all again). A
-   * key the SQL cannot make, a list the caller may not write (the locked path says why), and any
-   * other placement go through TaskOrdering under the list's lock.
+   * key the SQL cannot make, a list the caller may not write (the locked path says why), an
+   * assignee who is not a member there (InvalidAssigneeError from the locked path), and any other
+   * placement go through TaskOrdering under the list's lock.
    */
   async insert(userId: string, list: string | null, values: TaskValues, placement: Placement): Promise<Task> {
     if (placement.parent === null && placement.after === null) {
@@ -256,18 +258,19 @@ export class TasksRepository {
         if (!placementConflict(err) || this.db.inTransaction) rethrowConflict(err);
       }
     }
-    return this.ordering.locked(
-      userId,
-      { list },
-      async (target) =>
-        (await this.insertRow(
-          userId,
-          target,
-          values,
-          placement.parent,
-          await this.ordering.placeNew(userId, target, placement),
-        ))!,
-    );
+    return this.ordering.locked(userId, { list }, async (target) => {
+      const task = await this.insertRow(
+        userId,
+        target,
+        values,
+        placement.parent,
+        await this.ordering.placeNew(userId, target, placement),
+      );
+      // The lock's statement found the caller a writer there, and the key is given: only the
+      // assignee's membership can have kept the row out.
+      if (!task) throw new InvalidAssigneeError();
+      return task;
+    });
   }
 
   /**
@@ -297,8 +300,8 @@ export class TasksRepository {
   }
 
   /**
-   * The INSERT of insertRow. Into `list` only when the caller is one of its writers (checked in the
-   * statement); without a list, the trigger puts the task into the caller's inbox (migration Lists).
+   * The INSERT of insertRow. Into `list` only when the caller is one of its writers, and with an
+   * `assignee_id` only when they are a member of the target list (both checked in the statement); without a list, the trigger puts the task into the caller's inbox (migration Lists).
    * FIRST reads the list's first top-level key once, in a MATERIALIZED CTE: as a subquery in FROM
    * it was pulled up into the key expression and the index probe ran once per reference to it (15
    * InitPlans). Public so tests can EXPLAIN exactly what runs.
@@ -320,7 +323,11 @@ export class TasksRepository {
     const limit = `$${fields.length + 4}`;
     const key = first ? 'k.position' : `$${params.length}`;
     const target = `COALESCE($3::uuid, (SELECT id FROM lists WHERE owner_id = $1 AND is_inbox))`;
-    const conditions = [`($3::uuid IS NULL OR ${writerSql('$3::uuid', '$1')})`];
+    const assignee = `$${4 + WRITABLE_FIELDS.indexOf('assignee_id')}::varchar`;
+    const conditions = [
+      `($3::uuid IS NULL OR ${writerSql('$3::uuid', '$1')})`,
+      `(${assignee} IS NULL OR ${assignableSql(target, assignee)})`,
+    ];
     if (first) conditions.unshift('k.position IS NOT NULL');
     const text =
       `WITH lim AS (SELECT set_config('tasks.max_per_user', ${limit}, true))` +
@@ -339,7 +346,8 @@ export class TasksRepository {
    * `version` (+1) and `updated_at` move with them. With `versions`, only when the current version
    * is one of them (compare-and-set); with `plainOnly`, only when the task does not repeat (a
    * recurring one needs the careful path). `recurrence: null` ends a series (its start goes with
-   * it). Null when nothing matched (`access` tells why).
+   * it); an `assignee_id` only when they are a member of the task's list. Null when nothing matched
+   * (`access` tells why).
    */
   update(
     userId: string,
@@ -353,7 +361,10 @@ export class TasksRepository {
       (c) => `${c} = $${values.push(changes[c])}`,
     );
     if (changes.recurrence === null) set.push('series_start = NULL');
-    return this.updateWhere(userId, set, values, versions, plainOnly);
+    const assignee = changes.assignee_id
+      ? ` AND ${assignableSql('tasks.list_id', `$${values.push(changes.assignee_id)}::varchar`)}`
+      : '';
+    return this.updateWhere(userId, set, values, versions, plainOnly, assignee);
   }
 
   /**
@@ -373,10 +384,12 @@ export class TasksRepository {
     values: unknown[],
     versions?: number[],
     plainOnly = false,
+    assignee = '',
   ): Promise<Task | null> {
     const condition =
       (versions ? ` AND version = ANY($${values.push(versions)}::int[])` : '') +
-      (plainOnly ? ' AND recurrence IS NULL' : '');
+      (plainOnly ? ' AND recurrence IS NULL' : '') +
+      assignee;
     const { rows } = await this.db.write<Task>(
       userId,
       sql(
@@ -433,6 +446,9 @@ export class TasksRepository {
     const values: unknown[] = [id, userId];
     const param = (v: unknown) => `$${values.push(v)}`;
     const set = Object.entries(write.set).map(([column, value]) => `${column} = ${param(value)}`);
+    const assignee = write.set.assignee_id
+      ? ` AND ${assignableSql('tasks.list_id', `${param(write.set.assignee_id)}::varchar`)}`
+      : '';
     const ctes: string[] = [];
     if (write.completed)
       ctes.push(
@@ -449,7 +465,7 @@ export class TasksRepository {
       userId,
       sql(
         `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}UPDATE tasks SET ${[...set, 'version = version + 1', 'updated_at = now()'].join(', ')} ` +
-          `WHERE id = $1 AND ${writerSql('tasks.list_id', '$2')} RETURNING ${COLUMNS}`,
+          `WHERE id = $1 AND ${writerSql('tasks.list_id', '$2')}${assignee} RETURNING ${COLUMNS}`,
         values,
       ),
     );
@@ -530,19 +546,40 @@ export class TasksRepository {
 
   /**
    * The caller's role in the task's list and the task's current version, on the primary (in the
-   * current transaction when there is one), or null when the caller cannot see it: tells a viewer
-   * and a stale `If-Match` from a missing task, after a write matched nothing.
+   * current transaction when there is one), and whether `assignee` (when given) is a member of that
+   * list, or null when the caller cannot see it: tells a viewer, a stale `If-Match` and an assignee
+   * from elsewhere from a missing task, after a write matched nothing.
    */
-  async access(userId: string, id: string): Promise<{ version: number; role: Role } | null> {
-    const [row] = await this.db.rows<{ version: number; role: Role }>(
+  async access(
+    userId: string,
+    id: string,
+    assignee?: string | null,
+  ): Promise<{ version: number; role: Role; assignable: boolean } | null> {
+    const [row] = await this.db.rows<{ version: number; role: Role; assignable: boolean }>(
       sql(
-        `SELECT t.version, m.role FROM tasks t JOIN list_members m ON m.list_id = t.list_id AND m.user_id = $2
+        `SELECT t.version, m.role, ($3::varchar IS NULL OR ${memberSql('t.list_id', '$3::varchar')}) AS assignable
+           FROM tasks t JOIN list_members m ON m.list_id = t.list_id AND m.user_id = $2
           WHERE t.id = $1`,
-        [id, userId],
+        [id, userId, assignee ?? null],
       ),
       userId,
     );
     return row ?? null;
+  }
+
+  /** The task and the caller's role in its list, when the caller is a member of it, or null. */
+  async findWithRole(userId: string, id: string): Promise<{ task: Task; role: Role } | null> {
+    const [row] = await this.db.rows<Task & { member_role: Role }>(
+      sql(
+        `SELECT ${TASK_COLUMNS.map((c) => `t.${c}`).join(', ')}, m.role AS member_role
+           FROM tasks t JOIN list_members m ON m.list_id = t.list_id AND m.user_id = $2 WHERE t.id = $1`,
+        [id, userId],
+      ),
+      userId,
+    );
+    if (!row) return null;
+    const { member_role: role, ...task } = row;
+    return { task, role };
   }
 
   /**

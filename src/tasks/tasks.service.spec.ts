@@ -35,6 +35,7 @@ function setup() {
   const repo = {
     list: jest.fn<TasksRepository['list']>(),
     findOne: jest.fn<TasksRepository['findOne']>(),
+    findWithRole: jest.fn<TasksRepository['findWithRole']>(),
     insert: jest.fn<TasksRepository['insert']>(),
     update: jest.fn<TasksRepository['update']>(),
     setCompleted: jest.fn<TasksRepository['setCompleted']>(),
@@ -85,10 +86,13 @@ describe('TasksService', () => {
       });
       const [[user, key, fingerprints]] = idempotency.run.mock.calls as [string, string, string[]][];
       expect([user, key]).toEqual(['alice', 'key-1']);
-      // Stored: what the client sent. Also accepted: what the release before stored (defaults filled in).
+      // Stored: what the client sent. Also accepted: what the release before stored (its defaults
+      // filled in: that release had no assignee_id).
+      const before: Record<string, unknown> = { ...WRITABLE_DEFAULTS };
+      delete before.assignee_id;
       expect(fingerprints).toEqual([
         createFingerprint({ title: 'x', tags: ['a'] }),
-        fingerprint({ ...WRITABLE_DEFAULTS, title: 'x', tags: ['a'] }),
+        fingerprint({ ...before, title: 'x', tags: ['a'] }),
       ]);
     });
 
@@ -115,7 +119,7 @@ describe('TasksService', () => {
     it('a write that matched nothing is stale when the task is at another version', async () => {
       const { repo, service } = setup();
       repo.update.mockResolvedValue(null);
-      repo.access.mockResolvedValue({ version: 4, role: 'editor' });
+      repo.access.mockResolvedValue({ version: 4, role: 'editor', assignable: true });
       const err = await service.update('alice', 'id', { title: 'y' }, [3]).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(StaleTaskError);
       expect((err as StaleTaskError).currentVersion).toBe(4);
@@ -133,7 +137,7 @@ describe('TasksService', () => {
       repo.setCompleted.mockResolvedValue(null);
       // No plain task matched: the careful way (a recurring task) locks none either.
       repo.lockSeries.mockResolvedValue(null);
-      repo.access.mockResolvedValue({ version: 4, role: 'viewer' });
+      repo.access.mockResolvedValue({ version: 4, role: 'viewer', assignable: true });
       await expect(service.setCompleted('alice', 'id')).rejects.toBeInstanceOf(ReadOnlyListError);
       await expect(service.setCompleted('alice', 'id', true, [3])).rejects.toBeInstanceOf(ReadOnlyListError);
     });
@@ -142,16 +146,24 @@ describe('TasksService', () => {
       const { repo, service } = setup();
       repo.setCompleted.mockResolvedValue(null);
       repo.lockSeries.mockResolvedValue(null);
-      repo.access.mockResolvedValue({ version: 4, role: 'owner' });
+      repo.access.mockResolvedValue({ version: 4, role: 'owner', assignable: true });
       await expect(service.setCompleted('alice', 'id')).rejects.toBeInstanceOf(TaskNotFoundError);
     });
 
     it('an empty PATCH writes nothing, but still honours If-Match', async () => {
       const { repo, service } = setup();
-      repo.findOne.mockResolvedValue(task({ version: 2 }));
+      repo.findWithRole.mockResolvedValue({ task: task({ version: 2 }), role: 'editor' });
       expect(await service.update('alice', 'id', {}, [2])).toEqual(task({ version: 2 }));
       await expect(service.update('alice', 'id', {}, [1])).rejects.toBeInstanceOf(StaleTaskError);
       expect(repo.update).not.toHaveBeenCalled();
+    });
+
+    it('an empty PATCH is still a write: a viewer is read-only, a non-member not found', async () => {
+      const { repo, service } = setup();
+      repo.findWithRole.mockResolvedValueOnce({ task: task({ version: 2 }), role: 'viewer' });
+      await expect(service.update('alice', 'id', {})).rejects.toBeInstanceOf(ReadOnlyListError);
+      repo.findWithRole.mockResolvedValueOnce(null);
+      await expect(service.update('alice', 'id', {})).rejects.toBeInstanceOf(TaskNotFoundError);
     });
 
     it('PATCH passes only the fields given; null clears', async () => {

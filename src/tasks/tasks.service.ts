@@ -29,6 +29,7 @@ import {
   type SeriesWrite,
 } from './recurring.js';
 import {
+  InvalidAssigneeError,
   InvalidSeriesError,
   PlacementConflictError,
   StaleTaskError,
@@ -78,6 +79,14 @@ function creation(dto: CreateTaskDto): { list: string | null; values: TaskValues
   };
 }
 
+/** The values as the release before 2026-12-06 knew them (without a default `assignee_id`). */
+function legacy(values: TaskValues): Partial<TaskValues> {
+  if (values.assignee_id !== null) return values;
+  const rest: Partial<TaskValues> = { ...values };
+  delete rest.assignee_id;
+  return rest;
+}
+
 /** The fingerprints a create under Idempotency-Key is recognised by: the one stored first, then older ones. */
 function fingerprintsOf(dto: CreateTaskDto, { values, placement }: ReturnType<typeof creation>): string[] {
   const placed = placement.parent !== null || placement.after !== null;
@@ -85,7 +94,8 @@ function fingerprintsOf(dto: CreateTaskDto, { values, placement }: ReturnType<ty
     createFingerprint(dto),
     // What the release before 2026-12-06 stored (every writable field, defaults filled in): still
     // accepted, so a create retried across that deploy replays. Keys live 24 h: drop it after.
-    fingerprint(placed ? { ...values, placement } : values),
+    // (`assignee_id` came later: that release had no such field to fill in.)
+    fingerprint(placed ? { ...legacy(values), placement } : legacy(values)),
   ];
 }
 
@@ -146,6 +156,7 @@ export class TasksService {
       dueAfter: toDate(query.due_after) ?? undefined,
       dueBefore: toDate(query.due_before) ?? undefined,
       recurring: query.recurring,
+      assignee: query.assignee_id === 'me' ? userId : query.assignee_id === 'none' ? null : query.assignee_id,
     };
     const listing = filtersFingerprint({ ...filters, sort, order });
     const after = query.cursor ? decodeCursor(query.cursor, { sort, order, filters: listing }) : undefined;
@@ -208,7 +219,13 @@ export class TasksService {
   async replace(userId: string, id: string, dto: ReplaceTaskDto, versions?: number[]): Promise<Task> {
     const values = valuesFrom(dto);
     if (values.recurrence === null)
-      return this.written(userId, id, versions, await this.repo.update(userId, id, values, versions));
+      return this.written(
+        userId,
+        id,
+        versions,
+        await this.repo.update(userId, id, values, versions),
+        values.assignee_id,
+      );
     return this.changeSeries(userId, id, versions, (row, now) => planChange(row, values, now));
   }
 
@@ -223,12 +240,21 @@ export class TasksService {
     const only = occurrence == null ? undefined : parseDateTime(occurrence)!;
     if (only === undefined) {
       if (Object.keys(changes).length === 0) {
-        const task = await this.get(userId, id);
-        if (versions && !versions.includes(task.version)) throw new StaleTaskError(task.version);
-        return task;
+        // Nothing to write, but still a write: only a writer of the task's list may make it.
+        const found = await this.repo.findWithRole(userId, id);
+        if (!found) throw new TaskNotFoundError();
+        if (!canWrite(found.role)) throw new ReadOnlyListError();
+        if (versions && !versions.includes(found.task.version)) throw new StaleTaskError(found.task.version);
+        return found.task;
       }
       if (!touchesSeries(changes) || changes.recurrence === null)
-        return this.written(userId, id, versions, await this.repo.update(userId, id, changes, versions));
+        return this.written(
+          userId,
+          id,
+          versions,
+          await this.repo.update(userId, id, changes, versions),
+          changes.assignee_id,
+        );
       if (changes.recurrence === undefined) {
         // The common case, a task that does not repeat: one statement. Otherwise the careful way.
         const task = await this.repo.update(userId, id, changes, versions, true);
@@ -285,7 +311,13 @@ export class TasksService {
         if (versions && !versions.includes(row.version)) throw new StaleTaskError(row.version);
         const write = plan(row, new Date());
         return write
-          ? this.written(userId, id, versions, await this.repo.writeSeries(userId, id, write))
+          ? this.written(
+              userId,
+              id,
+              versions,
+              await this.repo.writeSeries(userId, id, write),
+              write.set.assignee_id,
+            )
           : taskOf(row);
       },
       { attempts: PLACEMENT_ATTEMPTS, retryable: (err) => (err as { code?: unknown }).code === DEADLOCK },
@@ -331,27 +363,37 @@ export class TasksService {
 
   /**
    * A write that matched nothing: not found when the caller cannot see the task, read-only when
-   * their role does not let them write it, stale when it exists at another version.
+   * their role does not let them write it, stale when it exists at another version, a bad
+   * `assignee` (the one the write set, if any) when they are not a member of the task's list.
    */
   private async written(
     userId: string,
     id: string,
     versions: number[] | undefined,
     task: Task | null,
+    assignee?: string | null,
   ): Promise<Task> {
     if (task) return task;
-    const access = await this.repo.access(userId, id);
+    const access = await this.repo.access(userId, id, assignee);
     if (!access) throw new TaskNotFoundError();
     if (!canWrite(access.role)) throw new ReadOnlyListError();
     if (versions && !versions.includes(access.version)) throw new StaleTaskError(access.version);
+    if (!access.assignable) throw new InvalidAssigneeError();
     // Deleted or changed between the write and this read: as if the write had come after.
     throw new TaskNotFoundError();
   }
 
-  /** Moves a task among its siblings or to another parent: one write, version +1. */
+  /**
+   * Moves a task among its siblings or to another parent: one write, version +1. With `list_id`
+   * (another list than its own), into that list with its subtasks: both lists' ordering locks are
+   * taken (in list order), the caller must write both.
+   */
   move(userId: string, id: string, dto: MoveTaskDto, versions?: number[]): Promise<Task> {
-    return this.ordering.locked(userId, { task: id }, (list) =>
-      this.ordering.move(userId, list, id, { parent: dto.parent_id, after: dto.after ?? null }, versions),
+    const to = { parent: dto.parent_id, after: dto.after ?? null };
+    return this.ordering.locked(userId, { task: id, into: dto.list_id ?? undefined }, (list, into) =>
+      into === undefined || into === list
+        ? this.ordering.move(userId, list, id, to, versions)
+        : this.ordering.moveToList(userId, list, into, id, to, versions),
     );
   }
 

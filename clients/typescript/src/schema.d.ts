@@ -250,7 +250,8 @@ export interface paths {
          * @description The caller's tasks, filtered, sorted and paged by keyset: follow `Link: <…>; rel="next"`
          *     (or pass its `cursor`) for the next page; a page deep in a long list costs what the first does, and
          *     tasks created or deleted between pages neither repeat nor skip the others. `X-Total-Count` carries the
-         *     number of all matching tasks.
+         *     number of all matching tasks. `list_id` narrows to one list, `assignee_id` to tasks assigned to
+         *     you (`me`), to nobody (`none`) or to a member.
          */
         get: operations["Tasks_list"];
         put?: never;
@@ -415,7 +416,8 @@ export interface paths {
         head?: never;
         /**
          * Update a task
-         * @description Changes only the fields given; `null` clears `description` or `due_date`.
+         * @description Changes only the fields given; `null` clears `description`, `due_date` or
+         *     `assignee_id`. An empty body changes nothing, but is still a write: a viewer's is `403`.
          */
         patch: operations["Tasks_update"];
         trace?: never;
@@ -481,7 +483,13 @@ export interface paths {
          *     `If-Match`, a stale tag is `412`. Rules (each a `400` naming the field, nothing changed): the
          *     parent is one of your top-level tasks and not the task itself; a task with subtasks cannot
          *     become a subtask; `after` is a sibling under the target parent. When concurrent moves keep
-         *     taking the gap it wanted, `409`: nothing changed, retry.
+         *     taking the gap it wanted, `409`: nothing changed, retry. With `list_id` (another list), the
+         *     task moves there with all its subtasks, each a change (`version` +1): you must be owner or
+         *     editor of both lists (a list you are not a member of is `404` like an unknown one, one you view
+         *     `403`); `parent_id` and `after` name tasks of that list (absent `parent_id`: the top level); a
+         *     subtask does not move alone (`400` naming `list_id`); an assignee who is not a member there is
+         *     cleared; into another owner's list the move counts against their task limit (`403` "Task limit
+         *     reached").
          */
         post: operations["Tasks_move"];
         delete?: never;
@@ -546,7 +554,8 @@ export interface paths {
          * @description The caller's tasks, filtered, sorted and paged by keyset: follow `Link: <…>; rel="next"`
          *     (or pass its `cursor`) for the next page; a page deep in a long list costs what the first does, and
          *     tasks created or deleted between pages neither repeat nor skip the others. `X-Total-Count` carries the
-         *     number of all matching tasks.
+         *     number of all matching tasks. `list_id` narrows to one list, `assignee_id` to tasks assigned to
+         *     you (`me`), to nobody (`none`) or to a member.
          */
         get: operations["UserTasks_list"];
         put?: never;
@@ -711,7 +720,8 @@ export interface paths {
         head?: never;
         /**
          * Update a task
-         * @description Changes only the fields given; `null` clears `description` or `due_date`.
+         * @description Changes only the fields given; `null` clears `description`, `due_date` or
+         *     `assignee_id`. An empty body changes nothing, but is still a write: a viewer's is `403`.
          */
         patch: operations["UserTasks_update"];
         trace?: never;
@@ -777,7 +787,13 @@ export interface paths {
          *     `If-Match`, a stale tag is `412`. Rules (each a `400` naming the field, nothing changed): the
          *     parent is one of your top-level tasks and not the task itself; a task with subtasks cannot
          *     become a subtask; `after` is a sibling under the target parent. When concurrent moves keep
-         *     taking the gap it wanted, `409`: nothing changed, retry.
+         *     taking the gap it wanted, `409`: nothing changed, retry. With `list_id` (another list), the
+         *     task moves there with all its subtasks, each a change (`version` +1): you must be owner or
+         *     editor of both lists (a list you are not a member of is `404` like an unknown one, one you view
+         *     `403`); `parent_id` and `after` name tasks of that list (absent `parent_id`: the top level); a
+         *     subtask does not move alone (`400` naming `list_id`); an assignee who is not a member there is
+         *     cleared; into another owner's list the move counts against their task limit (`403` "Task limit
+         *     reached").
          */
         post: operations["UserTasks_move"];
         delete?: never;
@@ -879,6 +895,8 @@ export interface components {
              * @description The single route's body: a create's, a PATCH's, `{ "completed" }` (absent: toggle) or a move's;
              *     none for `delete`. Validated with the single route's rules, as this command's `400`. In a
              *     create's or a move's `parent_id` and `after`, the `temp_id` of an earlier create stands for its task.
+             *     A create's and a move's `list_id` are checked against your role there like the single route's
+             *     (`404` not a member, `403` "Read-only list").
              */
             data?: {
                 [key: string]: unknown;
@@ -1031,6 +1049,13 @@ export interface components {
              * @example null
              */
             after?: string | null;
+            /**
+             * @description The user id of a member of the task's list (any role, you included) the task is assigned to;
+             *     anyone else is `400` naming this field. `null` or absent: nobody. Cleared by the server when
+             *     that member leaves or is removed, or when the task moves to a list they are not a member of.
+             * @example null
+             */
+            assignee_id?: string | null;
             /**
              * @description Default `false`.
              * @example false
@@ -1305,6 +1330,16 @@ export interface components {
             after?: string | null;
             /**
              * Format: uuid
+             * @description Move the task, with all its subtasks, into this list: you must be its owner or an editor, as in
+             *     the task's list (a list you are not a member of is `404`, one you only view `403`). `parent_id`
+             *     and `after` then name tasks of that list; absent `parent_id`: the top level there. A subtask
+             *     does not move to another list alone (`400`): make it a top-level task first. An `assignee_id`
+             *     who is not a member of that list is cleared. Absent or `null`: the task stays in its list.
+             * @example null
+             */
+            list_id?: string | null;
+            /**
+             * Format: uuid
              * @description The new parent: one of your top-level tasks (the task then becomes its subtask; a task that has
              *     subtasks cannot), or `null` for the top level. Absent: the parent stays.
              * @example null
@@ -1387,6 +1422,13 @@ export interface components {
         };
         ReplaceTaskDto: {
             /**
+             * @description The user id of a member of the task's list (any role, you included) the task is assigned to;
+             *     anyone else is `400` naming this field. `null` or absent: nobody. Cleared by the server when
+             *     that member leaves or is removed, or when the task moves to a list they are not a member of.
+             * @example null
+             */
+            assignee_id?: string | null;
+            /**
              * @description Default `false`.
              * @example false
              */
@@ -1456,6 +1498,11 @@ export interface components {
             occurrence?: string | null;
         };
         Task: {
+            /**
+             * @description The member of the task's list it is assigned to (their user id), or `null`. Cleared when that
+             *     member leaves or is removed from the list, and when the task moves to a list they are not in.
+             */
+            assignee_id: string | null;
             /** @description Whether the task is done. */
             completed: boolean;
             /**
@@ -1616,6 +1663,13 @@ export interface components {
             role: "editor" | "viewer";
         };
         UpdateTaskDto: {
+            /**
+             * @description The user id of a member of the task's list (any role, you included) the task is assigned to;
+             *     anyone else is `400` naming this field. `null` or absent: nobody. Cleared by the server when
+             *     that member leaves or is removed, or when the task moves to a list they are not a member of.
+             * @example null
+             */
+            assignee_id?: string | null;
             /**
              * @description Default `false`.
              * @example false
@@ -4159,6 +4213,11 @@ export interface operations {
                  *     you are a member of.
                  */
                 list_id?: string;
+                /**
+                 * @description Only the tasks assigned to you (`me`), to nobody (`none`), or to the member with this user id.
+                 *     Absent: all.
+                 */
+                assignee_id?: string;
                 /** @description Which tasks: all (default), pending (not completed) or completed. */
                 status?: "all" | "pending" | "completed";
                 /** @description Only tasks of this priority. */
@@ -4440,7 +4499,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created */
+            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the list's owner holds MAX_TASKS_PER_USER tasks in their lists already (subtasks included) and nothing was created */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4448,7 +4507,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "You hold 100000 tasks, the most one user may; delete some to create more",
+                     *       "detail": "The owner of this list holds 100000 tasks in their lists, the most one user may; delete some to add more",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
@@ -6762,7 +6821,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them (in the task's list or in `list_id`), or `Task limit reached`: a move into another owner's list would take them past MAX_TASKS_PER_USER (the task and its subtasks count) and nothing moved */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7320,6 +7379,11 @@ export interface operations {
                  *     you are a member of.
                  */
                 list_id?: string;
+                /**
+                 * @description Only the tasks assigned to you (`me`), to nobody (`none`), or to the member with this user id.
+                 *     Absent: all.
+                 */
+                assignee_id?: string;
                 /** @description Which tasks: all (default), pending (not completed) or completed. */
                 status?: "all" | "pending" | "completed";
                 /** @description Only tasks of this priority. */
@@ -7607,7 +7671,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created */
+            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the list's owner holds MAX_TASKS_PER_USER tasks in their lists already (subtasks included) and nothing was created */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7615,7 +7679,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "You hold 100000 tasks, the most one user may; delete some to create more",
+                     *       "detail": "The owner of this list holds 100000 tasks in their lists, the most one user may; delete some to add more",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
@@ -9958,7 +10022,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them (in the task's list or in `list_id`), or `Task limit reached`: a move into another owner's list would take them past MAX_TASKS_PER_USER (the task and its subtasks count) and nothing moved */
             403: {
                 headers: {
                     [name: string]: unknown;

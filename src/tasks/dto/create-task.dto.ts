@@ -116,6 +116,18 @@ export class ReplaceTaskDto {
   @ValidateNested()
   @Type(() => RecurrenceInputDto)
   recurrence?: RecurrenceInputDto | null;
+
+  /**
+   * The user id of a member of the task's list (any role, you included) the task is assigned to;
+   * anyone else is `400` naming this field. `null` or absent: nobody. Cleared by the server when
+   * that member leaves or is removed, or when the task moves to a list they are not a member of.
+   */
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: LIMITS.userId, example: null })
+  @IsOptional()
+  @IsString()
+  @NoNulCharacters()
+  @Length(1, LIMITS.userId)
+  assignee_id?: string | null;
 }
 
 /**

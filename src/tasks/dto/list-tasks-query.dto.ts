@@ -30,6 +30,16 @@ export class ListTasksQueryDto {
   list_id?: string;
 
   /**
+   * Only the tasks assigned to you (`me`), to nobody (`none`), or to the member with this user id.
+   * Absent: all.
+   */
+  @Defined()
+  @IsString()
+  @NoNulCharacters()
+  @Length(1, LIMITS.userId)
+  assignee_id?: string;
+
+  /**
    * Which tasks: all (default), pending (not completed) or completed.
    */
   @Defined()

@@ -115,4 +115,12 @@ export class Task {
    */
   @ApiProperty({ format: 'uuid' })
   list_id: string;
+
+  /**
+   * The member of the task's list it is assigned to (their user id), or `null`. Cleared when that
+   * member leaves or is removed from the list, and when the task moves to a list they are not in.
+   * @example null
+   */
+  @ApiProperty({ type: String, nullable: true })
+  assignee_id: string | null;
 }

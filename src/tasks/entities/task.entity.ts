@@ -36,6 +36,8 @@ import { LIMITS, PRIORITIES, type Priority } from '../task.schema.js';
 @Index('ux_tasks_sub_position', { synchronize: false })
 @Index('ix_tasks_list_position_id', { synchronize: false })
 @Index('ux_tasks_owner_seq', { synchronize: false })
+// The listing's assignee filter within a list, and the clearing of a departed member's tasks (migration Assignee).
+@Index('ix_tasks_list_assignee', ['list_id', 'assignee_id'])
 // The key of the parent reference below (migration Lists): a parent is in its subtask's list.
 @Unique('uq_tasks_list_id', ['list_id', 'id'])
 @Check('ck_tasks_priority', `"priority" IN (${PRIORITIES.map((p) => `'${p}'`).join(', ')})`)
@@ -117,6 +119,10 @@ export class TaskEntity {
 
   @Column({ type: 'timestamptz', precision: 3, nullable: true })
   last_completed_at: Date | null;
+
+  /** A member of the task's list it is assigned to, or null (migration Assignee). */
+  @Column({ type: 'varchar', length: LIMITS.userId, nullable: true })
+  assignee_id: string | null;
 }
 
 /** One completed occurrence of a recurring task (migration Recurrence); deleted with its task. */

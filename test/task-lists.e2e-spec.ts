@@ -479,6 +479,32 @@ describe('batch commands with list_id', () => {
   });
 });
 
+describe('subtasks in a shared list', () => {
+  it('are made in the parent’s list without a list_id: by an editor (also in a batch); a viewer’s is 403', async () => {
+    const { list, task, editor, viewer, stranger } = await shared();
+    const sub = await makeTask(editor, { title: 'sub', parent_id: task.id });
+    expect(sub).toMatchObject({ list_id: list.id, parent_id: task.id });
+    const batch = await editor
+      .post('/api/tasks/batch')
+      .send({ commands: [{ op: 'create', data: { title: 'batched sub', parent_id: task.id } }] })
+      .expect(200);
+    expect(batch.body.results[0]).toMatchObject({
+      status: 201,
+      task: { list_id: list.id, parent_id: task.id },
+    });
+    const refused = await viewer.post('/api/tasks').send({ title: 'no', parent_id: task.id });
+    expectProblem(refused, 403);
+    expect(refused.body.title).toBe('Read-only list');
+    // A parent the caller cannot see is a bad parent_id, exactly like an unknown one.
+    const hidden = await stranger.post('/api/tasks').send({ title: 'no', parent_id: task.id });
+    const unknown = await stranger
+      .post('/api/tasks')
+      .send({ title: 'no', parent_id: '00000000-0000-4000-8000-000000000000' });
+    expectProblem(hidden, 400);
+    expect([hidden.body.detail, fieldsOf(hidden)]).toEqual([unknown.body.detail, fieldsOf(unknown)]);
+  });
+});
+
 describe('gaps found in review', () => {
   it('a viewer’s PATCH with an empty body is 403 "Read-only list"; a non-member’s 404; an editor’s 200', async () => {
     const { task, viewer, stranger, editor } = await shared();

@@ -4,10 +4,22 @@ import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.js';
 import { sqlKeyBefore } from './positions.js';
 import type { SeriesRow, SeriesWrite } from './recurring.js';
-import { InvalidAssigneeError, TASK_LIMIT_SQLSTATE, TaskLimitReachedError } from './task.errors.js';
+import {
+  InvalidAssigneeError,
+  InvalidPlacementError,
+  TASK_LIMIT_SQLSTATE,
+  TaskLimitReachedError,
+  TaskNotFoundError,
+} from './task.errors.js';
 import { ListNotFoundError } from '../lists/list.errors.js';
 import { assignableSql, memberSql, writerSql, type Role } from '../lists/roles.js';
-import { placementConflict, rethrowConflict, TaskOrdering, type Placement } from './task-ordering.js';
+import {
+  placementConflict,
+  rethrowConflict,
+  TaskOrdering,
+  type OrderingTarget,
+  type Placement,
+} from './task-ordering.js';
 import { Database, sql, type Statement } from '../database/database.js';
 import {
   SORTS,
@@ -258,19 +270,30 @@ export class TasksRepository {
         if (!placementConflict(err) || this.db.inTransaction) rethrowConflict(err);
       }
     }
-    return this.ordering.locked(userId, { list }, async (target) => {
-      const task = await this.insertRow(
-        userId,
-        target,
-        values,
-        placement.parent,
-        await this.ordering.placeNew(userId, target, placement),
-      );
-      // The lock's statement found the caller a writer there, and the key is given: only the
-      // assignee's membership can have kept the row out.
-      if (!task) throw new InvalidAssigneeError();
-      return task;
-    });
+    // A subtask is made in its parent's list: without a list_id, the parent says which (a viewer of
+    // that list is refused there, 403, like any write in it).
+    const byParent = list === null && placement.parent !== null;
+    const where: OrderingTarget = byParent ? { task: placement.parent! } : { list };
+    return this.ordering
+      .locked(userId, where, async (target) => {
+        const task = await this.insertRow(
+          userId,
+          target,
+          values,
+          placement.parent,
+          await this.ordering.placeNew(userId, target, placement),
+        );
+        // The lock's statement found the caller a writer there, and the key is given: only the
+        // assignee's membership can have kept the row out.
+        if (!task) throw new InvalidAssigneeError();
+        return task;
+      })
+      .catch((err: unknown) => {
+        // A parent the caller cannot see is, for a create, a bad parent_id like an unknown one.
+        if (byParent && err instanceof TaskNotFoundError)
+          throw new InvalidPlacementError('parent_id', InvalidPlacementError.unknown);
+        throw err;
+      });
   }
 
   /**

@@ -13,6 +13,10 @@ export type Tombstone = components['schemas']['TombstoneDto'];
 export type Changes = components['schemas']['ChangesDto'];
 export type Problem = components['schemas']['ProblemDto'];
 export type List = components['schemas']['ListDto'];
+export type ListMember = components['schemas']['MemberDto'];
+export type ListInvitation = components['schemas']['InvitationDto'];
+export type CreatedInvitation = components['schemas']['CreatedInvitationDto'];
+export type InvitationPreview = components['schemas']['InvitationPreviewDto'];
 export type TasksClient = Client<paths>;
 export { subscribe, type SubscribeHandlers, type Subscription } from './subscribe';
 

@@ -72,8 +72,8 @@ export function Lists({
               <span className="dot" style={{ background: list.color ?? 'transparent' }} />
               {list.name}
               {list.member_count > 1 && (
-                <span className="members" title={`${list.member_count} members`}>
-                  👥 {list.member_count}
+                <span className="members" title={`Shared: ${list.member_count} members`}>
+                  {list.member_count} members
                 </span>
               )}
             </button>

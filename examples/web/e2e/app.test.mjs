@@ -52,16 +52,23 @@ describe('the web app in Chromium', { skip: reason }, () => {
   const attempt = async (name, body) => {
     pages = [];
     refusals = [];
+    // Each test's browsers close when it ends: their live streams count against a user's limit
+    // (EVENTS_MAX_STREAMS_PER_USER), and a later test must be able to open its own.
+    const opened = contexts.length;
     const checked = async () => {
       await body();
       // The app works within its own policy: the browser refused it nothing.
       assert.deepEqual(refusals, []);
     };
-    await withScreenshots(name, pages, checked, () =>
-      console.error(
-        `the API's last lines:\n${stack.logs.api.text()}\nthe web app's last lines:\n${stack.logs.web.text()}`,
-      ),
-    );
+    try {
+      await withScreenshots(name, pages, checked, () =>
+        console.error(
+          `the API's last lines:\n${stack.logs.api.text()}\nthe web app's last lines:\n${stack.logs.web.text()}`,
+        ),
+      );
+    } finally {
+      for (const context of contexts.splice(opened)) await context.close().catch(() => undefined);
+    }
   };
   /** A page signed in as alice with her saved session, showing her list. */
   let aliceSession;
@@ -323,7 +330,7 @@ describe('the web app in Chromium', { skip: reason }, () => {
 
       await page.locator('[data-list="Errands"]').click();
       await page.getByRole('button', { name: 'Rename list' }).click();
-      await page.getByLabel('List name').fill('Chores');
+      await page.getByLabel('List name', { exact: true }).fill('Chores');
       await page.getByRole('button', { name: 'Rename', exact: true }).click();
       await page.locator('[data-list="Chores"]').waitFor();
       page.once('dialog', (dialog) => void dialog.accept());

@@ -157,10 +157,13 @@ export interface paths {
          * @description Incremental sync. Without `since`: a full sync, your live tasks in change order. With
          *     `since` (the `sync_token` of your last call): every task changed since, each once in its current
          *     state, and `{ id, deleted: true, deleted_at }` for each deleted one, in the order the changes
-         *     happened. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
+         *     happened. It covers every list you are a member of, whoever changed its tasks; `lists` has each
+         *     list that changed for you in its current state, or `{ id, deleted: true }` when it was deleted or
+         *     you lost access (drop it and every task of it; apply `lists` before `changes`); a list you join
+         *     comes with all its live tasks. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
          *     point sees every change committed after it, also when writers commit out of order, and a deleted
          *     task never comes back. Tokens are authenticated with a key the server holds: one that is not yours
-         *     (malformed, edited, another user's, or issued before 2026-12-06) is `400`; one older than
+         *     (malformed, edited, another user's, or issued before shared-list sync) is `400`; one older than
          *     SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: either way, start over without `since`.
          */
         get: operations["Tasks_changes"];
@@ -181,9 +184,11 @@ export interface paths {
         };
         /**
          * Live changes (Server-Sent Events)
-         * @description `text/event-stream` of your changes as they commit, through any instance: `event: task`
-         *     (data: the task, as `GET /api/tasks/{id}` gives it) or `event: task.deleted` (data: `{ "id" }`), each
-         *     with `id:` = the sync token right after that change (the newest event's `id` is what
+         * @description `text/event-stream` of the changes of every list you can see (by anyone) as they commit,
+         *     through any instance: `event: task` (data: the task, as `GET /api/tasks/{id}` gives it) or
+         *     `event: task.deleted` (data: `{ "id" }`), `event: list` (data: the list, as `GET /api/lists/{id}`
+         *     gives it) or `event: list.deleted` (data: `{ "id" }`: deleted, or you lost access; drop it and its
+         *     tasks, nothing of it follows), each with `id:` = the sync token right after that change (the newest event's `id` is what
          *     `GET /api/tasks/changes` would answer as `sync_token` then). `Last-Event-ID` (what a reconnecting
          *     client sends) or `since` resumes: the changes after that token come first (several changes of one
          *     task may arrive merged, as in `/changes`), then live ones, with no gap and no repeat between them;
@@ -453,10 +458,13 @@ export interface paths {
          * @description Incremental sync. Without `since`: a full sync, your live tasks in change order. With
          *     `since` (the `sync_token` of your last call): every task changed since, each once in its current
          *     state, and `{ id, deleted: true, deleted_at }` for each deleted one, in the order the changes
-         *     happened. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
+         *     happened. It covers every list you are a member of, whoever changed its tasks; `lists` has each
+         *     list that changed for you in its current state, or `{ id, deleted: true }` when it was deleted or
+         *     you lost access (drop it and every task of it; apply `lists` before `changes`); a list you join
+         *     comes with all its live tasks. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
          *     point sees every change committed after it, also when writers commit out of order, and a deleted
          *     task never comes back. Tokens are authenticated with a key the server holds: one that is not yours
-         *     (malformed, edited, another user's, or issued before 2026-12-06) is `400`; one older than
+         *     (malformed, edited, another user's, or issued before shared-list sync) is `400`; one older than
          *     SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: either way, start over without `since`.
          */
         get: operations["UserTasks_changes"];
@@ -477,9 +485,11 @@ export interface paths {
         };
         /**
          * Live changes (Server-Sent Events)
-         * @description `text/event-stream` of your changes as they commit, through any instance: `event: task`
-         *     (data: the task, as `GET /api/tasks/{id}` gives it) or `event: task.deleted` (data: `{ "id" }`), each
-         *     with `id:` = the sync token right after that change (the newest event's `id` is what
+         * @description `text/event-stream` of the changes of every list you can see (by anyone) as they commit,
+         *     through any instance: `event: task` (data: the task, as `GET /api/tasks/{id}` gives it) or
+         *     `event: task.deleted` (data: `{ "id" }`), `event: list` (data: the list, as `GET /api/lists/{id}`
+         *     gives it) or `event: list.deleted` (data: `{ "id" }`: deleted, or you lost access; drop it and its
+         *     tasks, nothing of it follows), each with `id:` = the sync token right after that change (the newest event's `id` is what
          *     `GET /api/tasks/changes` would answer as `sync_token` then). `Last-Event-ID` (what a reconnecting
          *     client sends) or `since` resumes: the changes after that token come first (several changes of one
          *     task may arrive merged, as in `/changes`), then live ones, with no gap and no repeat between them;
@@ -806,6 +816,14 @@ export interface components {
             changes: (components["schemas"]["Task"] | components["schemas"]["TombstoneDto"])[];
             /** @description Whether more changes follow right away (call again with `since=sync_token`); exact. */
             has_more: boolean;
+            /**
+             * @description The lists that changed for you: each list's current state as `GET /api/lists/{id}` shows it
+             *     (a new name, a new member, your role, a list shared with you), or `{ id, deleted: true }` when it
+             *     was deleted or you lost access to it: drop it and every task of it; nothing more of it follows
+             *     until you regain access (then it comes back with all its live tasks). Apply `lists` before
+             *     `changes`. A full sync lists every list you can see.
+             */
+            lists: (components["schemas"]["ListDto"] | components["schemas"]["DeletedListDto"])[];
             /** @description Pass it as `since` next time: after this page, or (when `has_more` is false) after every change so far. */
             sync_token: string;
         };
@@ -917,6 +935,15 @@ export interface components {
              * @example Buy groceries
              */
             title: string;
+        };
+        DeletedListDto: {
+            /**
+             * @description Always `true`.
+             * @enum {boolean}
+             */
+            deleted: true;
+            /** @example 7c1e4a52-0b8d-4f3e-9a61-2d5c8e9f0a1b */
+            id: string;
         };
         FieldErrorDto: {
             /**
@@ -3126,7 +3153,10 @@ export interface operations {
                  *     A made-up token is 400.
                  */
                 since?: string;
-                /** @description Changes per page, 1–1000 (default 500). */
+                /**
+                 * @description Changes per page, 1–1000 (default 500): at most this many entries in `changes`, and at most this
+                 *     many in `lists`.
+                 */
                 limit?: number;
             };
             header?: never;
@@ -6299,7 +6329,10 @@ export interface operations {
                  *     A made-up token is 400.
                  */
                 since?: string;
-                /** @description Changes per page, 1–1000 (default 500). */
+                /**
+                 * @description Changes per page, 1–1000 (default 500): at most this many entries in `changes`, and at most this
+                 *     many in `lists`.
+                 */
                 limit?: number;
             };
             header?: never;

@@ -1,7 +1,13 @@
 import { createHash, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ServerKeysRepository } from '../src/sync/server-keys.repository.js';
-import { encodeSyncToken, streamKey, syncTokenText, type SyncPosition } from '../src/sync/sync-token.js';
+import {
+  encodeSyncToken,
+  streamKey,
+  streamKeySql,
+  syncTokenText,
+  type SyncPosition,
+} from '../src/sync/sync-token.js';
 import { SYNC_TOKEN_KEY } from '../src/sync/sync-tokens.js';
 import { as, createTestApp, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
@@ -105,6 +111,17 @@ describe('sync tokens', () => {
       (await changes(api, since).expect(200)).body.changes.map((e: { id: string }) => e.id) as string[];
     expect(await ids(first)).toEqual([tasks[2].id, tasks[0].id]);
     expect(await ids(encodeSyncToken(key, user, positionOf(user, raisedSeq)))).toEqual([tasks[0].id]);
+  });
+
+  it('key each owner’s stream the same in PostgreSQL as in the app, whatever the characters of the id', async () => {
+    // Fifty more: base64url's `-` and `_` (where base64 has `+` and `/`) show up in some of them.
+    const many = Array.from({ length: 50 }, (_, i) => `owner-${i}`);
+    for (const owner of ['user-1', 'ünïcødé ✓ 𝔘', 'a'.repeat(255), 'with\'quote and "double"', ...many]) {
+      const [{ key }] = await t.db.query<{ key: string }[]>(`SELECT ${streamKeySql('$1::varchar')} AS key`, [
+        owner,
+      ]);
+      expect({ owner, key }).toEqual({ owner, key: streamKey(owner) });
+    }
   });
 
   it('are one key for every instance: a token of one instance works on another', async () => {

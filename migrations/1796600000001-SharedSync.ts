@@ -9,8 +9,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   own list feed (below). Its sync token holds one position per sequence (src/sync/sync-token.ts).
  * - `task_tombstones.list_id`: the list the task was in, so only that list's members are told.
  *   Tombstones from before have none: they are their owner's only, as before. `task_change` leaves a
- *   tombstone in the old list whenever a task changes list (same owner or not) or owner (a transfer):
- *   a member of the old list who cannot see the new one must drop it. A reader who can see the task
+ *   tombstone in the old list whenever a task changes list (same owner or not): a member of the old
+ *   list who cannot see the new one must drop it. A transfer (the list changes owner) leaves none:
+ *   the list's members still see its tasks, which come again from the new owner's sequence. A reader who can see the task
  *   where it is now is not given that tombstone (two owners' sequences are not ordered against each
  *   other: the task's new state may have reached it first).
  * - `list_feed` (user, list, seq): what changed in the lists a user can see, numbered in that user's
@@ -136,9 +137,15 @@ export class SharedSync1796600000001 implements MigrationInterface {
           SELECT owner_id INTO NEW.owner_id FROM lists WHERE id = NEW.list_id;
         END IF;
         IF NEW.owner_id IS DISTINCT FROM OLD.owner_id THEN
-          -- Into another owner's sequence: gone from the old list (a tombstone), new in this one.
-          INSERT INTO task_tombstones (user_id, seq, id, list_id)
-            VALUES (OLD.owner_id, task_counted(OLD.owner_id, -1, -(OLD.completed::int)), OLD.id, OLD.list_id);
+          -- Into another owner's sequence, new there. Moved to another list: gone from the old one (a
+          -- tombstone). The same list changing hands (a transfer): its members still see it, so
+          -- there is no one to tell; only the counts leave the old owner.
+          IF NEW.list_id IS DISTINCT FROM OLD.list_id THEN
+            INSERT INTO task_tombstones (user_id, seq, id, list_id)
+              VALUES (OLD.owner_id, task_counted(OLD.owner_id, -1, -(OLD.completed::int)), OLD.id, OLD.list_id);
+          ELSE
+            PERFORM task_counted(OLD.owner_id, -1, -(OLD.completed::int));
+          END IF;
           NEW.seq := task_counted(NEW.owner_id, 1, NEW.completed::int);
           RETURN NEW;
         END IF;

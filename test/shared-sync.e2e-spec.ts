@@ -196,6 +196,36 @@ describe('GET /api/tasks/changes across shared lists', () => {
     await rb.expectEqualToServer();
   });
 
+  it('a transfer moves the list’s tasks into the new owner’s sequence; every member’s copy stays whole', async () => {
+    const [a, b, c] = [newUser(), newUser(), newUser()].map((u) => client(u));
+    const list = await createList(a, 'Handed over');
+    const tasks = [await createTask(a, list.id, 'one'), await createTask(a, list.id, 'two')];
+    await join(list.id, b.user);
+    await join(list.id, c.user, 'viewer');
+    const replicas = [a, b, c].map((api) => new Replica(api));
+    for (const r of replicas) await r.sync();
+    // As the transfer route does: the list's owner, then the two roles (the tasks follow by the key).
+    await t.db.transaction(async (tx) => {
+      await tx.query(`UPDATE list_members SET role = 'editor' WHERE list_id = $1 AND user_id = $2`, [
+        list.id,
+        a.user,
+      ]);
+      await tx.query(`UPDATE lists SET owner_id = $2 WHERE id = $1`, [list.id, b.user]);
+      await tx.query(`UPDATE list_members SET role = 'owner' WHERE list_id = $1 AND user_id = $2`, [
+        list.id,
+        b.user,
+      ]);
+    });
+    for (const r of replicas) {
+      const seen = await r.sync(1);
+      // No tombstone for anyone: each still sees the tasks, now in the new owner's sequence.
+      expect(tombstones(seen.changes)).toEqual([]);
+      expect([...r.tasks.keys()].sort()).toEqual(ids(tasks).sort());
+      expect(r.lists.get(list.id)?.owner_id).toBe(b.user);
+      await r.expectEqualToServer();
+    }
+  });
+
   it('a task moved to another list leaves a tombstone only for those who cannot see it there', async () => {
     const [a, b, c, d] = [newUser(), newUser(), newUser(), newUser()].map((u) => client(u));
     const one = await createList(a, 'One'); // a, b, c

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { EventSink } from './event-sink.js';
-import type { ChangesService } from '../sync/changes.service.js';
+import type { ChangesService, PageEntry } from '../sync/changes.service.js';
 import { SyncTokenExpiredError } from '../sync/sync.errors.js';
 
 /** Changes read per page while a stream catches up. */
@@ -18,7 +18,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export type EndReason = 'token-expired' | 'key-withdrawn' | 'keys-stale' | 'max-duration' | 'stopping';
 
 /**
- * One open `text/event-stream` of one user's changes. It holds a sync token and, whenever it is told
+ * One open `text/event-stream` of one user's changes: the tasks of every list they can see, and those lists. It holds a sync token and, whenever it is told
  * that the user's tasks may have changed (`pull`), sends every change after that token, in order,
  * each as an event whose `id` is the token right after it: so a replay and the live changes are
  * one sequence, with no gap and no repeat, however the announcements arrive. Pulls never overlap:
@@ -37,6 +37,7 @@ export class EventStream {
     private readonly feed: ChangesService,
     private readonly logger: Logger,
     private readonly onEnd: () => void,
+    private readonly onLists: () => void = () => {},
   ) {}
 
   /**
@@ -70,15 +71,17 @@ export class EventStream {
         this.again = false;
         for (let more = true; more && !this.ended;) {
           const page = await this.feed.page(this.user, this.token, PAGE, { primary: true });
-          for (const { entry, token } of page.changes) {
-            const deleted = 'deleted' in entry;
-            const data = deleted ? { id: entry.id } : entry;
+          let lists = false;
+          for (const change of page.changes) {
             this.write(
-              `id: ${token}\nevent: ${deleted ? 'task.deleted' : 'task'}\ndata: ${JSON.stringify(data)}\n\n`,
+              `id: ${change.token}\nevent: ${eventOf(change)}\ndata: ${JSON.stringify(dataOf(change))}\n\n`,
             );
+            lists ||= change.kind === 'list';
           }
           this.token = page.token;
           more = page.more;
+          // Joined, left or removed: whose writes may concern this stream changed.
+          if (lists) this.onLists();
           // Backpressure: the next page waits until the client has taken this one.
           if (this.sink.full && !this.ended) await this.sink.drained();
         }
@@ -91,6 +94,11 @@ export class EventStream {
     } finally {
       this.pulling = false;
     }
+  }
+
+  /** Whether the stream has ended. */
+  get over(): boolean {
+    return this.ended;
   }
 
   /** A comment line: keeps proxies from closing an idle stream. */
@@ -123,4 +131,14 @@ export class EventStream {
       this.finish();
     }
   }
+}
+
+/** The event a change is: `task`, `task.deleted`, `list` or `list.deleted`. */
+function eventOf(change: PageEntry): string {
+  return `${change.kind}${'deleted' in change.entry ? '.deleted' : ''}`;
+}
+
+/** An event's data: the task or list, or `{ id }` of a deleted one. */
+function dataOf(change: PageEntry): unknown {
+  return 'deleted' in change.entry ? { id: change.entry.id } : change.entry;
 }

@@ -98,22 +98,53 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
     }
     let stopListening = () => {};
     let stopWatching = () => {};
-    const stream = new EventStream(sink, user.sub, token, this.feed, this.logger, () => {
-      this.streams.delete(stream);
+    let watching = 0;
+    /**
+     * Listens for the writes of the user and of everyone who shares a list with them (a task write is
+     * announced as its writer's), then pulls: a write that committed before the new listeners is in
+     * that pull. Again whenever the stream's lists changed (joined, left, a member came or went).
+     */
+    const watch = async (): Promise<void> => {
+      const turn = ++watching;
+      const users = await this.feed.watched(user.sub);
+      if (turn !== watching || stream.over) return;
+      const stops = users.map((u) => this.notifier.listen(u, () => void stream.pull()));
       stopListening();
-      stopWatching();
-      release();
-    });
+      stopListening = () => stops.forEach((stop) => stop());
+      await stream.pull();
+    };
+    const stream = new EventStream(
+      sink,
+      user.sub,
+      token,
+      this.feed,
+      this.logger,
+      () => {
+        this.streams.delete(stream);
+        stopListening();
+        stopWatching();
+        release();
+      },
+      () =>
+        void watch().catch((err: Error) => {
+          this.logger.warn(`Event stream of ${user.sub} ended: ${err.message}`);
+          stream.end();
+        }),
+    );
     this.streams.set(stream, { user: user.sub, slot });
-    // Listening first, then the first pull: a write that commits meanwhile is either in that pull's
-    // snapshot or announced after it (and pulled then).
+    // The user's own writes first (a removal or a list deletion is announced as theirs), then the
+    // stream opens; `watch` adds the other members' and makes the first pull.
     stopListening = this.notifier.listen(user.sub, () => void stream.pull());
     // Until the bearer token expires (with the clock skew tokens are accepted with), or for
     // EVENTS_MAX_STREAM_S if that comes first, or until the token stops being trusted: the client
     // reconnects with a fresh one.
     stream.open(this.endOf(user), since === undefined);
     stopWatching = this.trust.watch(user, (why) => stream.end(why));
-    await stream.pull();
+    // The stream has started: a failure here ends it (the client reconnects), it is no error answer.
+    await watch().catch((err: Error) => {
+      this.logger.warn(`Event stream of ${user.sub} ended: ${err.message}`);
+      stream.end();
+    });
   }
 
   /** When and why a stream of `user` that starts now ends, unless something ends it sooner. */

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import type { TasksClientOptions, Task } from './index';
+import type { List, TasksClientOptions, Task } from './index';
 
 /** What `subscribe()` calls as changes arrive; `token` is the event's id (a sync token). */
 export interface SubscribeHandlers {
@@ -7,6 +7,10 @@ export interface SubscribeHandlers {
   onTask(task: Task, token: string): void;
   /** A task was deleted. */
   onDeleted(id: string, token: string): void;
+  /** A list you can see, in its current state. */
+  onList?(list: List, token: string): void;
+  /** A list was deleted or you lost access to it: drop it and every task of it. */
+  onListDeleted?(id: string, token: string): void;
   /**
    * The token the stream resumes from is too old (or not yours): bring your copy up to date with a
    * full `sync()` and return its token; the stream goes on from there. Without it: from now on.
@@ -74,6 +78,9 @@ export function subscribe(
         if (!id) return;
         if (event === 'task') handlers.onTask(JSON.parse(data) as Task, id);
         else if (event === 'task.deleted') handlers.onDeleted((JSON.parse(data) as { id: string }).id, id);
+        else if (event === 'list') handlers.onList?.(JSON.parse(data) as List, id);
+        else if (event === 'list.deleted')
+          handlers.onListDeleted?.((JSON.parse(data) as { id: string }).id, id);
         // Only once handled: a handler that throws gets the event again after the reconnect.
         lastId = id;
       },

@@ -4,6 +4,49 @@
  */
 
 export interface paths {
+    "/api/invitations/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What an invitation offers
+         * @description Anyone signed in who holds the token: the list's id and name, who invites, the role
+         *     and when it expires. An unknown, used, revoked or expired token is `404`, all alike.
+         */
+        get: operations["Invitations_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invitations/{token}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation
+         * @description You join the list with the invitation's role and the token is used up. Already a
+         *     member: used up, nothing else changes (`200`). Bound to another email: `403`; the list has
+         *     MAX_MEMBERS_PER_LIST members: `409` "List is full"; both leave the invitation open.
+         */
+        post: operations["Invitations_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/lists": {
         parameters: {
             query?: never;
@@ -57,6 +100,124 @@ export interface paths {
         patch: operations["Lists_update"];
         trace?: never;
     };
+    "/api/lists/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The list's open invitations
+         * @description The owner only; oldest first, without their tokens. Used, revoked and expired ones are
+         *     not listed.
+         */
+        get: operations["Invitations_open"];
+        put?: never;
+        /**
+         * Invite into a list
+         * @description The owner only; not into the inbox (`400`). The answer carries the token, this once
+         *     (only its hash is kept): hand it to the invitee. It can be accepted once, until `expires_at`
+         *     (INVITATION_TTL_HOURS after now, default 168), and with `email` only by a user whose token's
+         *     `email` claim equals it.
+         */
+        post: operations["Invitations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{id}/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an invitation
+         * @description The owner only; its token is `404` from now on.
+         */
+        delete: operations["Invitations_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The list's members
+         * @description Any member may ask: the owner first, then by `joined_at`. `email` and `name` are what
+         *     each member's latest token said.
+         */
+        get: operations["Members_all"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lists/{id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member, or leave
+         * @description The owner removes any other member; any member removes themselves (leaves). The owner
+         *     cannot leave: `409` "Transfer the list first". From the next request on, the member gets `404`
+         *     for the list and each of its tasks.
+         */
+        delete: operations["Members_remove"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a member's role
+         * @description The owner only. `editor` or `viewer`; the owner's own role changes only by a transfer
+         *     (`409`). Takes effect on the member's next request.
+         */
+        patch: operations["Members_setRole"];
+        trace?: never;
+    };
+    "/api/lists/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer the list
+         * @description The owner only. A current member becomes the owner and you an editor; the list's tasks
+         *     (and their count against MAX_TASKS_PER_USER) go with it. The new owner must own fewer than
+         *     MAX_LISTS_PER_USER lists (else `403` "List limit reached"). The inbox cannot be given away (`400`).
+         */
+        post: operations["Members_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me": {
         parameters: {
             query?: never;
@@ -89,7 +250,8 @@ export interface paths {
          * @description The caller's tasks, filtered, sorted and paged by keyset: follow `Link: <…>; rel="next"`
          *     (or pass its `cursor`) for the next page; a page deep in a long list costs what the first does, and
          *     tasks created or deleted between pages neither repeat nor skip the others. `X-Total-Count` carries the
-         *     number of all matching tasks.
+         *     number of all matching tasks. `list_id` narrows to one list, `assignee_id` to tasks assigned to
+         *     you (`me`), to nobody (`none`) or to a member.
          */
         get: operations["Tasks_list"];
         put?: never;
@@ -259,7 +421,8 @@ export interface paths {
         head?: never;
         /**
          * Update a task
-         * @description Changes only the fields given; `null` clears `description` or `due_date`.
+         * @description Changes only the fields given; `null` clears `description`, `due_date` or
+         *     `assignee_id`. An empty body changes nothing, but is still a write: a viewer's is `403`.
          */
         patch: operations["Tasks_update"];
         trace?: never;
@@ -325,7 +488,13 @@ export interface paths {
          *     `If-Match`, a stale tag is `412`. Rules (each a `400` naming the field, nothing changed): the
          *     parent is one of your top-level tasks and not the task itself; a task with subtasks cannot
          *     become a subtask; `after` is a sibling under the target parent. When concurrent moves keep
-         *     taking the gap it wanted, `409`: nothing changed, retry.
+         *     taking the gap it wanted, `409`: nothing changed, retry. With `list_id` (another list), the
+         *     task moves there with all its subtasks, each a change (`version` +1): you must be owner or
+         *     editor of both lists (a list you are not a member of is `404` like an unknown one, one you view
+         *     `403`); `parent_id` and `after` name tasks of that list (absent `parent_id`: the top level); a
+         *     subtask does not move alone (`400` naming `list_id`); an assignee who is not a member there is
+         *     cleared; into another owner's list the move counts against their task limit (`403` "Task limit
+         *     reached").
          */
         post: operations["Tasks_move"];
         delete?: never;
@@ -390,7 +559,8 @@ export interface paths {
          * @description The caller's tasks, filtered, sorted and paged by keyset: follow `Link: <…>; rel="next"`
          *     (or pass its `cursor`) for the next page; a page deep in a long list costs what the first does, and
          *     tasks created or deleted between pages neither repeat nor skip the others. `X-Total-Count` carries the
-         *     number of all matching tasks.
+         *     number of all matching tasks. `list_id` narrows to one list, `assignee_id` to tasks assigned to
+         *     you (`me`), to nobody (`none`) or to a member.
          */
         get: operations["UserTasks_list"];
         put?: never;
@@ -560,7 +730,8 @@ export interface paths {
         head?: never;
         /**
          * Update a task
-         * @description Changes only the fields given; `null` clears `description` or `due_date`.
+         * @description Changes only the fields given; `null` clears `description`, `due_date` or
+         *     `assignee_id`. An empty body changes nothing, but is still a write: a viewer's is `403`.
          */
         patch: operations["UserTasks_update"];
         trace?: never;
@@ -626,7 +797,13 @@ export interface paths {
          *     `If-Match`, a stale tag is `412`. Rules (each a `400` naming the field, nothing changed): the
          *     parent is one of your top-level tasks and not the task itself; a task with subtasks cannot
          *     become a subtask; `after` is a sibling under the target parent. When concurrent moves keep
-         *     taking the gap it wanted, `409`: nothing changed, retry.
+         *     taking the gap it wanted, `409`: nothing changed, retry. With `list_id` (another list), the
+         *     task moves there with all its subtasks, each a change (`version` +1): you must be owner or
+         *     editor of both lists (a list you are not a member of is `404` like an unknown one, one you view
+         *     `403`); `parent_id` and `after` name tasks of that list (absent `parent_id`: the top level); a
+         *     subtask does not move alone (`400` naming `list_id`); an assignee who is not a member there is
+         *     cleared; into another owner's list the move counts against their task limit (`403` "Task limit
+         *     reached").
          */
         post: operations["UserTasks_move"];
         delete?: never;
@@ -728,6 +905,8 @@ export interface components {
              * @description The single route's body: a create's, a PATCH's, `{ "completed" }` (absent: toggle) or a move's;
              *     none for `delete`. Validated with the single route's rules, as this command's `400`. In a
              *     create's or a move's `parent_id` and `after`, the `temp_id` of an earlier create stands for its task.
+             *     A create's and a move's `list_id` are checked against your role there like the single route's
+             *     (`404` not a member, `403` "Read-only list").
              */
             data?: {
                 [key: string]: unknown;
@@ -853,6 +1032,21 @@ export interface components {
              */
             occurrence: string;
         };
+        CreateInvitationDto: {
+            /**
+             * Format: email
+             * @description Only a user whose token's `email` claim equals this (case-insensitive) may accept; absent or
+             *     `null`: anyone signed in who has the token. Stored lower-cased.
+             * @example bob@example.com
+             */
+            email?: string | null;
+            /**
+             * @description The role the invitation grants.
+             * @example editor
+             * @enum {string}
+             */
+            role: "editor" | "viewer";
+        };
         CreateListDto: {
             /**
              * @description `#rrggbb` (stored lower-cased); `null` or absent for none.
@@ -873,6 +1067,13 @@ export interface components {
              * @example null
              */
             after?: string | null;
+            /**
+             * @description The user id of a member of the task's list (any role, you included) the task is assigned to;
+             *     anyone else is `400` naming this field. `null` or absent: nobody. Cleared by the server when
+             *     that member leaves or is removed, or when the task moves to a list they are not a member of.
+             * @example null
+             */
+            assignee_id?: string | null;
             /**
              * @description Default `false`.
              * @example false
@@ -926,7 +1127,8 @@ export interface components {
             tags?: string[];
             /**
              * @description The IANA time zone name (`Europe/Berlin`) a recurring task's occurrences are computed in;
-             *     `null` or absent: UTC. Anything else is `400`. A new value restarts the series at `due_date`.
+             *     `null` or absent: UTC. Anything else is `400`. Stored as the runtime spells it (`europe/berlin`
+             *     becomes `Europe/Berlin`). A new value restarts the series at `due_date`.
              * @example Europe/Berlin
              */
             time_zone?: string | null;
@@ -935,6 +1137,40 @@ export interface components {
              * @example Buy groceries
              */
             title: string;
+        };
+        CreatedInvitationDto: {
+            /**
+             * Format: date-time
+             * @example 2026-11-26T17:49:08.123Z
+             */
+            created_at: string;
+            /**
+             * @description The email it is bound to (lower-cased), or `null` for anyone with the token.
+             * @example bob@example.com
+             */
+            email: string | null;
+            /**
+             * Format: date-time
+             * @description After this it can no longer be accepted.
+             * @example 2026-12-03T17:49:08.123Z
+             */
+            expires_at: string;
+            /** @example 5b0e6f9a-3c1d-4e2f-8a7b-9c0d1e2f3a4b */
+            id: string;
+            /** @example 7c1e4a52-0b8d-4f3e-9a61-2d5c8e9f0a1b */
+            list_id: string;
+            /**
+             * @description The role it grants.
+             * @example editor
+             * @enum {string}
+             */
+            role: "editor" | "viewer";
+            /**
+             * @description The secret to hand to the invitee (256 random bits, base64url); they call
+             *     `GET /api/invitations/{token}` and `POST /api/invitations/{token}/accept` with it.
+             * @example q3Xy8cT0f1bqkz5u2Zl8vZ0pHq6sWmX4JmYwGzq7V1k
+             */
+            token: string;
         };
         DeletedListDto: {
             /**
@@ -956,6 +1192,61 @@ export interface components {
              * @example must be at most 200 characters
              */
             message: string;
+        };
+        InvitationDto: {
+            /**
+             * Format: date-time
+             * @example 2026-11-26T17:49:08.123Z
+             */
+            created_at: string;
+            /**
+             * @description The email it is bound to (lower-cased), or `null` for anyone with the token.
+             * @example bob@example.com
+             */
+            email: string | null;
+            /**
+             * Format: date-time
+             * @description After this it can no longer be accepted.
+             * @example 2026-12-03T17:49:08.123Z
+             */
+            expires_at: string;
+            /** @example 5b0e6f9a-3c1d-4e2f-8a7b-9c0d1e2f3a4b */
+            id: string;
+            /** @example 7c1e4a52-0b8d-4f3e-9a61-2d5c8e9f0a1b */
+            list_id: string;
+            /**
+             * @description The role it grants.
+             * @example editor
+             * @enum {string}
+             */
+            role: "editor" | "viewer";
+        };
+        InvitationPreviewDto: {
+            /**
+             * Format: date-time
+             * @example 2026-12-03T17:49:08.123Z
+             */
+            expires_at: string;
+            inviter: components["schemas"]["InviterDto"];
+            list: components["schemas"]["InvitedListDto"];
+            /**
+             * @description The role accepting grants.
+             * @example editor
+             * @enum {string}
+             */
+            role: "editor" | "viewer";
+        };
+        InvitedListDto: {
+            /** @example 7c1e4a52-0b8d-4f3e-9a61-2d5c8e9f0a1b */
+            id: string;
+            /** @example Groceries */
+            name: string;
+        };
+        InviterDto: {
+            /** @example ann@example.com */
+            email: string | null;
+            /** @example Ann */
+            name: string | null;
         };
         ListDto: {
             /**
@@ -1028,6 +1319,35 @@ export interface components {
              */
             name: string | null;
         };
+        MemberDto: {
+            /**
+             * @description The email their latest token carried; `null` when none did (or they never called this API).
+             * @example ann@example.com
+             */
+            email: string | null;
+            /**
+             * Format: date-time
+             * @description When they became a member (for the owner: when the list was made).
+             * @example 2026-11-26T17:49:08.123Z
+             */
+            joined_at: string;
+            /**
+             * @description The name their latest token carried; `null` when none did.
+             * @example Ann
+             */
+            name: string | null;
+            /**
+             * @description Their role: `viewer` reads the list, `editor` also writes its tasks, `owner` also manages the list.
+             * @example editor
+             * @enum {string}
+             */
+            role: "owner" | "editor" | "viewer";
+            /**
+             * @description The member's user id (their token's `sub`).
+             * @example user_2x9k3h
+             */
+            user_id: string;
+        };
         MoveTaskDto: {
             /**
              * Format: uuid
@@ -1035,6 +1355,16 @@ export interface components {
              * @example null
              */
             after?: string | null;
+            /**
+             * Format: uuid
+             * @description Move the task, with all its subtasks, into this list: you must be its owner or an editor, as in
+             *     the task's list (a list you are not a member of is `404`, one you only view `403`). `parent_id`
+             *     and `after` then name tasks of that list; absent `parent_id`: the top level there. A subtask
+             *     does not move to another list alone (`400`): make it a top-level task first. An `assignee_id`
+             *     who is not a member of that list is cleared. Absent or `null`: the task stays in its list.
+             * @example null
+             */
+            list_id?: string | null;
             /**
              * Format: uuid
              * @description The new parent: one of your top-level tasks (the task then becomes its subtask; a task that has
@@ -1119,6 +1449,13 @@ export interface components {
         };
         ReplaceTaskDto: {
             /**
+             * @description The user id of a member of the task's list (any role, you included) the task is assigned to;
+             *     anyone else is `400` naming this field. `null` or absent: nobody. Cleared by the server when
+             *     that member leaves or is removed, or when the task moves to a list they are not a member of.
+             * @example null
+             */
+            assignee_id?: string | null;
+            /**
              * @description Default `false`.
              * @example false
              */
@@ -1156,7 +1493,8 @@ export interface components {
             tags?: string[];
             /**
              * @description The IANA time zone name (`Europe/Berlin`) a recurring task's occurrences are computed in;
-             *     `null` or absent: UTC. Anything else is `400`. A new value restarts the series at `due_date`.
+             *     `null` or absent: UTC. Anything else is `400`. Stored as the runtime spells it (`europe/berlin`
+             *     becomes `Europe/Berlin`). A new value restarts the series at `due_date`.
              * @example Europe/Berlin
              */
             time_zone?: string | null;
@@ -1187,6 +1525,11 @@ export interface components {
             occurrence?: string | null;
         };
         Task: {
+            /**
+             * @description The member of the task's list it is assigned to (their user id), or `null`. Cleared when that
+             *     member leaves or is removed from the list, and when the task moves to a list they are not in.
+             */
+            assignee_id: string | null;
             /** @description Whether the task is done. */
             completed: boolean;
             /**
@@ -1319,6 +1662,13 @@ export interface components {
             /** @example 3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b */
             id: string;
         };
+        TransferListDto: {
+            /**
+             * @description The user id of a current member (not the owner); you become an editor.
+             * @example user_7q2m1p
+             */
+            user_id: string;
+        };
         UpdateListDto: {
             /**
              * @description `#rrggbb` (stored lower-cased); `null` or absent for none.
@@ -1331,7 +1681,22 @@ export interface components {
              */
             name?: string;
         };
+        UpdateMemberDto: {
+            /**
+             * @description `editor` or `viewer` (the owner's role changes only by a transfer).
+             * @example viewer
+             * @enum {string}
+             */
+            role: "editor" | "viewer";
+        };
         UpdateTaskDto: {
+            /**
+             * @description The user id of a member of the task's list (any role, you included) the task is assigned to;
+             *     anyone else is `400` naming this field. `null` or absent: nobody. Cleared by the server when
+             *     that member leaves or is removed, or when the task moves to a list they are not a member of.
+             * @example null
+             */
+            assignee_id?: string | null;
             /**
              * @description Default `false`.
              * @example false
@@ -1377,7 +1742,8 @@ export interface components {
             tags?: string[];
             /**
              * @description The IANA time zone name (`Europe/Berlin`) a recurring task's occurrences are computed in;
-             *     `null` or absent: UTC. Anything else is `400`. A new value restarts the series at `due_date`.
+             *     `null` or absent: UTC. Anything else is `400`. Stored as the runtime spells it (`europe/berlin`
+             *     becomes `Europe/Berlin`). A new value restarts the series at `due_date`.
              * @example Europe/Berlin
              */
             time_zone?: string | null;
@@ -1396,6 +1762,282 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    Invitations_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token the invitation was created with */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPreviewDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No open invitation with this token: unknown, used, revoked or expired (never told apart) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No open invitation with this token",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Invitations_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token the invitation was created with */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list you joined */
+            200: {
+                headers: {
+                    /** @description The task version as a strong tag, e.g. `"3"` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Invitation for another email`: the invitation is bound to an email your token's `email` claim does not equal (case-insensitive); it stays open */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "This invitation is for another email address than the one your sign-in carries",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Invitation for another email",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No open invitation with this token: unknown, used, revoked or expired (never told apart) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No open invitation with this token",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `List is full`: the list has MAX_MEMBERS_PER_LIST members (the owner included); nothing changed and the invitation stays open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "This list has 50 members, the most a list may have; the invitation stays open",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 409,
+                     *       "title": "List is full",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Lists_all: {
         parameters: {
             query?: never;
@@ -2237,6 +2879,1283 @@ export interface operations {
             };
         };
     };
+    Invitations_open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The open invitations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationDto"][];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Only the owner can do this`: you are a member of this list, not its owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Only the owner of this list can do this",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Only the owner can do this",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such list for this caller (unknown, or you are not a member) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No list with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Invitations_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateInvitationDto"];
+            };
+        };
+        responses: {
+            /** @description Created, with its token */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedInvitationDto"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels; or the list is your inbox, which cannot be shared */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The inbox cannot be shared",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Only the owner can do this`: you are a member of this list, not its owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Only the owner of this list can do this",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Only the owner can do this",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such list for this caller (unknown, or you are not a member) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No list with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request body is larger than 64 KiB",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Send the request body as application/json",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Invitations_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id (a UUID; anything else is 400) */
+                id: string;
+                /** @description The invitation's id (a UUID) */
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Only the owner can do this`: you are a member of this list, not its owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Only the owner of this list can do this",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Only the owner can do this",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such list for this caller (unknown, or you are not a member); or no open invitation with this id in the list */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No open invitation with this id in this list",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Members_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberDto"][];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such list for this caller (unknown, or you are not a member) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No list with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Members_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The list's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Only the owner can do this`: you are a member of this list, not its owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Only the owner of this list can do this",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Only the owner can do this",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such list for this caller (unknown, or you are not a member); or, for the owner, no member with this user id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No member with this user id in this list",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Transfer the list first`: the owner cannot leave, be removed or change role; transfer the list first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The owner cannot leave the list; transfer it to another member first",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 409,
+                     *       "title": "Transfer the list first",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Members_setRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The list's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMemberDto"];
+            };
+        };
+        responses: {
+            /** @description The member, with the new role */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberDto"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Only the owner can do this`: you are a member of this list, not its owner */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Only the owner of this list can do this",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Only the owner can do this",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such list for this caller (unknown, or you are not a member); or, for the owner, no member with this user id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No member with this user id in this list",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Transfer the list first`: the owner cannot leave, be removed or change role; transfer the list first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The owner cannot leave the list; transfer it to another member first",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 409,
+                     *       "title": "Transfer the list first",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request body is larger than 64 KiB",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Send the request body as application/json",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Members_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The list's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferListDto"];
+            };
+        };
+        responses: {
+            /** @description The list, as you now see it */
+            200: {
+                headers: {
+                    /** @description The task version as a strong tag, e.g. `"3"` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListDto"];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels; `user_id` is not another member of the list; or the list is your inbox, which cannot be given away */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: user_id",
+                     *       "errors": [
+                     *         {
+                     *           "field": "user_id",
+                     *           "message": "is not a member of this list"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Only the owner can do this`: you are a member of this list, not its owner; or `List limit reached`: the member owns MAX_LISTS_PER_USER lists already, and nothing changed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Only the owner of this list can do this",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Only the owner can do this",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such list for this caller (unknown, or you are not a member) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No list with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request body is larger than 64 KiB",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Send the request body as application/json",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Me_me: {
         parameters: {
             query?: never;
@@ -2321,6 +4240,11 @@ export interface operations {
                  *     you are a member of.
                  */
                 list_id?: string;
+                /**
+                 * @description Only the tasks assigned to you (`me`), to nobody (`none`), or to the member with this user id.
+                 *     Absent: all.
+                 */
+                assignee_id?: string;
                 /** @description Which tasks: all (default), pending (not completed) or completed. */
                 status?: "all" | "pending" | "completed";
                 /** @description Only tasks of this priority. */
@@ -2602,7 +4526,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created */
+            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the list's owner holds MAX_TASKS_PER_USER tasks in their lists already (subtasks included) and nothing was created */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2610,7 +4534,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "You hold 100000 tasks, the most one user may; delete some to create more",
+                     *       "detail": "The owner of this list holds 100000 tasks in their lists, the most one user may; delete some to add more",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
@@ -4927,7 +6851,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them (in the task's list or in `list_id`), or `Task limit reached`: a move into another owner's list would take them past MAX_TASKS_PER_USER (the task and its subtasks count) and nothing moved */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5485,6 +7409,11 @@ export interface operations {
                  *     you are a member of.
                  */
                 list_id?: string;
+                /**
+                 * @description Only the tasks assigned to you (`me`), to nobody (`none`), or to the member with this user id.
+                 *     Absent: all.
+                 */
+                assignee_id?: string;
                 /** @description Which tasks: all (default), pending (not completed) or completed. */
                 status?: "all" | "pending" | "completed";
                 /** @description Only tasks of this priority. */
@@ -5772,7 +7701,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the caller holds MAX_TASKS_PER_USER tasks already (subtasks included) and nothing was created */
+            /** @description The `user_id` in the path is not the caller, or `Task limit reached`: the list's owner holds MAX_TASKS_PER_USER tasks in their lists already (subtasks included) and nothing was created */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5780,7 +7709,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "detail": "You hold 100000 tasks, the most one user may; delete some to create more",
+                     *       "detail": "The owner of this list holds 100000 tasks in their lists, the most one user may; delete some to add more",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 403,
@@ -8126,7 +10055,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them */
+            /** @description The `user_id` in the path is not the caller, or `Read-only list`: your role in the task's list (viewer) lets you read its tasks, not change them (in the task's list or in `list_id`), or `Task limit reached`: a move into another owner's list would take them past MAX_TASKS_PER_USER (the task and its subtasks count) and nothing moved */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1093,8 +1093,8 @@ export interface components {
             /**
              * Format: uuid
              * @description The list to create the task in: one where you are the owner or an editor (a list you are not a
-             *     member of is `404`, one you only view `403`). Absent or `null`: your inbox. Changed later only by
-             *     `move`.
+             *     member of is `404`, one you only view `403`). Absent or `null`: the parent's list for a subtask,
+             *     your inbox otherwise. Changed later only by `move`.
              * @example null
              */
             list_id?: string | null;

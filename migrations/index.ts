@@ -10,6 +10,7 @@ import { ParentSameUser1796200000000 } from './1796200000000-ParentSameUser.js';
 import { ServerKeys1796300000000 } from './1796300000000-ServerKeys.js';
 import { Lists1796400000000 } from './1796400000000-Lists.js';
 import { Recurrence1796500000000 } from './1796500000000-Recurrence.js';
+import { Reminders1796600000003 } from './1796600000003-Reminders.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app, the CLI data source
 // and the tests load the very same classes, whether run from TypeScript or from dist/.
@@ -27,4 +28,5 @@ export const MIGRATIONS: Function[] = [
   ServerKeys1796300000000,
   Lists1796400000000,
   Recurrence1796500000000,
+  Reminders1796600000003,
 ];

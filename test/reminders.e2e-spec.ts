@@ -326,6 +326,37 @@ describe('firing', () => {
     expect(await notificationsOf(late.id)).toEqual([]);
   });
 
+  it('a sweep that dies before its commit loses nothing: the reminder fires once afterwards', async () => {
+    const api = as(t.app, newUser());
+    const task = await makeTask(api, { title: 'crash', due_date: inMs(3_600_000) });
+    const at = inMs(1000);
+    const reminder = await remind(api, task.id, { at });
+    // A sweep on an instance about to die: its transaction holds the reminder from before it is
+    // due, then claims it (disarmed, fire row written) and is killed before COMMIT.
+    const dying = new pg.Client({ connectionString: process.env.E2E_DIRECT_DATABASE_URL });
+    await dying.connect();
+    dying.on('error', () => undefined);
+    await dying.query('BEGIN');
+    await dying.query('SELECT 1 FROM reminders WHERE id = $1 FOR UPDATE', [reminder.id]);
+    await sleep(Date.parse(at) - Date.now() + 1000);
+    await dying.query('UPDATE reminders SET next_fire_at = NULL WHERE id = $1', [reminder.id]);
+    await dying.query(
+      `INSERT INTO reminder_fires (reminder_id, occurrence, fire_at, outcome) VALUES ($1, $2, $2, 'fired')`,
+      [reminder.id, at],
+    );
+    // Meanwhile the app's sweeps skipped the row it holds (SKIP LOCKED) rather than firing it.
+    expect(await notificationsOf(reminder.id)).toEqual([]);
+    const [{ pid }] = (await dying.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+    await query('SELECT pg_terminate_backend($1)', [pid]);
+    await dying.end().catch(() => undefined);
+
+    const [row] = await firedOnce(reminder.id);
+    expect(row.body.occurrence).toBe(at);
+    await sleep(1000);
+    expect(await notificationsOf(reminder.id)).toHaveLength(1);
+    expect((await firesOf(reminder.id)).map((f) => f.outcome)).toEqual(['fired']);
+  });
+
   describe('with three instances', () => {
     let two: NestExpressApplication;
     let three: NestExpressApplication;

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiProblems, type ProblemDoc } from '../docs/api-problems.decorator.js';
@@ -72,6 +72,14 @@ export class RemindersController {
   @Post(':id/reminders')
   @HttpCode(201)
   @TASK_ID
+  // Whole bodies as examples: a sample built from every property would send both kinds (a 400).
+  @ApiBody({
+    type: CreateReminderDto,
+    examples: {
+      absolute: { summary: 'At a given time', value: { at: '2027-03-01T08:30:00+01:00' } },
+      relative: { summary: '15 minutes before the due date', value: { before_minutes: 15 } },
+    },
+  })
   @ApiResponse({ status: 201, type: ReminderDto, description: 'Created' })
   @ApiProblems(CREATE_INVALID, 401, LIMIT_REACHED, TASK_NOT_FOUND, 413, 415, 429, 503)
   create(

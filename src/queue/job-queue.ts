@@ -7,8 +7,8 @@ import { dbEnvOf } from '../database/typeorm-options.js';
 
 /** pg-boss's own tables live in this schema, apart from the app's. */
 export const QUEUE_SCHEMA = 'pgboss';
-/** Connections pg-boss may hold: its workers poll one statement at a time, maintenance needs one more. */
-const QUEUE_POOL_MAX = 3;
+/** Connections pg-boss may hold: a worker polls one statement at a time; ticks and maintenance are brief. */
+const QUEUE_POOL_MAX = 2;
 /** pg-boss polls a queue at most this often (its own floor is 500 ms). */
 const MIN_POLL_MS = 500;
 /** A periodic job that has not finished in this long is deemed lost (its process died) and is failed by maintenance. */

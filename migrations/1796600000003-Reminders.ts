@@ -13,7 +13,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   was written in the same transaction), `late` (more than REMINDER_MAX_LATE_MIN late: skipped)
  *   or `no_access` (the user could no longer see the task). Its primary key is what makes a
  *   reminder occurrence fire once, whatever the number of instances; `reminder_fire_time` never
- *   re-arms an occurrence that has a row here.
+ *   re-arms an occurrence that has a row here. Rows are swept a day after they stopped mattering
+ *   (`ix_reminder_fires_fire_at`): by then an occurrence that came back would be recorded late anyway.
  * - Triggers: `reminders_follow_task` (AFTER UPDATE OF due_date, completed, list_id on tasks)
  *   re-arms or disarms the task's reminders (a recurring task advancing moves `due_date`, so its
  *   relative reminders come back for the next occurrence) and deletes those of users who are not
@@ -59,6 +60,7 @@ export class Reminders1796600000003 implements MigrationInterface {
         CONSTRAINT "fk_reminder_fires_reminder" FOREIGN KEY ("reminder_id") REFERENCES "reminders" ("id") ON DELETE CASCADE,
         CONSTRAINT "ck_reminder_fires_outcome" CHECK ("outcome" IN ('fired', 'late', 'no_access'))
       )`);
+    await q.query(`CREATE INDEX "ix_reminder_fires_fire_at" ON "reminder_fires" ("fire_at")`);
     await q.query(`
       CREATE FUNCTION "reminder_fire_time"(reminder uuid, before_minutes integer, at timestamptz, due timestamptz, completed boolean)
       RETURNS timestamptz LANGUAGE sql STABLE AS $$

@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
 import type { ListDto } from '../src/lists/dto/list.dto.js';
 import { NotificationsRepository } from '../src/notifications/notifications.repository.js';
+import { ReminderFiring } from '../src/reminders/reminder-firing.js';
 import type { ReminderNotification } from '../src/notifications/notification.js';
 import type { ReminderDto } from '../src/reminders/dto/reminder.dto.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
@@ -355,6 +356,32 @@ describe('firing', () => {
     await sleep(1000);
     expect(await notificationsOf(reminder.id)).toHaveLength(1);
     expect((await firesOf(reminder.id)).map((f) => f.outcome)).toEqual(['fired']);
+  });
+
+  it('cleans up notifications after 7 days, and fire records a day after they would be late anyway', async () => {
+    const user = newUser();
+    const api = as(t.app, user);
+    const task = await makeTask(api, { title: 'old news', due_date: inMs(3_600_000) });
+    const old = await remind(api, task.id, { at: '2099-01-01T00:00:00Z' });
+    const recent = await remind(api, task.id, { at: '2099-01-02T00:00:00Z' });
+    // What sweeps long ago and lately would have left behind.
+    await query(
+      `INSERT INTO reminder_fires (reminder_id, occurrence, fire_at, outcome)
+       VALUES ($1, now() - interval '3 days', now() - interval '3 days', 'fired'),
+              ($2, now() - interval '1 hour', now() - interval '1 hour', 'fired')`,
+      [old.id, recent.id],
+    );
+    await query(
+      `INSERT INTO notifications (user_id, seq, id, type, body, created_at)
+       VALUES ($1, 1, gen_random_uuid(), 'reminder', '{}', now() - interval '8 days'),
+              ($1, 2, gen_random_uuid(), 'reminder', '{}', now() - interval '6 days')`,
+      [user],
+    );
+    expect(await t.app.get(ReminderFiring).cleanup()).toBeGreaterThanOrEqual(2);
+    expect(await firesOf(old.id)).toEqual([]);
+    expect(await firesOf(recent.id)).toHaveLength(1);
+    const left = await query<{ seq: string }>(`SELECT seq FROM notifications WHERE user_id = $1`, [user]);
+    expect(left.map((r) => Number(r.seq))).toEqual([2]);
   });
 
   describe('with three instances', () => {

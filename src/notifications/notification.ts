@@ -1,5 +1,8 @@
 import type { Task } from '../tasks/dto/task.dto.js';
 
+/** How long a notification stays in the outbox: channels read it within seconds; a stream that was away longer starts afresh. */
+export const OUTBOX_RETENTION_DAYS = 7;
+
 /** The notification types the outbox holds (webhook and push events come with their channels). */
 export const NOTIFICATION_TYPES = ['reminder'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

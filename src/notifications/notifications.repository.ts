@@ -59,6 +59,22 @@ export class NotificationsRepository {
     return rows.map((r) => ({ seq: Number(r.seq), notification: r.body }));
   }
 
+  /**
+   * Deletes at most `batch` notifications older than `days` in one statement; instances sweeping at
+   * once share the work (SKIP LOCKED). How many it deleted. The counters stay: numbers are never reused.
+   */
+  async sweepBatch(days: number, batch: number): Promise<number> {
+    const { count } = await this.db.housekeeping(
+      sql(
+        `DELETE FROM notifications WHERE (user_id, seq) IN (
+           SELECT user_id, seq FROM notifications WHERE created_at < now() - make_interval(days => $1)
+            LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [days, batch],
+      ),
+    );
+    return count;
+  }
+
   /** The number of `userId`'s newest notification (0: none yet): where a stream that wants no history starts. */
   async lastSeq(userId: string): Promise<number> {
     const [row] = await this.db.rows<{ seq: string }>(

@@ -7,7 +7,16 @@ import { SERVICE_KEY } from '../database/server-pool.js';
 import type { OutboxWrite } from '../notifications/notification.js';
 import { NotificationsRepository } from '../notifications/notifications.repository.js';
 import { JobQueue } from '../queue/job-queue.js';
-import { FIRE_BATCH, SWEEP_JOB } from './reminder.schema.js';
+import { sweepInBatches } from '../database/sweep.js';
+import { OUTBOX_RETENTION_DAYS } from '../notifications/notification.js';
+import {
+  CLEANUP_BATCH,
+  CLEANUP_EVERY_MS,
+  CLEANUP_JOB,
+  FIRE_BATCH,
+  FIRE_RECORD_MARGIN_MIN,
+  SWEEP_JOB,
+} from './reminder.schema.js';
 import { RemindersRepository, type ClaimedFire } from './reminders.repository.js';
 
 /**
@@ -48,6 +57,25 @@ export class ReminderFiring implements OnApplicationBootstrap {
         throw err;
       }
     });
+    await this.queue.periodic(CLEANUP_JOB, CLEANUP_EVERY_MS, async () => {
+      const deleted = await this.cleanup();
+      if (deleted) this.logger.log(`Deleted ${deleted} old notifications and fire records`);
+    });
+  }
+
+  /**
+   * Deletes notifications older than OUTBOX_RETENTION_DAYS, and fire records of occurrences due more
+   * than REMINDER_MAX_LATE_MIN + FIRE_RECORD_MARGIN_MIN ago (one that came back would be recorded
+   * late, not sent). How many rows it deleted.
+   */
+  async cleanup(): Promise<number> {
+    const notifications = await sweepInBatches(CLEANUP_BATCH, () =>
+      this.outbox.sweepBatch(OUTBOX_RETENTION_DAYS, CLEANUP_BATCH),
+    );
+    const fires = await sweepInBatches(CLEANUP_BATCH, () =>
+      this.reminders.sweepFiresBatch(this.maxLateMin + FIRE_RECORD_MARGIN_MIN, CLEANUP_BATCH),
+    );
+    return notifications + fires;
   }
 
   /** Fires every reminder due now, a batch at a time, until a batch comes back short. How many occurrences it recorded. */

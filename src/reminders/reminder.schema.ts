@@ -16,3 +16,15 @@ export const FIRE_BATCH = 500;
 
 /** The job-queue job that fires due reminders. */
 export const SWEEP_JOB = 'reminders-sweep';
+
+/** The job-queue job that deletes old notifications and fire records, and how often it runs. */
+export const CLEANUP_JOB = 'reminders-cleanup';
+export const CLEANUP_EVERY_MS = 60 * 60 * 1000;
+/** Rows one cleanup statement deletes at most. */
+export const CLEANUP_BATCH = 1000;
+/**
+ * How long a fire record outlives REMINDER_MAX_LATE_MIN. While it exists its occurrence never fires
+ * again; once it is gone, an occurrence that comes back (a due date moved back to it) is that much
+ * late, so it is recorded late, not sent.
+ */
+export const FIRE_RECORD_MARGIN_MIN = 24 * 60;

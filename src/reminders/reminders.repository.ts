@@ -173,6 +173,22 @@ export class RemindersRepository {
       task: Object.fromEntries(TASK_COLUMNS.map((c) => [c, row[`task_${c}`]])) as unknown as Task,
     }));
   }
+
+  /**
+   * Deletes at most `batch` fire records of occurrences due more than `minutes` ago, in one statement
+   * (SKIP LOCKED: instances share the work). How many it deleted.
+   */
+  async sweepFiresBatch(minutes: number, batch: number): Promise<number> {
+    const { count } = await this.db.housekeeping(
+      sql(
+        `DELETE FROM reminder_fires WHERE (reminder_id, occurrence) IN (
+           SELECT reminder_id, occurrence FROM reminder_fires WHERE fire_at < now() - make_interval(mins => $1)
+            LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [minutes, batch],
+      ),
+    );
+    return count;
+  }
 }
 
 /** The API's reminder: only the kind it is (`before_minutes` or `at`). */

@@ -4,11 +4,10 @@ import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.js';
 import { Database } from '../database/database.js';
 import { SERVICE_KEY } from '../database/server-pool.js';
-import type { OutboxWrite } from '../notifications/notification.js';
+import { sweepInBatches } from '../database/sweep.js';
+import { OUTBOX_RETENTION_DAYS, type OutboxWrite } from '../notifications/notification.js';
 import { NotificationsRepository } from '../notifications/notifications.repository.js';
 import { JobQueue } from '../queue/job-queue.js';
-import { sweepInBatches } from '../database/sweep.js';
-import { OUTBOX_RETENTION_DAYS } from '../notifications/notification.js';
 import {
   CLEANUP_BATCH,
   CLEANUP_EVERY_MS,
@@ -47,20 +46,25 @@ export class ReminderFiring implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.periodic(SWEEP_JOB, this.tickMs, async () => {
-      try {
-        await this.sweep();
-      } catch (err) {
-        this.logger.warn(
-          `Reminder sweep failed (its reminders stay due for the next): ${(err as Error).message}`,
-        );
-        throw err;
-      }
-    });
-    await this.queue.periodic(CLEANUP_JOB, CLEANUP_EVERY_MS, async () => {
-      const deleted = await this.cleanup();
-      if (deleted) this.logger.log(`Deleted ${deleted} old notifications and fire records`);
-    });
+    await this.queue.periodic(SWEEP_JOB, this.tickMs, () =>
+      this.logged('Reminder sweep failed (its reminders stay due for the next)', () => this.sweep()),
+    );
+    await this.queue.periodic(CLEANUP_JOB, CLEANUP_EVERY_MS, () =>
+      this.logged('Reminder cleanup failed (the next one goes on)', async () => {
+        const deleted = await this.cleanup();
+        if (deleted) this.logger.log(`Deleted ${deleted} old notifications and fire records`);
+      }),
+    );
+  }
+
+  /** Runs `work`; a failure is logged as a warning with `what`, and thrown on (the queue records the job failed). */
+  private async logged(what: string, work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      this.logger.warn(`${what}: ${(err as Error).message}`);
+      throw err;
+    }
   }
 
   /**

@@ -525,6 +525,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tasks/{id}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your reminders on a task
+         * @description Oldest first; only yours, whoever else has reminders on it.
+         */
+        get: operations["Reminders_list"];
+        put?: never;
+        /**
+         * Set a reminder
+         * @description `{ "before_minutes": 0–40320 }` before the task's `due_date` (it follows the due date
+         *     when that moves, and fires for every occurrence of a recurring task), or `{ "at": "<date-time>" }`.
+         *     Exactly one of them. At most 10 per task for you (`403` "Reminder limit reached" beyond).
+         *     Completing or deleting the task, or leaving its list, cancels what has not fired yet. Each
+         *     occurrence fires once: a notification `{ id, type: "reminder", reminder_id, occurrence,
+         *     fire_at, task }` into your outbox (docs/reminders.md).
+         */
+        post: operations["Reminders_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/reminders/{reminder_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a reminder
+         * @description One of yours on this task; what it had not fired yet never fires.
+         */
+        delete: operations["Reminders_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tasks/{id}/skip": {
         parameters: {
             query?: never;
@@ -834,6 +883,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{user_id}/tasks/{id}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your reminders on a task
+         * @description Oldest first; only yours, whoever else has reminders on it.
+         */
+        get: operations["UserReminders_list"];
+        put?: never;
+        /**
+         * Set a reminder
+         * @description `{ "before_minutes": 0–40320 }` before the task's `due_date` (it follows the due date
+         *     when that moves, and fires for every occurrence of a recurring task), or `{ "at": "<date-time>" }`.
+         *     Exactly one of them. At most 10 per task for you (`403` "Reminder limit reached" beyond).
+         *     Completing or deleting the task, or leaving its list, cancels what has not fired yet. Each
+         *     occurrence fires once: a notification `{ id, type: "reminder", reminder_id, occurrence,
+         *     fire_at, task }` into your outbox (docs/reminders.md).
+         */
+        post: operations["UserReminders_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/tasks/{id}/reminders/{reminder_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a reminder
+         * @description One of yours on this task; what it had not fired yet never fires.
+         */
+        delete: operations["UserReminders_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/tasks/{id}/skip": {
         parameters: {
             query?: never;
@@ -1058,6 +1156,21 @@ export interface components {
              * @example Groceries
              */
             name: string;
+        };
+        CreateReminderDto: {
+            /**
+             * Format: date-time
+             * @description An absolute time: ISO 8601 date-time with an offset (`Z` or `±hh:mm`); returned normalised to
+             *     UTC. A time already past fires at once (or is skipped as late beyond REMINDER_MAX_LATE_MIN).
+             * @example 2026-12-01T08:30:00+01:00
+             */
+            at?: string;
+            /**
+             * @description Minutes before the task's `due_date` (0–40320, 28 days): the reminder follows the due date when it
+             *     moves, and a recurring task's every occurrence. Needs a `due_date` (else `400` naming `due_date`).
+             * @example 15
+             */
+            before_minutes?: number;
         };
         CreateTaskDto: {
             /**
@@ -1446,6 +1559,36 @@ export interface components {
              * @example FREQ=WEEKLY;BYDAY=MO
              */
             rule: string;
+        };
+        ReminderDto: {
+            /**
+             * Format: date-time
+             * @description An absolute reminder: when, in UTC.
+             * @example 2026-12-01T07:30:00.000Z
+             */
+            at?: string;
+            /**
+             * @description A relative reminder: minutes before the task's `due_date`.
+             * @example 15
+             */
+            before_minutes?: number;
+            /**
+             * @description Server-generated id.
+             * @example 5d6c3a1e-8f2b-4c7d-9e0a-1b2c3d4e5f60
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it fires next, in UTC; `null` when nothing is armed: it fired (a relative reminder on a
+             *     recurring task comes back with the next occurrence), the task is completed, or has no `due_date`.
+             * @example 2026-12-01T07:30:00.000Z
+             */
+            next_fire_at: string | null;
+            /**
+             * @description The task it reminds of.
+             * @example 3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b
+             */
+            task_id: string;
         };
         ReplaceTaskDto: {
             /**
@@ -7196,6 +7339,528 @@ export interface operations {
             };
         };
     };
+    Reminders_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your reminders on this task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderDto"][];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller (unknown, or in a list you are not a member of) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Reminders_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReminderDto"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderDto"];
+                };
+            };
+            /** @description Invalid input: neither or both of `before_minutes` and `at`, `before_minutes` outside 0–40320, `at` not a date-time with an offset, unknown fields; or `before_minutes` on a task without a `due_date` (`errors[]` names `due_date`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: due_date",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Reminder limit reached`: you have 10 reminders on this task already and nothing was created (or, under `/api/{user_id}/tasks`, the `user_id` in the path is not the caller) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "You have 10 reminders on this task, the most one user may; delete one to add another",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Reminder limit reached",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller (unknown, or in a list you are not a member of) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request body is larger than 64 KiB",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Send the request body as application/json",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Reminders_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+                /** @description The reminder's id (a UUID; anything else is 400) */
+                reminder_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller, or no such reminder of yours on it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No reminder with this id on this task",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Tasks_skip: {
         parameters: {
             query?: never;
@@ -10333,6 +10998,534 @@ export interface operations {
                     /**
                      * @example {
                      *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    UserReminders_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your reminders on this task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderDto"][];
+                };
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller (unknown, or in a list you are not a member of) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    UserReminders_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReminderDto"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReminderDto"];
+                };
+            };
+            /** @description Invalid input: neither or both of `before_minutes` and `at`, `before_minutes` outside 0–40320, `at` not a date-time with an offset, unknown fields; or `before_minutes` on a task without a `due_date` (`errors[]` names `due_date`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: due_date",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Reminder limit reached`: you have 10 reminders on this task already and nothing was created (or, under `/api/{user_id}/tasks`, the `user_id` in the path is not the caller) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "You have 10 reminders on this task, the most one user may; delete one to add another",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Reminder limit reached",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller (unknown, or in a list you are not a member of) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No task with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request body is larger than 64 KiB",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Send the request body as application/json",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    UserReminders_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The caller's own user id (the token's `sub`); any other is 403 */
+                user_id: string;
+                /** @description The task's id (a UUID; anything else is 400) */
+                id: string;
+                /** @description The reminder's id (a UUID; anything else is 400) */
+                reminder_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The `user_id` in the path is not the caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The user_id in the path is not the authenticated user",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Forbidden",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such task for this caller, or no such reminder of yours on it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No reminder with this id on this task",
                      *       "instance": "/api/tasks",
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 404,

@@ -8,6 +8,7 @@ import type { ReminderNotification } from '../src/notifications/notification.js'
 import type { ReminderDto } from '../src/reminders/dto/reminder.dto.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
 import { as, createTestApp, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
+import { SseClient } from './helpers/sse.js';
 import { newUser } from './helpers/tokens.js';
 
 // A short tick so that a reminder a second or two ahead fires within the test's waits.
@@ -249,6 +250,35 @@ describe('firing', () => {
     expect(entries).toEqual([{ seq: Number(row.seq), notification: row.body }]);
     expect(await outbox.notificationsAfter(user, entries[0].seq, 10)).toEqual([]);
     expect(await outbox.lastSeq(user)).toBe(entries[0].seq);
+  });
+
+  it('reaches the user’s open event streams as event: reminder (no id: the change feed’s tokens are untouched), and nobody else’s', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const base = await t.app.getUrl();
+    const user = newUser();
+    const other = newUser();
+    const api = as(t.app, user);
+    const task = await makeTask(api, { title: 'take the cake out', due_date: inMs(3_600_000) });
+    // A notification from before the stream opened is not sent again: streams are live.
+    const earlier = await remind(api, task.id, { at: inMs(300) });
+    await firedOnce(earlier.id);
+    const [mine, theirs] = [
+      await SseClient.open(`${base}/api/tasks/events`, user),
+      await SseClient.open(`${base}/api/tasks/events`, other),
+    ];
+    try {
+      const reminder = await remind(api, task.id, { at: inMs(1500) });
+      await mine.until((c) => c.events.some((e) => e.event === 'reminder'), 20_000);
+      const events = mine.events.filter((e) => e.event === 'reminder');
+      expect(events).toHaveLength(1);
+      expect(events[0].id).toBeUndefined();
+      const [row] = await notificationsOf(reminder.id);
+      expect(JSON.parse(events[0].data)).toEqual(row.body);
+      expect(theirs.events.filter((e) => e.event === 'reminder')).toEqual([]);
+    } finally {
+      mine.close();
+      theirs.close();
+    }
   });
 
   it('completing or deleting the task, moving its due date or deleting the reminder cancels what has not fired', async () => {

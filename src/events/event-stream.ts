@@ -1,10 +1,24 @@
 import type { Logger } from '@nestjs/common';
 import type { EventSink } from './event-sink.js';
+import type { OutboxEntry } from '../notifications/notification.js';
 import type { ChangesService, PageEntry } from '../sync/changes.service.js';
 import { SyncTokenExpiredError } from '../sync/sync.errors.js';
 
 /** Changes read per page while a stream catches up. */
 const PAGE = 500;
+/** Notifications read per query from the user's outbox. */
+const NOTES_PAGE = 100;
+
+/**
+ * The user's notification outbox, from where the stream started on (`from`: the newest one's number
+ * then): the stream sends each later one as its `type` (`event: reminder`), without an `id`. They are
+ * live only: a reconnect resumes the change feed from `Last-Event-ID`, not the notifications (Web
+ * Push and webhooks are the channels that retry).
+ */
+export interface NotificationSource {
+  from: number;
+  after(user: string, seq: number, limit: number): Promise<OutboxEntry[]>;
+}
 /** A client this far behind in reading its stream is dropped (it reconnects with Last-Event-ID). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** The longest a timer may wait (setTimeout's limit); a later expiry ends the stream then. */
@@ -38,7 +52,13 @@ export class EventStream {
     private readonly logger: Logger,
     private readonly onEnd: () => void,
     private readonly onLists: () => void = () => {},
-  ) {}
+    private readonly notes?: NotificationSource,
+  ) {
+    this.noteSeq = notes?.from ?? 0;
+  }
+
+  /** The number of the last notification sent (or skipped as older than the stream). */
+  private noteSeq: number;
 
   /**
    * Sends the headers (and the client's reconnection delay) at once; the stream ends at `ends.at`
@@ -85,6 +105,7 @@ export class EventStream {
           // Backpressure: the next page waits until the client has taken this one.
           if (this.sink.full && !this.ended) await this.sink.drained();
         }
+        await this.sendNotifications();
       } while (this.again && !this.ended);
     } catch (err) {
       if (err instanceof SyncTokenExpiredError)
@@ -93,6 +114,20 @@ export class EventStream {
       this.end();
     } finally {
       this.pulling = false;
+    }
+  }
+
+  /** Sends the notifications of the user's outbox after the last one sent (see NotificationSource). */
+  private async sendNotifications(): Promise<void> {
+    if (!this.notes) return;
+    for (let more = true; more && !this.ended;) {
+      const entries = await this.notes.after(this.user, this.noteSeq, NOTES_PAGE);
+      for (const { seq, notification } of entries) {
+        this.write(`event: ${notification.type}\ndata: ${JSON.stringify(notification)}\n\n`);
+        this.noteSeq = seq;
+      }
+      more = entries.length === NOTES_PAGE;
+      if (this.sink.full && !this.ended) await this.sink.drained();
     }
   }
 

@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { TokenTrust } from '../auth/token-trust.js';
 import type { Env } from '../config/env.js';
 import { ShutdownState } from '../health/shutdown-state.js';
+import { NotificationsRepository } from '../notifications/notifications.repository.js';
 import { ChangesService } from '../sync/changes.service.js';
 import { InvalidSyncTokenError } from '../sync/sync.errors.js';
 import { RedisConnections } from '../redis/redis.js';
@@ -14,7 +15,8 @@ import { InstanceStoppingError, TooManyStreamsError } from './events.errors.js';
 import { StreamSlots } from './stream-slots.js';
 
 /**
- * Live event streams (GET /api/tasks/events): opens them (at most EVENTS_MAX_STREAMS_PER_USER per
+ * Live event streams (GET /api/tasks/events): the changes of the user's lists and, as they fire, the
+ * user's notifications (`event: reminder`, from the outbox). Opens them (at most EVENTS_MAX_STREAMS_PER_USER per
  * user, counted across instances with Redis: StreamSlots), feeds them from the ChangeNotifier,
  * sends each a comment every EVENTS_HEARTBEAT_MS, ends each when its bearer token expires or stops
  * being trusted (its key left the JWKS, the JWKS went stale: TokenTrust) and after EVENTS_MAX_STREAM_S,
@@ -38,6 +40,7 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
     private readonly notifier: ChangeNotifier,
     private readonly shutdown: ShutdownState,
     private readonly trust: TokenTrust,
+    private readonly notifications: NotificationsRepository,
     config: ConfigService<Env, true>,
     redis: RedisConnections,
   ) {
@@ -84,8 +87,13 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
     if (slot === undefined) throw new TooManyStreamsError(this.maxPerUser);
     const release = () => this.slots.release(user.sub, slot);
     let token: string;
+    let notesFrom: number;
     try {
-      token = since ?? (await this.feed.headToken(user.sub));
+      // Notifications (event: reminder) from the newest one now on: they are live, never replayed.
+      [token, notesFrom] = await Promise.all([
+        since ?? this.feed.headToken(user.sub),
+        this.notifications.lastSeq(user.sub),
+      ]);
     } catch (err) {
       release();
       throw err;
@@ -130,6 +138,10 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
           this.logger.warn(`Event stream of ${user.sub} ended: ${err.message}`);
           stream.end();
         }),
+      {
+        from: notesFrom,
+        after: (u, seq, limit) => this.notifications.notificationsAfter(u, seq, limit),
+      },
     );
     this.streams.set(stream, { user: user.sub, slot });
     // The user's own writes first (a removal or a list deletion is announced as theirs), then the

@@ -17,6 +17,13 @@ const PERIODIC_EXPIRE_S = 60;
 const STOP_TIMEOUT_MS = 5000;
 /** The same failure is logged at most this often (a database outage makes every poll fail). */
 const ERROR_LOG_EVERY_MS = 30_000;
+/** A periodic job that could not be set up (database away, two instances creating its queue at once) is tried again after this long, doubling up to the maximum. */
+const SETUP_RETRY_MS = 200;
+const SETUP_RETRY_MAX_MS = 30_000;
+
+/** Resolves after about `ms` (±50 %, so instances that collided spread out), never holding the process open. */
+const jittered = (ms: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, ms * (0.5 + Math.random())).unref());
 
 /**
  * The app's PostgreSQL job queue: pg-boss 10 (docs/reminders.md says why this one and this
@@ -38,6 +45,8 @@ export class JobQueue implements BeforeApplicationShutdown {
   private readonly timers: NodeJS.Timeout[] = [];
   private stopped = false;
   private lastErrorLog = 0;
+  /** The periodic jobs' set-ups, one after the other. */
+  private setups: Promise<void> = Promise.resolve();
 
   constructor(config: ConfigService<Env, true>) {
     const env = dbEnvOf((key) => config.get(key, { infer: true }));
@@ -68,18 +77,37 @@ export class JobQueue implements BeforeApplicationShutdown {
     this.boss.on('error', (err: Error) => this.logError('job queue', err));
   }
 
-  /** pg-boss started (its schema installed or migrated on first use, under its own lock). */
+  /** pg-boss started (its schema installed or migrated on first use, under its own lock); a failed start is tried again by the next caller. */
   private started(): Promise<PgBoss> {
-    this.starting ??= this.boss.start();
+    this.starting ??= this.boss.start().catch((err: unknown) => {
+      this.starting = undefined;
+      throw err;
+    });
     return this.starting;
   }
 
   /**
    * Runs `handler` about every `everyMs` on one instance at a time per run: each instance queues a
-   * run every `everyMs` unless one is already waiting, and every instance's worker takes them.
+   * run every `everyMs` unless one is already waiting, and every instance's worker takes them. Set
+   * up in the background, so the app starts whatever the queue's state: while that fails (the
+   * database is away; instances starting together deadlock creating the queue) it is logged and
+   * tried again, backing off to SETUP_RETRY_MAX_MS, until it works or the app stops.
    */
-  async periodic(name: string, everyMs: number, handler: () => Promise<void>): Promise<void> {
-    if (this.stopped) return;
+  periodic(name: string, everyMs: number, handler: () => Promise<void>): void {
+    // One set-up at a time per instance (creating two queues at once can deadlock on pg-boss's job table).
+    this.setups = this.setups.then(async () => {
+      for (let wait = SETUP_RETRY_MS; !this.stopped; wait = Math.min(SETUP_RETRY_MAX_MS, wait * 2)) {
+        try {
+          return await this.install(name, everyMs, handler);
+        } catch (err) {
+          this.logError(`${name} could not be set up yet (trying again)`, err as Error);
+          await jittered(wait);
+        }
+      }
+    });
+  }
+
+  private async install(name: string, everyMs: number, handler: () => Promise<void>): Promise<void> {
     const boss = await this.started();
     await boss.createQueue(name, {
       name,

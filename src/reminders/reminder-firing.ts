@@ -45,11 +45,11 @@ export class ReminderFiring implements OnApplicationBootstrap {
     this.tickMs = config.get('REMINDER_TICK_MS', { infer: true });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue.periodic(SWEEP_JOB, this.tickMs, () =>
+  onApplicationBootstrap(): void {
+    this.queue.periodic(SWEEP_JOB, this.tickMs, () =>
       this.logged('Reminder sweep failed (its reminders stay due for the next)', () => this.sweep()),
     );
-    await this.queue.periodic(CLEANUP_JOB, CLEANUP_EVERY_MS, () =>
+    this.queue.periodic(CLEANUP_JOB, CLEANUP_EVERY_MS, () =>
       this.logged('Reminder cleanup failed (the next one goes on)', async () => {
         const deleted = await this.cleanup();
         if (deleted) this.logger.log(`Deleted ${deleted} old notifications and fire records`);

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { createSecretKey } from 'node:crypto';
 import pg from 'pg';
 import { insertGeneratedTasks, VARIED_TASKS } from '../src/development/seed/generated-tasks.js';
-import { encodeSyncToken } from '../src/sync/sync-token.js';
+import { encodeSyncToken, streamKey } from '../src/sync/sync-token.js';
 import { SYNC_TOKEN_KEY } from '../src/sync/sync-tokens.js';
 import { benchDatabase, startServer, summarise, tokenFor } from './lib.js';
 
@@ -83,7 +83,7 @@ try {
     ['stats', '/api/tasks/stats'],
     [
       `changes: 1 000 after a token ${Math.floor(TASKS / 2)} deep`,
-      `/api/tasks/changes?limit=1000&since=${encodeURIComponent(encodeSyncToken(syncKey, USER, { seq: Number(middle), floor: Number(middle) }))}`,
+      `/api/tasks/changes?limit=1000&since=${encodeURIComponent(encodeSyncToken(syncKey, USER, { lists: 0, streams: new Map([[streamKey(USER), { seq: Number(middle), floor: Number(middle) }]]) }))}`,
     ],
   ];
   const chosen = queries.filter(([label]) => wanted(label));

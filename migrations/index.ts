@@ -11,7 +11,9 @@ import { ServerKeys1796300000000 } from './1796300000000-ServerKeys.js';
 import { Lists1796400000000 } from './1796400000000-Lists.js';
 import { Recurrence1796500000000 } from './1796500000000-Recurrence.js';
 import { Invitations1796600000000 } from './1796600000000-Invitations.js';
+import { SharedSync1796600000001 } from './1796600000001-SharedSync.js';
 import { Assignee1796600000002 } from './1796600000002-Assignee.js';
+import { Reminders1796600000003 } from './1796600000003-Reminders.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app, the CLI data source
 // and the tests load the very same classes, whether run from TypeScript or from dist/.
@@ -30,5 +32,7 @@ export const MIGRATIONS: Function[] = [
   Lists1796400000000,
   Recurrence1796500000000,
   Invitations1796600000000,
+  SharedSync1796600000001,
   Assignee1796600000002,
+  Reminders1796600000003,
 ];

@@ -16,6 +16,7 @@ import { EventsModule } from './events/events.module.js';
 import { SyncModule } from './sync/sync.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 import { ListsModule } from './lists/lists.module.js';
+import { RemindersModule } from './reminders/reminders.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
@@ -37,6 +38,7 @@ import { UsersModule } from './users/users.module.js';
     BatchModule,
     TasksModule,
     ListsModule,
+    RemindersModule,
     HealthModule,
   ],
   // The global guards, in the order they run on every request.

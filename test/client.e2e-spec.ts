@@ -142,7 +142,7 @@ it('subscribe() delivers live changes and resumes with Last-Event-ID after the s
     expect(connects.length).toBeGreaterThanOrEqual(2);
     expect(opened).toBe(connects.length);
     expect(connects[0]).toBeNull();
-    expect(connects.at(-1)).toMatch(/^s2\./);
+    expect(connects.at(-1)).toMatch(/^s3\./);
   } finally {
     sub.close();
   }

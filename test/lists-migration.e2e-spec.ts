@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations/index.js';
 import { Lists1796400000000 } from '../migrations/1796400000000-Lists.js';
+import { streamKey } from '../src/sync/sync-token.js';
 import { SyncTokens } from '../src/sync/sync-tokens.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
 import { as, createTestApp } from './helpers/app.js';
@@ -108,7 +109,10 @@ describe('the Lists migration', () => {
     for (const user of users) {
       const tokens = await app!.get(SyncTokens).of(user);
       const head = heads.get(user)!;
-      const since = tokens.encode({ seq: head, floor: head });
+      const since = tokens.encode({
+        lists: 0,
+        streams: new Map([[streamKey(user), { seq: head, floor: head }]]),
+      });
       const res = await as(app!, user).get(
         `/api/tasks/changes?since=${encodeURIComponent(since)}&limit=1000`,
       );

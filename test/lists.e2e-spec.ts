@@ -311,12 +311,17 @@ describe('roles', () => {
     expect(inList.headers['x-total-count']).toBe('1');
   });
 
-  it('a parent must be in the task’s list', async () => {
+  it('a parent must be in the task’s list; without a list_id, a subtask goes into its parent’s', async () => {
     const { list, task, owner } = await shared();
-    const res = await owner.post('/api/tasks').send({ title: 'sub in inbox', parent_id: task.id });
+    const inbox = await inboxOf(owner);
+    const res = await owner
+      .post('/api/tasks')
+      .send({ title: 'sub in inbox', parent_id: task.id, list_id: inbox.id });
     expectProblem(res, 400);
     expect(fieldsOf(res)).toEqual(['parent_id']);
     await owner.post('/api/tasks').send({ title: 'sub', parent_id: task.id, list_id: list.id }).expect(201);
+    const sub = await makeTask(owner, { title: 'sub, list from its parent', parent_id: task.id });
+    expect(sub.list_id).toBe(list.id);
   });
 });
 

@@ -30,7 +30,12 @@ type Parameter = {
 type Operation = {
   operationId: string;
   parameters?: Parameter[];
-  requestBody?: { content: Record<string, { schema: Schema }> };
+  requestBody?: {
+    content: Record<
+      string,
+      { schema: Schema; example?: unknown; examples?: Record<string, { value: unknown }> }
+    >;
+  };
   security?: unknown[];
   responses?: Record<string, { content?: Record<string, unknown> }>;
 };
@@ -49,6 +54,16 @@ function sample(schema: Schema, doc: Document): unknown {
     return Object.fromEntries(Object.entries(schema.properties).map(([k, s]) => [k, sample(s, doc)]));
   if (schema.type === 'array') return [sample(schema.items ?? { type: 'string' }, doc)];
   return { string: 'string', boolean: true, integer: 0, number: 0 }[schema.type ?? 'string'];
+}
+
+/** The body Swagger UI pre-fills: the media type's `example`, else its first of `examples`, else a sample of the schema. */
+function bodyOf(
+  media: { schema: Schema; example?: unknown; examples?: Record<string, { value: unknown }> },
+  doc: Document,
+): unknown {
+  if (media.example !== undefined) return media.example;
+  const first = Object.values(media.examples ?? {})[0];
+  return first ? first.value : sample(media.schema, doc);
 }
 
 /** Opens an event stream on the app as `user`: its status (200 only with `text/event-stream`). */
@@ -103,10 +118,13 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
       const typedIn: Record<string, string> = { user_id: user };
-      // The id a person types in: one of their lists, or of their tasks (for skip, one that repeats: the route's subject).
+      // The id a person types in: one of their lists, or of their tasks (for skip, one that repeats: the route's
+      // subject; for reminders, one with a due date), and a reminder of theirs on it.
       const typedInTask = path.endsWith('/skip')
         ? { title: 'typed-in id', due_date: new Date().toISOString(), recurrence: { rule: 'FREQ=DAILY' } }
-        : { title: 'typed-in id' };
+        : path.includes('/reminders')
+          ? { title: 'typed-in id', due_date: new Date(Date.now() + 86_400_000).toISOString() }
+          : { title: 'typed-in id' };
       if (path.includes('{id}'))
         typedIn.id = (
           path.startsWith('/api/lists/')
@@ -134,6 +152,10 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
         const list = (await api.post('/api/lists').send({ name: 'shared' }).expect(201)).body.id as string;
         typedIn.token = (await invite(list)).token;
       }
+      if (path.includes('{reminder_id}'))
+        typedIn.reminder_id = (
+          await api.post(`/api/tasks/${typedIn.id}/reminders`).send({ before_minutes: 5 }).expect(201)
+        ).body.id;
       let url = path;
       const query: Record<string, unknown> = {};
       const headers: Record<string, string> = {};
@@ -159,7 +181,7 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
         [method as 'get' | 'post' | 'put' | 'patch' | 'delete'](url)
         .query(query)
         .set(headers);
-      const res = json ? await request.send(body ?? (sample(json.schema, doc) as object)) : await request;
+      const res = json ? await request.send(body ?? (bodyOf(json, doc) as object)) : await request;
       outcomes.push(
         `${op.operationId} ${method.toUpperCase()} ${url}: ${res.status} ${res.body?.detail ?? ''}`.trim(),
       );

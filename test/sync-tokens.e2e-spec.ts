@@ -1,7 +1,13 @@
 import { createHash, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ServerKeysRepository } from '../src/sync/server-keys.repository.js';
-import { encodeSyncToken, type SyncPosition } from '../src/sync/sync-token.js';
+import {
+  encodeSyncToken,
+  streamKey,
+  streamKeySql,
+  syncTokenText,
+  type SyncPosition,
+} from '../src/sync/sync-token.js';
 import { SYNC_TOKEN_KEY } from '../src/sync/sync-tokens.js';
 import { as, createTestApp, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
@@ -18,9 +24,29 @@ const storedKey = async (): Promise<KeyObject> => {
   ]);
   return createSecretKey(key);
 };
-const textOf = ({ seq, floor }: SyncPosition) => `s2.${seq.toString(36)}.${floor.toString(36)}`;
+/** A position in the lists feed (`lists`) and the user's own stream only (`seq`, `floor`). */
+interface Own {
+  lists: number;
+  seq: number;
+  floor: number;
+}
+const positionOf = (user: string, { lists, seq, floor }: Own): SyncPosition => ({
+  lists,
+  streams: new Map([[streamKey(user), { seq, floor }]]),
+});
+/** The position a token of `user`'s own stream holds (read without the key: the text is plain). */
+const ownOf = (token: string): Own => {
+  const [, lists, stream] = token.split('.');
+  const [, seq, floor] = /^.{8}([0-9a-z]+)(?:~([0-9a-z]+))?$/.exec(stream)!;
+  return { lists: parseInt(lists, 36), seq: parseInt(seq, 36), floor: parseInt(floor ?? seq, 36) };
+};
 const macInput = (user: string, text: string) => JSON.stringify(['sync-token', user, text]);
 const short = (digest: Buffer) => digest.subarray(0, 16).toString('base64url');
+/** A token of the one-sequence format before shared lists, with a right mac. */
+const encodeS2 = (key: KeyObject, user: string, { seq, floor }: Own) => {
+  const text = `s2.${seq.toString(36)}.${floor.toString(36)}`;
+  return `${text}.${short(createHmac('sha256', key).update(macInput(user, text)).digest())}`;
+};
 
 describe('sync tokens', () => {
   it('every forgery is 400, on /changes and on the event stream; the same position made with the key is not', async () => {
@@ -33,13 +59,14 @@ describe('sync tokens', () => {
       tasks.push((await api.post('/api/tasks').send({ title }).expect(201)).body);
     await api.delete(`/api/tasks/${tasks[0].id}`).expect(204);
     const first = (await api.get('/api/tasks/changes?limit=1').expect(200)).body.sync_token as string;
-    const [, seq36, floor36, mac] = first.split('.');
-    const at = { seq: parseInt(seq36, 36), floor: parseInt(floor36, 36) };
-    const raisedFloor = { seq: at.seq, floor: at.floor + 100 };
+    const mac = first.split('.').at(-1)!;
+    const at = ownOf(first);
+    const raisedFloor = { ...at, floor: at.floor + 100 };
     // Up to the next change (c's): numbers are not dense, so ask.
     const next = (await changes(api, first).query({ limit: 1 }).expect(200)).body.sync_token as string;
-    const nextSeq = parseInt(next.split('.')[1], 36);
-    const raisedSeq = { seq: nextSeq, floor: Math.max(nextSeq, at.floor) + 100 };
+    const nextSeq = ownOf(next).seq;
+    const raisedSeq = { ...at, seq: nextSeq, floor: Math.max(nextSeq, at.floor) + 100 };
+    const textOf = (own: Own) => syncTokenText(positionOf(user, own));
     const foreign = (await other.get('/api/tasks/changes').expect(200)).body.sync_token as string;
     const forgeries: Record<string, string> = {
       'another user’s token': foreign,
@@ -55,9 +82,14 @@ describe('sync tokens', () => {
           .update(macInput(user, textOf(raisedSeq)))
           .digest(),
       )}`,
-      'minted with a different key': encodeSyncToken(createSecretKey(randomBytes(32)), user, raisedFloor),
-      'the same, another user’s id': encodeSyncToken(await storedKey(), newUser(), at),
-      'the s1 format of earlier releases, its checksum recomputed': `s1.${seq36}.${floor36}.${createHash(
+      'minted with a different key': encodeSyncToken(
+        createSecretKey(randomBytes(32)),
+        user,
+        positionOf(user, raisedFloor),
+      ),
+      'the same, another user’s id': encodeSyncToken(await storedKey(), newUser(), positionOf(user, at)),
+      'the s2 format of earlier releases, its mac made with the key': encodeS2(await storedKey(), user, at),
+      'the s1 format of earlier releases, its checksum recomputed': `s1.${at.seq.toString(36)}.${at.floor.toString(36)}.${createHash(
         'sha256',
       )
         .update(`sync\u0000${user}\u0000${at.seq}\u0000${at.floor}`)
@@ -78,7 +110,18 @@ describe('sync tokens', () => {
     const ids = async (since: string) =>
       (await changes(api, since).expect(200)).body.changes.map((e: { id: string }) => e.id) as string[];
     expect(await ids(first)).toEqual([tasks[2].id, tasks[0].id]);
-    expect(await ids(encodeSyncToken(key, user, raisedSeq))).toEqual([tasks[0].id]);
+    expect(await ids(encodeSyncToken(key, user, positionOf(user, raisedSeq)))).toEqual([tasks[0].id]);
+  });
+
+  it('key each owner’s stream the same in PostgreSQL as in the app, whatever the characters of the id', async () => {
+    // Fifty more: base64url's `-` and `_` (where base64 has `+` and `/`) show up in some of them.
+    const many = Array.from({ length: 50 }, (_, i) => `owner-${i}`);
+    for (const owner of ['user-1', 'ünïcødé ✓ 𝔘', 'a'.repeat(255), 'with\'quote and "double"', ...many]) {
+      const [{ key }] = await t.db.query<{ key: string }[]>(`SELECT ${streamKeySql('$1::varchar')} AS key`, [
+        owner,
+      ]);
+      expect({ owner, key }).toEqual({ owner, key: streamKey(owner) });
+    }
   });
 
   it('are one key for every instance: a token of one instance works on another', async () => {

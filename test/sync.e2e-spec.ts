@@ -3,6 +3,7 @@ import type { Response } from 'supertest';
 import type { Task } from '../src/tasks/dto/task.dto.js';
 import { ChangesRepository } from '../src/sync/changes.repository.js';
 import { ChangesService } from '../src/sync/changes.service.js';
+import { streamKey } from '../src/sync/sync-token.js';
 import { insertGeneratedTasks, VARIED_TASKS } from '../src/development/seed/generated-tasks.js';
 import { as, createTestApp, expectProblem, fieldsOf, listAll, useTestApp } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
@@ -76,7 +77,7 @@ describe('GET /api/tasks/changes', () => {
     expect(third.changes).toEqual([{ id: b.id, deleted: true, deleted_at: expect.any(String) }]);
     expect(third.has_more).toBe(false);
     const empty = await page(api, third.sync_token);
-    expect(empty).toEqual({ changes: [], sync_token: third.sync_token, has_more: false });
+    expect(empty).toEqual({ changes: [], lists: [], sync_token: third.sync_token, has_more: false });
     // Without paging, a full sync is the live tasks only.
     const all = await page(api);
     expect(all.changes.map((e) => e.id)).toEqual([c.id, a.id]);
@@ -265,7 +266,14 @@ describe('GET /api/tasks/changes', () => {
   });
 
   it('reads one index range per side: a page after a token costs the same at any depth', async () => {
-    const statement = t.app.get(ChangesRepository).pageQuery(newUser(), 900, 1001, true);
+    const user = newUser();
+    const statement = t.app.get(ChangesRepository).pageQuery(user, {
+      keys: [streamKey(user)],
+      seqs: [900],
+      lists: 0,
+      limit: 1001,
+      incremental: true,
+    });
     // Whether the indexes serve the page, not which plan this run's statistics favour: on a small
     // table a scan of it and a sort cost less (PostgreSQL 18 picks a bitmap scan and a sort, or a
     // sequential scan), so those are ruled out for this EXPLAIN, as test/schema.e2e-spec.ts does. Where
@@ -276,11 +284,40 @@ describe('GET /api/tasks/changes', () => {
       const rows: { 'QUERY PLAN': string }[] = await tx.query(`EXPLAIN ${statement.text}`, statement.values);
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
-    expect(plan).toMatch(/Index Scan using ux_tasks_owner_seq on tasks/);
-    expect(plan).toMatch(/Index Scan using pk_task_tombstones/);
-    expect(plan).not.toMatch(/Seq Scan|Bitmap/);
-    // Merged in order from both indexes: no sort of the page.
-    expect(plan).not.toMatch(/\bSort {2}\(cost/);
+    // Each stream's rows come from the functions that read them in order (migration SharedSync).
+    expect(plan).toMatch(/Function Scan on sync_stream_tasks/);
+    expect(plan).toMatch(/Function Scan on sync_stream_tombstones/);
+    expect(plan).not.toMatch(
+      /Seq Scan on (tasks|task_tombstones)|Bitmap Heap Scan on (tasks|task_tombstones)/,
+    );
+    // Only the streams are sorted (one row per owner) and the page by stream, incrementally (its rows
+    // come presorted by stream).
+    expect(plan).toMatch(/Presorted Key: streams\.ord/);
+    // The functions' own statements, planned as they are (bitmaps and sorts off): one ordered range
+    // scan of each index, read as far as the page needs.
+    const bodies = await t.db.query<{ proname: string; prosrc: string }[]>(
+      `SELECT proname, prosrc FROM pg_proc WHERE proname IN ('sync_stream_tasks', 'sync_stream_tombstones') ORDER BY 1`,
+    );
+    expect(bodies.map((b) => b.proname)).toEqual(['sync_stream_tasks', 'sync_stream_tombstones']);
+    const values: Record<string, string> = {
+      owner: `'${user}'::varchar`,
+      after: '900::bigint',
+      visible: `ARRAY[gen_random_uuid()]`,
+      reader: `'${user}'::varchar`,
+      lim: '1001::bigint',
+    };
+    for (const { proname, prosrc } of bodies) {
+      const text = prosrc.replace(/\b(owner|after|visible|reader|lim)\b/g, (name) => values[name]);
+      const inner = await t.db.transaction(async (tx) => {
+        for (const setting of ['enable_seqscan', 'enable_bitmapscan', 'enable_sort'])
+          await tx.query(`SET LOCAL ${setting} = off`);
+        const rows: { 'QUERY PLAN': string }[] = await tx.query(`EXPLAIN ${text}`);
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+      const index = proname === 'sync_stream_tasks' ? 'ux_tasks_owner_seq' : 'pk_task_tombstones';
+      expect(inner).toMatch(new RegExp(`Index Scan using ${index}`));
+      expect(inner).not.toMatch(/Sort|Bitmap|Seq Scan/);
+    }
   });
 });
 

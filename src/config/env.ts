@@ -219,6 +219,25 @@ export class Env {
   @Min(1)
   @Max(8760)
   INVITATION_TTL_HOURS = 168;
+  /**
+   * A reminder that comes due more than this many minutes late (no instance was running, the
+   * database was down) is skipped and recorded as late instead of firing.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_080)
+  REMINDER_MAX_LATE_MIN = 60;
+
+  /**
+   * How often each instance queues a reminder sweep on the job queue (one per period across all
+   * instances): the bound on how long a due reminder waits before its sweep starts.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  REMINDER_TICK_MS = 1000;
 
   /** How long tombstones of deleted tasks are kept for incremental sync; an older sync token is 410. */
   @Transform(toInt)

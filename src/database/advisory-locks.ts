@@ -20,4 +20,6 @@ export const LOCK_CLASS = {
   idempotencyKey: 0x7441_0003,
   /** Creates of a user's lists, counted against MAX_LISTS_PER_USER in turn (second key: `hashtext(user id)`). */
   listsOfUser: 0x7441_0004,
+  /** Reminders set on one task by one user, counted against the per-task limit in turn (second key: `hashtext(task id || '\n' || user id)`). */
+  remindersOfTask: 0x7441_0031,
 } as const;

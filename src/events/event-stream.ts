@@ -1,10 +1,24 @@
 import type { Logger } from '@nestjs/common';
 import type { EventSink } from './event-sink.js';
-import type { ChangesService } from '../sync/changes.service.js';
+import type { OutboxEntry } from '../notifications/notification.js';
+import type { ChangesService, PageEntry } from '../sync/changes.service.js';
 import { SyncTokenExpiredError } from '../sync/sync.errors.js';
 
 /** Changes read per page while a stream catches up. */
 const PAGE = 500;
+/** Notifications read per query from the user's outbox. */
+const NOTES_PAGE = 100;
+
+/**
+ * The user's notification outbox, from where the stream started on (`from`: the newest one's number
+ * then): the stream sends each later one as its `type` (`event: reminder`), without an `id`. They are
+ * live only: a reconnect resumes the change feed from `Last-Event-ID`, not the notifications (Web
+ * Push and webhooks are the channels that retry).
+ */
+export interface NotificationSource {
+  from: number;
+  after(user: string, seq: number, limit: number): Promise<OutboxEntry[]>;
+}
 /** A client this far behind in reading its stream is dropped (it reconnects with Last-Event-ID). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** The longest a timer may wait (setTimeout's limit); a later expiry ends the stream then. */
@@ -18,7 +32,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export type EndReason = 'token-expired' | 'key-withdrawn' | 'keys-stale' | 'max-duration' | 'stopping';
 
 /**
- * One open `text/event-stream` of one user's changes. It holds a sync token and, whenever it is told
+ * One open `text/event-stream` of one user's changes: the tasks of every list they can see, and those lists. It holds a sync token and, whenever it is told
  * that the user's tasks may have changed (`pull`), sends every change after that token, in order,
  * each as an event whose `id` is the token right after it: so a replay and the live changes are
  * one sequence, with no gap and no repeat, however the announcements arrive. Pulls never overlap:
@@ -37,7 +51,14 @@ export class EventStream {
     private readonly feed: ChangesService,
     private readonly logger: Logger,
     private readonly onEnd: () => void,
-  ) {}
+    private readonly onLists: () => void = () => {},
+    private readonly notes?: NotificationSource,
+  ) {
+    this.noteSeq = notes?.from ?? 0;
+  }
+
+  /** The number of the last notification sent (or skipped as older than the stream). */
+  private noteSeq: number;
 
   /**
    * Sends the headers (and the client's reconnection delay) at once; the stream ends at `ends.at`
@@ -70,18 +91,21 @@ export class EventStream {
         this.again = false;
         for (let more = true; more && !this.ended;) {
           const page = await this.feed.page(this.user, this.token, PAGE, { primary: true });
-          for (const { entry, token } of page.changes) {
-            const deleted = 'deleted' in entry;
-            const data = deleted ? { id: entry.id } : entry;
+          let lists = false;
+          for (const change of page.changes) {
             this.write(
-              `id: ${token}\nevent: ${deleted ? 'task.deleted' : 'task'}\ndata: ${JSON.stringify(data)}\n\n`,
+              `id: ${change.token}\nevent: ${eventOf(change)}\ndata: ${JSON.stringify(dataOf(change))}\n\n`,
             );
+            lists ||= change.kind === 'list';
           }
           this.token = page.token;
           more = page.more;
+          // Joined, left or removed: whose writes may concern this stream changed.
+          if (lists) this.onLists();
           // Backpressure: the next page waits until the client has taken this one.
           if (this.sink.full && !this.ended) await this.sink.drained();
         }
+        await this.sendNotifications();
       } while (this.again && !this.ended);
     } catch (err) {
       if (err instanceof SyncTokenExpiredError)
@@ -91,6 +115,25 @@ export class EventStream {
     } finally {
       this.pulling = false;
     }
+  }
+
+  /** Sends the notifications of the user's outbox after the last one sent (see NotificationSource). */
+  private async sendNotifications(): Promise<void> {
+    if (!this.notes) return;
+    for (let more = true; more && !this.ended;) {
+      const entries = await this.notes.after(this.user, this.noteSeq, NOTES_PAGE);
+      for (const { seq, notification } of entries) {
+        this.write(`event: ${notification.type}\ndata: ${JSON.stringify(notification)}\n\n`);
+        this.noteSeq = seq;
+      }
+      more = entries.length === NOTES_PAGE;
+      if (this.sink.full && !this.ended) await this.sink.drained();
+    }
+  }
+
+  /** Whether the stream has ended. */
+  get over(): boolean {
+    return this.ended;
   }
 
   /** A comment line: keeps proxies from closing an idle stream. */
@@ -123,4 +166,14 @@ export class EventStream {
       this.finish();
     }
   }
+}
+
+/** The event a change is: `task`, `task.deleted`, `list` or `list.deleted`. */
+function eventOf(change: PageEntry): string {
+  return `${change.kind}${'deleted' in change.entry ? '.deleted' : ''}`;
+}
+
+/** An event's data: the task or list, or `{ id }` of a deleted one. */
+function dataOf(change: PageEntry): unknown {
+  return 'deleted' in change.entry ? { id: change.entry.id } : change.entry;
 }

@@ -20,9 +20,11 @@ export class EventsController {
 
   /**
    * Live changes (Server-Sent Events)
-   * @remarks `text/event-stream` of your changes as they commit, through any instance: `event: task`
-   * (data: the task, as `GET /api/tasks/{id}` gives it) or `event: task.deleted` (data: `{ "id" }`), each
-   * with `id:` = the sync token right after that change (the newest event's `id` is what
+   * @remarks `text/event-stream` of the changes of every list you can see (by anyone) as they commit,
+   * through any instance: `event: task` (data: the task, as `GET /api/tasks/{id}` gives it) or
+   * `event: task.deleted` (data: `{ "id" }`), `event: list` (data: the list, as `GET /api/lists/{id}`
+   * gives it) or `event: list.deleted` (data: `{ "id" }`: deleted, or you lost access; drop it and its
+   * tasks, nothing of it follows), each with `id:` = the sync token right after that change (the newest event's `id` is what
    * `GET /api/tasks/changes` would answer as `sync_token` then). `Last-Event-ID` (what a reconnecting
    * client sends) or `since` resumes: the changes after that token come first (several changes of one
    * task may arrive merged, as in `/changes`), then live ones, with no gap and no repeat between them;

@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { TokenTrust } from '../auth/token-trust.js';
 import type { Env } from '../config/env.js';
 import { ShutdownState } from '../health/shutdown-state.js';
+import { NotificationsRepository } from '../notifications/notifications.repository.js';
 import { ChangesService } from '../sync/changes.service.js';
 import { InvalidSyncTokenError } from '../sync/sync.errors.js';
 import { RedisConnections } from '../redis/redis.js';
@@ -14,7 +15,8 @@ import { InstanceStoppingError, TooManyStreamsError } from './events.errors.js';
 import { StreamSlots } from './stream-slots.js';
 
 /**
- * Live event streams (GET /api/tasks/events): opens them (at most EVENTS_MAX_STREAMS_PER_USER per
+ * Live event streams (GET /api/tasks/events): the changes of the user's lists and, as they fire, the
+ * user's notifications (`event: reminder`, from the outbox). Opens them (at most EVENTS_MAX_STREAMS_PER_USER per
  * user, counted across instances with Redis: StreamSlots), feeds them from the ChangeNotifier,
  * sends each a comment every EVENTS_HEARTBEAT_MS, ends each when its bearer token expires or stops
  * being trusted (its key left the JWKS, the JWKS went stale: TokenTrust) and after EVENTS_MAX_STREAM_S,
@@ -38,6 +40,7 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
     private readonly notifier: ChangeNotifier,
     private readonly shutdown: ShutdownState,
     private readonly trust: TokenTrust,
+    private readonly notifications: NotificationsRepository,
     config: ConfigService<Env, true>,
     redis: RedisConnections,
   ) {
@@ -84,8 +87,13 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
     if (slot === undefined) throw new TooManyStreamsError(this.maxPerUser);
     const release = () => this.slots.release(user.sub, slot);
     let token: string;
+    let notesFrom: number;
     try {
-      token = since ?? (await this.feed.headToken(user.sub));
+      // Notifications (event: reminder) from the newest one now on: they are live, never replayed.
+      [token, notesFrom] = await Promise.all([
+        since ?? this.feed.headToken(user.sub),
+        this.notifications.lastSeq(user.sub),
+      ]);
     } catch (err) {
       release();
       throw err;
@@ -98,22 +106,57 @@ export class EventsService implements OnModuleInit, OnModuleDestroy {
     }
     let stopListening = () => {};
     let stopWatching = () => {};
-    const stream = new EventStream(sink, user.sub, token, this.feed, this.logger, () => {
-      this.streams.delete(stream);
+    let watching = 0;
+    /**
+     * Listens for the writes of the user and of everyone who shares a list with them (a task write is
+     * announced as its writer's), then pulls: a write that committed before the new listeners is in
+     * that pull. Again whenever the stream's lists changed (joined, left, a member came or went).
+     */
+    const watch = async (): Promise<void> => {
+      const turn = ++watching;
+      const users = await this.feed.watched(user.sub);
+      if (turn !== watching || stream.over) return;
+      const stops = users.map((u) => this.notifier.listen(u, () => void stream.pull()));
       stopListening();
-      stopWatching();
-      release();
-    });
+      stopListening = () => stops.forEach((stop) => stop());
+      await stream.pull();
+    };
+    const stream = new EventStream(
+      sink,
+      user.sub,
+      token,
+      this.feed,
+      this.logger,
+      () => {
+        this.streams.delete(stream);
+        stopListening();
+        stopWatching();
+        release();
+      },
+      () =>
+        void watch().catch((err: Error) => {
+          this.logger.warn(`Event stream of ${user.sub} ended: ${err.message}`);
+          stream.end();
+        }),
+      {
+        from: notesFrom,
+        after: (u, seq, limit) => this.notifications.notificationsAfter(u, seq, limit),
+      },
+    );
     this.streams.set(stream, { user: user.sub, slot });
-    // Listening first, then the first pull: a write that commits meanwhile is either in that pull's
-    // snapshot or announced after it (and pulled then).
+    // The user's own writes first (a removal or a list deletion is announced as theirs), then the
+    // stream opens; `watch` adds the other members' and makes the first pull.
     stopListening = this.notifier.listen(user.sub, () => void stream.pull());
     // Until the bearer token expires (with the clock skew tokens are accepted with), or for
     // EVENTS_MAX_STREAM_S if that comes first, or until the token stops being trusted: the client
     // reconnects with a fresh one.
     stream.open(this.endOf(user), since === undefined);
     stopWatching = this.trust.watch(user, (why) => stream.end(why));
-    await stream.pull();
+    // The stream has started: a failure here ends it (the client reconnects), it is no error answer.
+    await watch().catch((err: Error) => {
+      this.logger.warn(`Event stream of ${user.sub} ended: ${err.message}`);
+      stream.end();
+    });
   }
 
   /** When and why a stream of `user` that starts now ends, unless something ends it sooner. */

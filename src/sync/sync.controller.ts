@@ -21,10 +21,13 @@ export class SyncController {
    * @remarks Incremental sync. Without `since`: a full sync, your live tasks in change order. With
    * `since` (the `sync_token` of your last call): every task changed since, each once in its current
    * state, and `{ id, deleted: true, deleted_at }` for each deleted one, in the order the changes
-   * happened. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
+   * happened. It covers every list you are a member of, whoever changed its tasks; `lists` has each
+   * list that changed for you in its current state, or `{ id, deleted: true }` when it was deleted or
+   * you lost access (drop it and every task of it; apply `lists` before `changes`); a list you join
+   * comes with all its live tasks. Call again with `since=sync_token` while `has_more`. Gap-free: following tokens from any
    * point sees every change committed after it, also when writers commit out of order, and a deleted
    * task never comes back. Tokens are authenticated with a key the server holds: one that is not yours
-   * (malformed, edited, another user's, or issued before 2026-12-06) is `400`; one older than
+   * (malformed, edited, another user's, or issued before shared-list sync) is `400`; one older than
    * SYNC_RETENTION_DAYS (default 30) of kept deletions is `410`: either way, start over without `since`.
    */
   @Get('changes')

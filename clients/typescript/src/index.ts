@@ -11,8 +11,9 @@ export type ClearedTasks = components['schemas']['ClearedTasksDto'];
 export type TaskStats = components['schemas']['TaskStatsDto'];
 export type Tombstone = components['schemas']['TombstoneDto'];
 export type Changes = components['schemas']['ChangesDto'];
-export type Problem = components['schemas']['ProblemDto'];
 export type List = components['schemas']['ListDto'];
+export type DeletedList = components['schemas']['DeletedListDto'];
+export type Problem = components['schemas']['ProblemDto'];
 export type ListMember = components['schemas']['MemberDto'];
 export type ListInvitation = components['schemas']['InvitationDto'];
 export type CreatedInvitation = components['schemas']['CreatedInvitationDto'];
@@ -77,6 +78,13 @@ export interface SyncStore {
   remove(id: string): void | Promise<void>;
   /** Drop every copy: a full sync follows (a task deleted meanwhile would otherwise stay). */
   reset(): void | Promise<void>;
+  /** A list you can see, in its current state (a new one, renamed, shared with you, your role changed). */
+  putList?(list: List): void | Promise<void>;
+  /**
+   * A list was deleted or you lost access to it: drop it and every task whose `list_id` it is (no
+   * tombstone comes for them). Without it, such tasks stay in the store.
+   */
+  removeList?(id: string): void | Promise<void>;
 }
 
 /** How many times one `sync()` starts over with a full sync before it gives up (a `ProblemError`). */
@@ -117,6 +125,11 @@ export async function sync(
       continue;
     }
     if (!data) throw new ProblemError(response.status, error);
+    // Lists first: a list gone takes its tasks along, then the tasks' changes apply.
+    for (const list of data.lists) {
+      if ('deleted' in list) await store.removeList?.(list.id);
+      else await store.putList?.(list);
+    }
     for (const change of data.changes) {
       if ('deleted' in change) await store.remove(change.id);
       else await store.put(change);

@@ -7,10 +7,10 @@ export interface SubscribeHandlers {
   onTask(task: Task, token: string): void;
   /** A task was deleted. */
   onDeleted(id: string, token: string): void;
-  /** A list you can see was created or changed, or you gained it: its current state, as you see it. */
-  onList?(list: List, token: string | undefined): void;
-  /** You lost a list (deleted, or you left or were removed): drop it and its tasks; nothing of it follows. */
-  onListDeleted?(id: string, token: string | undefined): void;
+  /** A list you can see, in its current state. */
+  onList?(list: List, token: string): void;
+  /** A list was deleted or you lost access to it: drop it and every task of it. */
+  onListDeleted?(id: string, token: string): void;
   /**
    * The token the stream resumes from is too old (or not yours): bring your copy up to date with a
    * full `sync()` and return its token; the stream goes on from there. Without it: from now on.
@@ -75,12 +75,12 @@ export function subscribe(
       onRetry: (ms) => (retryMs = ms),
       onEvent: ({ event, id, data }) => {
         if (event === 'resync') resync = true;
-        if (event === 'list') handlers.onList?.(JSON.parse(data) as List, id);
-        else if (event === 'list.deleted')
-          handlers.onListDeleted?.((JSON.parse(data) as { id: string }).id, id);
         if (!id) return;
         if (event === 'task') handlers.onTask(JSON.parse(data) as Task, id);
         else if (event === 'task.deleted') handlers.onDeleted((JSON.parse(data) as { id: string }).id, id);
+        else if (event === 'list') handlers.onList?.(JSON.parse(data) as List, id);
+        else if (event === 'list.deleted')
+          handlers.onListDeleted?.((JSON.parse(data) as { id: string }).id, id);
         // Only once handled: a handler that throws gets the event again after the reconnect.
         lastId = id;
       },

@@ -151,8 +151,8 @@ export class CreateTaskDto extends ReplaceTaskDto {
 
   /**
    * The list to create the task in: one where you are the owner or an editor (a list you are not a
-   * member of is `404`, one you only view `403`). Absent or `null`: your inbox. Changed later only by
-   * `move`.
+   * member of is `404`, one you only view `403`). Absent or `null`: the parent's list for a subtask,
+   * your inbox otherwise. Changed later only by `move`.
    */
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, example: null })
   @IsOptional()

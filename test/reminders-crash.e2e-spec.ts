@@ -1,0 +1,90 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { startServerProcess, stopServerProcesses } from './helpers/server-process.js';
+import { newUser, tokenFor } from './helpers/tokens.js';
+
+// Reminders fire once across instances and a crash: two built servers as real processes, 2 000
+// reminders coming due over a few seconds, one server killed with SIGKILL in the middle and started
+// again. (A sweep killed inside its transaction is test/reminders.e2e-spec.ts's.) No app runs in
+// this test process, so only the two servers sweep.
+afterAll(stopServerProcesses);
+
+const REMINDERS = 2000;
+const TASKS = 20;
+
+let db: pg.Pool;
+beforeAll(() => {
+  db = new pg.Pool({ connectionString: process.env.E2E_DIRECT_DATABASE_URL, max: 2 });
+});
+afterAll(() => db?.end());
+
+async function eventually<T>(probe: () => Promise<T | undefined | false>, ms: number): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`nothing after ${ms} ms`);
+    await sleep(250);
+  }
+}
+
+it('delivers every one of 2 000 reminders once, with one of two instances killed and restarted', async () => {
+  const env = { REMINDER_TICK_MS: '200' };
+  const first = await startServerProcess(env);
+  const second = await startServerProcess(env);
+  const user = newUser();
+  const tasks: string[] = [];
+  for (let i = 0; i < TASKS; i++) {
+    const res = await fetch(`${second.url}/api/tasks`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${tokenFor(user)}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: `crash ${i}`, due_date: '2099-01-01T00:00:00Z' }),
+    });
+    expect(res.status).toBe(201);
+    tasks.push(((await res.json()) as { id: string }).id);
+  }
+  // Straight into the table (the routes allow 10 per task and user): due from 3 s to 9 s from now.
+  const start = Date.now() + 3000;
+  await db.query(
+    `INSERT INTO reminders (task_id, user_id, at, next_fire_at)
+     SELECT ($1::uuid[])[1 + i % $4], $2, ts, ts
+       FROM generate_series(0, $3 - 1) AS i, LATERAL (SELECT to_timestamp(($5 + i * 6000.0 / $3) / 1000) AS ts) x`,
+    [tasks, user, REMINDERS, TASKS, start],
+  );
+  const firedSoFar = async () =>
+    (
+      await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM reminder_fires f JOIN reminders r ON r.id = f.reminder_id
+          WHERE r.user_id = $1`,
+        [user],
+      )
+    ).rows[0].n;
+
+  // Half-way through, the first instance dies without a word, and comes back.
+  await sleep(start + 3000 - Date.now());
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const beforeRestart = await firedSoFar();
+  const restarted = await startServerProcess(env);
+
+  await eventually(async () => (await firedSoFar()) >= REMINDERS, 60_000);
+  // A few more sweeps on both instances find nothing more to send.
+  await sleep(1500);
+  const { rows: outcomes } = await db.query<{ outcome: string; n: number }>(
+    `SELECT f.outcome, count(*)::int AS n FROM reminder_fires f JOIN reminders r ON r.id = f.reminder_id
+      WHERE r.user_id = $1 GROUP BY 1`,
+    [user],
+  );
+  expect(outcomes).toEqual([{ outcome: 'fired', n: REMINDERS }]);
+  const { rows: notes } = await db.query<{ n: number; distinct_reminders: number; max_seq: string }>(
+    `SELECT count(*)::int AS n, count(DISTINCT body->>'reminder_id')::int AS distinct_reminders, max(seq) AS max_seq
+       FROM notifications WHERE user_id = $1`,
+    [user],
+  );
+  // Each reminder once, numbered 1…2000 without a gap.
+  expect(notes[0]).toEqual({ n: REMINDERS, distinct_reminders: REMINDERS, max_seq: String(REMINDERS) });
+  // The kill landed while reminders were still coming due.
+  expect(beforeRestart).toBeLessThan(REMINDERS);
+  expect(restarted.child.exitCode).toBeNull();
+  expect(second.child.exitCode).toBeNull();
+}, 120_000);

@@ -51,7 +51,7 @@ for (const [name, dir] of [['this', '.'], ...(AGAINST ? [['against', AGAINST]] :
 async function seed(): Promise<void> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
-  await client.query('TRUNCATE tasks, task_completions, idempotency_keys');
+  await client.query('TRUNCATE tasks, task_completions, idempotency_keys CASCADE');
   await client.query(
     insertGeneratedTasks('generate_series(1, $1) AS u, generate_series(1, $2) AS n', {
       ...VARIED_TASKS,

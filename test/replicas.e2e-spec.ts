@@ -99,6 +99,37 @@ whenInstalled(postgresBinDir, MISSING_POSTGRES_BINARIES, () => {
       expect(list.body.map((t: { id: string }) => t.id)).toEqual([created.body.id]);
     }, 20_000);
 
+    it('a member removed from a list gets 404 at once, though the replica still shows the membership', async () => {
+      const [ownerId, memberId] = [newUser('owner'), newUser('member')];
+      const [owner, member] = [as(app, ownerId), as(app, memberId)];
+      const list = (await owner.post('/api/lists').send({ name: 'Shared' }).expect(201)).body;
+      const task = (await owner.post('/api/tasks').send({ title: 'shared', list_id: list.id }).expect(201))
+        .body;
+      const { token } = (
+        await owner.post(`/api/lists/${list.id}/invitations`).send({ role: 'editor' }).expect(201)
+      ).body;
+      await member.post(`/api/invitations/${token}/accept`).expect(200);
+      await sleep(4700); // past the member's window (their accept was a write): their reads go to the replica
+      let since = await replicaNow();
+      await member.get(`/api/tasks/${task.id}`).expect(200);
+      expect(await replicaReadsSince(since)).toBeGreaterThan(0);
+
+      await owner.delete(`/api/lists/${list.id}/members/${memberId}`).expect(204);
+      // The replica applies the removal 1.5 s later ...
+      const [{ n }] = await replica.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM list_members WHERE list_id = $1 AND user_id = $2',
+        [list.id, memberId],
+      );
+      expect(n).toBe(1);
+      // ... but the removal was announced as the member's write: their reads go to the primary.
+      since = await replicaNow();
+      expect((await member.get(`/api/tasks/${task.id}`)).status).toBe(404);
+      expect((await member.get(`/api/lists/${list.id}`)).status).toBe(404);
+      expect((await member.get('/api/tasks?status=all')).body).toEqual([]);
+      expect((await member.get('/api/lists')).body.map((l: { id: string }) => l.id)).not.toContain(list.id);
+      expect(await replicaReadsSince(since)).toBe(0);
+    }, 20_000);
+
     it('answers 200 from the primary while the replica is down, and uses it again when it is back', async () => {
       // A reader who never wrote: their reads go to the replica ...
       const reader = newUser();

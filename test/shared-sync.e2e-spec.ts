@@ -1,10 +1,18 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Database } from '../src/database/database.js';
-import type { ListDto } from '../src/lists/dto/list.dto.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
-import { as, createTestApp, listAll, useTestApp } from './helpers/app.js';
+import { createTestApp, useTestApp } from './helpers/app.js';
 import { whenInstalled } from './helpers/installed.js';
 import { MISSING_REDIS, redisReachable, TEST_REDIS_URL } from './helpers/redis.js';
+import {
+  type Api,
+  client as clientOf,
+  createList,
+  createTask,
+  page,
+  Replica,
+  type TaskEntry,
+} from './helpers/replica.js';
 import { SseClient } from './helpers/sse.js';
 import { newUser } from './helpers/tokens.js';
 
@@ -13,78 +21,8 @@ import { newUser } from './helpers/tokens.js';
 // triggers on list_members do the rest), and tasks moved between lists the same way.
 const t = useTestApp();
 
-type Api = ReturnType<typeof as> & { user: string };
-/** A user's client of `app`, knowing its user. */
-const client = (user: string, app: NestExpressApplication = t.app): Api => ({ ...as(app, user), user });
-type TaskEntry = Task | { id: string; deleted: true; deleted_at: string };
-type ListEntry = ListDto | { id: string; deleted: true };
-interface Page {
-  changes: TaskEntry[];
-  lists: ListEntry[];
-  sync_token: string;
-  has_more: boolean;
-}
-
-const page = async (api: Api, since?: string, limit = 1000): Promise<Page> => {
-  const query = new URLSearchParams({ limit: String(limit) });
-  if (since !== undefined) query.set('since', since);
-  const res = await api.get(`/api/tasks/changes?${query.toString()}`);
-  expect(res.status).toBe(200);
-  return res.body as Page;
-};
-
-/** A client's copy: the lists and tasks it holds, and its token. */
-class Replica {
-  readonly lists = new Map<string, ListDto>();
-  readonly tasks = new Map<string, Task>();
-  token?: string;
-  constructor(readonly api: Api) {}
-
-  /** One page, applied: lists first (a list gone takes its tasks along), then the tasks. */
-  async step(limit = 1000): Promise<Page> {
-    const p = await page(this.api, this.token, limit);
-    for (const l of p.lists) {
-      if ('deleted' in l) {
-        this.lists.delete(l.id);
-        for (const [id, task] of this.tasks) if (task.list_id === l.id) this.tasks.delete(id);
-      } else this.lists.set(l.id, l);
-    }
-    for (const c of p.changes) {
-      if ('deleted' in c) this.tasks.delete(c.id);
-      else this.tasks.set(c.id, c);
-    }
-    this.token = p.sync_token;
-    return p;
-  }
-
-  /** Pages until `has_more` is false; every entry seen. */
-  async sync(limit = 1000): Promise<{ changes: TaskEntry[]; lists: ListEntry[] }> {
-    const seen = { changes: [] as TaskEntry[], lists: [] as ListEntry[] };
-    for (;;) {
-      const p = await this.step(limit);
-      seen.changes.push(...p.changes);
-      seen.lists.push(...p.lists);
-      if (!p.has_more) return seen;
-    }
-  }
-
-  /**
-   * Whether the copy, synced to the end, is what the server shows its user now (read first: the
-   * first GET /api/lists makes the user's inbox, a change the sync then brings).
-   */
-  async expectEqualToServer(): Promise<void> {
-    const lists = (await this.api.get('/api/lists').expect(200)).body as ListDto[];
-    const tasks = await listAll(this.api);
-    await this.sync();
-    expect(Object.fromEntries(this.lists)).toEqual(Object.fromEntries(lists.map((l) => [l.id, l])));
-    expect(Object.fromEntries(this.tasks)).toEqual(Object.fromEntries(tasks.map((x) => [x.id, x])));
-  }
-}
-
-const createList = async (api: Api, name: string): Promise<ListDto> =>
-  (await api.post('/api/lists').send({ name }).expect(201)).body as ListDto;
-const createTask = async (api: Api, list: string, title: string): Promise<Task> =>
-  (await api.post('/api/tasks').send({ title, list_id: list }).expect(201)).body as Task;
+/** A user's client of `app` (the spec's app unless given), knowing its user. */
+const client = (user: string, app: NestExpressApplication = t.app): Api => clientOf(user, app);
 const join = (list: string, user: string, role = 'editor') =>
   t.db.query('INSERT INTO list_members (list_id, user_id, role) VALUES ($1, $2, $3)', [list, user, role]);
 const leave = (list: string, user: string) =>

@@ -11,7 +11,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   Tombstones from before have none: they are their owner's only, as before. `task_change` leaves a
  *   tombstone in the old list whenever a task changes list (same owner or not): a member of the old
  *   list who cannot see the new one must drop it. A transfer (the list changes owner) leaves none:
- *   the list's members still see its tasks, which come again from the new owner's sequence. A reader who can see the task
+ *   the list's members still see its tasks, which come again from the new owner's sequence, and the
+ *   list's tombstones move into that sequence too. A deleted list's tombstones reach nobody: its
+ *   `{ id, deleted: true }` entry tells every member (its owner too) to drop its tasks. A reader who can see the task
  *   where it is now is not given that tombstone (two owners' sequences are not ordered against each
  *   other: the task's new state may have reached it first).
  * - `list_feed` (user, list, seq): what changed in the lists a user can see, numbered in that user's
@@ -73,6 +75,16 @@ export class SharedSync1796600000001 implements MigrationInterface {
       CREATE FUNCTION "list_feed_change"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_TABLE_NAME = 'lists' THEN
+          IF NEW.owner_id IS DISTINCT FROM OLD.owner_id THEN
+            -- A transfer: the list's tombstones move into the new owner's sequence with the tasks
+            -- (ON UPDATE CASCADE). Its members stop following the old owner's sequence (unless they
+            -- share another list with them), and a deletion they had not read yet must still reach them.
+            INSERT INTO task_tombstones (user_id, seq, id, list_id, deleted_at)
+              SELECT NEW.owner_id, task_counted(NEW.owner_id, 0, 0), d.id, d.list_id, d.deleted_at
+                FROM (SELECT * FROM task_tombstones
+                       WHERE user_id = OLD.owner_id AND list_id = NEW.id ORDER BY seq) d;
+            DELETE FROM task_tombstones WHERE user_id = OLD.owner_id AND list_id = NEW.id;
+          END IF;
           PERFORM list_feed_touch(NEW.id, ARRAY(SELECT user_id FROM list_members WHERE list_id = NEW.id));
           RETURN NULL;
         END IF;
@@ -105,8 +117,7 @@ export class SharedSync1796600000001 implements MigrationInterface {
       CREATE FUNCTION "sync_stream_tombstones"(owner varchar, after bigint, visible uuid[], reader varchar, lim bigint)
       RETURNS SETOF task_tombstones LANGUAGE sql STABLE SET enable_bitmapscan = off SET enable_sort = off AS $$
         SELECT * FROM task_tombstones d WHERE d.user_id = owner AND d.seq > after
-           AND (d.list_id = ANY(visible)
-             OR (d.user_id = reader AND (d.list_id IS NULL OR NOT EXISTS (SELECT 1 FROM lists x WHERE x.id = d.list_id))))
+           AND (d.list_id = ANY(visible) OR (d.user_id = reader AND d.list_id IS NULL))
          ORDER BY d.seq LIMIT lim
       $$`);
     await q.query(`CREATE TRIGGER "lists_feed" AFTER UPDATE ON "lists"

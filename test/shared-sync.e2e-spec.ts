@@ -117,7 +117,7 @@ describe('GET /api/tasks/changes across shared lists', () => {
     await replica.expectEqualToServer();
   });
 
-  it('a deleted list is a deleted entry for every member; its tombstones reach its owner only', async () => {
+  it('a deleted list is a deleted entry for every member, its owner too, and none of its tasks’ tombstones follow', async () => {
     const [a, b] = [newUser(), newUser()].map((u) => client(u));
     const list = await createList(a, 'Doomed');
     const task = await createTask(a, list.id, 'x');
@@ -128,8 +128,8 @@ describe('GET /api/tasks/changes across shared lists', () => {
     await a.delete(`/api/lists/${list.id}`).expect(204);
     const [seenA, seenB] = [await ra.sync(), await rb.sync()];
     expect(seenB).toEqual({ changes: [], lists: [{ id: list.id, deleted: true }] });
-    expect(seenA.lists).toEqual([{ id: list.id, deleted: true }]);
-    expect(tombstones(seenA.changes)).toEqual([task.id]);
+    expect(seenA).toEqual({ changes: [], lists: [{ id: list.id, deleted: true }] });
+    expect(ra.tasks.has(task.id)).toBe(false);
     await ra.expectEqualToServer();
     await rb.expectEqualToServer();
   });
@@ -162,6 +162,27 @@ describe('GET /api/tasks/changes across shared lists', () => {
       expect(r.lists.get(list.id)?.owner_id).toBe(b.user);
       await r.expectEqualToServer();
     }
+  });
+
+  it('a deletion a member had not synced yet still reaches them after the list changed hands', async () => {
+    const [a, b, c] = [newUser(), newUser(), newUser()].map((u) => client(u));
+    const list = await createList(a, 'Handed over');
+    const task = await createTask(a, list.id, 'doomed');
+    for (const who of [b, c]) {
+      const { token } = (
+        await a.post(`/api/lists/${list.id}/invitations`).send({ role: 'editor' }).expect(201)
+      ).body;
+      await who.post(`/api/invitations/${token}/accept`).expect(200);
+    }
+    const rc = new Replica(c);
+    await rc.sync();
+    expect(rc.tasks.has(task.id)).toBe(true);
+    await a.delete(`/api/tasks/${task.id}`).expect(204);
+    await a.post(`/api/lists/${list.id}/transfer`).send({ user_id: b.user }).expect(200);
+    // c follows b's sequence now, no longer a's: the tombstone moved into b's with the list.
+    const seen = await rc.sync(1);
+    expect(tombstones(seen.changes)).toEqual([task.id]);
+    await rc.expectEqualToServer();
   });
 
   it('a task moved to another list leaves a tombstone only for those who cannot see it there', async () => {
@@ -295,6 +316,19 @@ whenInstalled(await redisReachable(), MISSING_REDIS, () => {
     afterAll(async () => {
       await one?.close();
       await two?.close();
+    });
+
+    it('a list made through one instance reaches its creator’s stream on the other as event: list', async () => {
+      const owner = newUser();
+      const stream = await SseClient.open(`${await two.getUrl()}/api/tasks/events`, owner);
+      try {
+        await stream.until((c) => c.events.some((e) => e.event === 'ready'));
+        const list = await createList(client(owner, one), 'Fresh');
+        await stream.until((c) => events(c, 'list').some((e) => JSON.parse(e.data).id === list.id));
+        expect(JSON.parse(events(stream, 'list').at(-1)!.data)).toEqual(list);
+      } finally {
+        stream.close();
+      }
     });
 
     it('a member’s stream on another instance gets the owner’s changes, then list.deleted on removal and nothing of the list after', async () => {

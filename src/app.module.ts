@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuthRequiredGuard } from './auth/auth-required.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
+import { UsersGuard } from './users/users.guard.js';
 import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { ErrorsModule } from './errors/errors.module.js';
@@ -49,6 +50,8 @@ import { UsersModule } from './users/users.module.js';
     { provide: APP_GUARD, useExisting: RateLimitGuard },
     // Default-deny: 401 unless the route is @Public() or the caller was authenticated.
     { provide: APP_GUARD, useExisting: AuthRequiredGuard },
+    // The users directory learns the caller's email and name from their token (a write only when new).
+    { provide: APP_GUARD, useExisting: UsersGuard },
   ],
 })
 export class AppModule {}

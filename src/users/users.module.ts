@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DatabaseModule } from '../database/database.module.js';
-import { UsersInterceptor } from './users.interceptor.js';
+import { UsersGuard } from './users.guard.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 /** The users directory (id, email, name), kept from the claims of each caller's token. */
 @Module({
   imports: [DatabaseModule],
-  providers: [UsersService, UsersRepository, { provide: APP_INTERCEPTOR, useClass: UsersInterceptor }],
-  exports: [UsersService],
+  providers: [UsersService, UsersRepository, UsersGuard],
+  exports: [UsersService, UsersGuard],
 })
 export class UsersModule {}

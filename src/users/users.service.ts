@@ -16,18 +16,23 @@ const NAME_MAX = 255;
  */
 @Injectable()
 export class UsersService {
-  private readonly known = new Map<string, string>();
+  private readonly known = new Map<string, { email: string | null; name: string | null }>();
 
   constructor(private readonly repo: UsersRepository) {}
 
-  async seen(user: AuthUser): Promise<void> {
+  /**
+   * Records `user`'s claims: nothing (undefined, at once) when they are the ones this process last
+   * recorded, else the write's promise.
+   */
+  seen(user: AuthUser): Promise<void> | undefined {
     const email = user.email?.slice(0, EMAIL_MAX) ?? null;
     const name = user.name?.slice(0, NAME_MAX) ?? null;
-    const claims = JSON.stringify([email, name]);
-    if (this.known.get(user.sub) === claims) return;
-    await this.repo.upsert(user.sub, email, name);
-    this.known.delete(user.sub);
-    this.known.set(user.sub, claims);
-    if (this.known.size > USERS_CACHE_SIZE) this.known.delete(this.known.keys().next().value!);
+    const known = this.known.get(user.sub);
+    if (known && known.email === email && known.name === name) return undefined;
+    return this.repo.upsert(user.sub, email, name).then(() => {
+      this.known.delete(user.sub);
+      this.known.set(user.sub, { email, name });
+      if (this.known.size > USERS_CACHE_SIZE) this.known.delete(this.known.keys().next().value!);
+    });
   }
 }

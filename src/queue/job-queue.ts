@@ -1,9 +1,28 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { createRequire } from 'node:module';
 import PgBoss from 'pg-boss';
 import type { Env } from '../config/env.js';
 import { APPLICATION_NAME, databaseTopology } from '../database/connection.js';
 import { dbEnvOf } from '../database/typeorm-options.js';
+
+/**
+ * pg-boss 10.4.2's worker marks a job done or failed without awaiting it (`this.complete(…)`,
+ * `this.fail(…)` in Manager.watch's onFetch): while the database is away those calls reject with
+ * nobody to catch them, an unhandled rejection that ends a Node process by default. A handler on each
+ * such promise makes it handled; callers that await it still get the error. The job stays active and
+ * pg-boss's maintenance expires it (PERIODIC_EXPIRE_S); the next run is queued anyway.
+ */
+const managerPrototype = (createRequire(import.meta.url)('pg-boss/src/manager.js') as { prototype: object })
+  .prototype as Record<'complete' | 'fail', (...args: unknown[]) => Promise<unknown>>;
+for (const method of ['complete', 'fail'] as const) {
+  const original = managerPrototype[method];
+  managerPrototype[method] = function (this: unknown, ...args: unknown[]) {
+    const done = original.apply(this, args);
+    done.catch(() => undefined);
+    return done;
+  };
+}
 
 /** pg-boss's own tables live in this schema, apart from the app's. */
 export const QUEUE_SCHEMA = 'pgboss';

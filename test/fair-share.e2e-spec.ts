@@ -63,7 +63,9 @@ async function blocked(
 }
 
 describe('the pool shared fairly (DB_POOL_MAX=4)', () => {
-  const t = useTestApp({ DB_POOL_MAX: '4', DB_CONNECT_TIMEOUT_MS: '20000' });
+  // The reminder sweep (a transaction on this pool every REMINDER_TICK_MS) would hold one of the four
+  // connections now and then: the counts below are of the users' statements alone.
+  const t = useTestApp({ DB_POOL_MAX: '4', DB_CONNECT_TIMEOUT_MS: '20000', REMINDER_TICK_MS: '60000' });
 
   it('lets one user alone use every connection, for reads too', async () => {
     const user = newUser();
@@ -122,7 +124,7 @@ describe('the pool shared fairly (DB_POOL_MAX=4)', () => {
   });
 
   it('answers 503 problem+json, not a 500, to a statement after the pool closed', async () => {
-    const app = await createTestApp({ DB_POOL_MAX: '2' });
+    const app = await createTestApp({ DB_POOL_MAX: '2', REMINDER_TICK_MS: '60000' });
     try {
       app.get(Database).beforeApplicationShutdown();
       const res = await as(app, newUser()).get('/api/tasks/stats');
@@ -150,7 +152,11 @@ describe('SIGTERM with statements waiting for a connection (DB_POOL_MAX=2)', () 
   let server: ServerProcess;
   afterAll(stopServerProcesses);
   beforeAll(async () => {
-    server = await startServerProcess({ SHUTDOWN_GRACE_MS: '10000', DB_POOL_MAX: '2' });
+    server = await startServerProcess({
+      SHUTDOWN_GRACE_MS: '10000',
+      DB_POOL_MAX: '2',
+      REMINDER_TICK_MS: '60000',
+    });
   });
 
   it('lets the handlers of clients that left finish before the pool closes, without an error logged', async () => {

@@ -6,6 +6,7 @@ import { Database } from '../database/database.js';
 import { SERVICE_KEY } from '../database/server-pool.js';
 import { sweepInBatches } from '../database/sweep.js';
 import { OUTBOX_RETENTION_DAYS, type OutboxWrite } from '../notifications/notification.js';
+import { NotificationChannels } from '../notifications/notification-channels.js';
 import { NotificationsRepository } from '../notifications/notifications.repository.js';
 import { JobQueue } from '../queue/job-queue.js';
 import {
@@ -23,7 +24,8 @@ import { RemindersRepository, type ClaimedFire } from './reminders.repository.js
  * REMINDER_TICK_MS by each instance (one waiting at a time across all of them) and run by whichever
  * instance's worker takes it. A sweep claims due reminders a batch per transaction (SKIP LOCKED:
  * concurrent sweeps on other instances take other rows), records each occurrence in
- * `reminder_fires` and writes the notifications into the outbox in that same transaction, then,
+ * `reminder_fires` and writes the notifications into the outbox (and each channel its deliveries:
+ * NotificationChannels) in that same transaction, then,
  * after COMMIT, announces the users so their open event streams look. So an occurrence fires once
  * (the fires table's primary key), and a sweep that dies before its COMMIT leaves its reminders due
  * for the next sweep: nothing is lost and nothing is sent twice.
@@ -38,6 +40,7 @@ export class ReminderFiring implements OnApplicationBootstrap {
     private readonly db: Database,
     private readonly reminders: RemindersRepository,
     private readonly outbox: NotificationsRepository,
+    private readonly channels: NotificationChannels,
     private readonly queue: JobQueue,
     config: ConfigService<Env, true>,
   ) {
@@ -98,6 +101,7 @@ export class ReminderFiring implements OnApplicationBootstrap {
       const fires = await this.reminders.claimDue(FIRE_BATCH, this.maxLateMin);
       const writes = fires.filter((f) => f.outcome === 'fired').map(notificationOf);
       await this.outbox.append(writes);
+      await this.channels.enqueue(writes);
       const late = fires.filter((f) => f.outcome === 'late').length;
       if (late) this.logger.warn(`Skipped ${late} reminders more than ${this.maxLateMin} min late`);
       return { claimed: fires.length, users: writes.map((w) => w.user_id) };

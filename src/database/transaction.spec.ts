@@ -17,18 +17,22 @@ function transaction(command: string, rowCount: number) {
 }
 
 describe('Transaction', () => {
-  it('wrote: only a statement that changed rows, and not bookkeeping', async () => {
+  it('wrote: only a write that changed rows, whatever command it reports; never reads or bookkeeping', async () => {
     const reads = transaction('SELECT', 3);
     await reads.tx.query(sql('SELECT 1'));
     expect(reads.tx.wrote).toBe(false);
     const none = transaction('UPDATE', 0);
-    await none.tx.query(sql('UPDATE t SET x = 1'));
+    await none.tx.query(sql('UPDATE t SET x = 1'), true);
     expect(none.tx.wrote).toBe(false);
     const keyed = transaction('INSERT', 1);
-    await keyed.tx.query(sql('INSERT INTO k VALUES (1)'), false);
+    await keyed.tx.query(sql('INSERT INTO k VALUES (1)'));
     expect(keyed.tx.wrote).toBe(false);
-    await keyed.tx.query(sql('INSERT INTO t VALUES (1)'));
+    await keyed.tx.query(sql('INSERT INTO t VALUES (1)'), true);
     expect(keyed.tx.wrote).toBe(true);
+    // A data-modifying CTE that ends in a SELECT: PostgreSQL reports SELECT and the rows it returned.
+    const cte = transaction('SELECT', 1);
+    await cte.tx.query(sql('WITH l AS (INSERT INTO t VALUES (1) RETURNING *) SELECT * FROM l'), true);
+    expect(cte.tx.wrote).toBe(true);
   });
 
   it('refuses statements once its work has ended, sending nothing', async () => {

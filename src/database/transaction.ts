@@ -1,8 +1,6 @@
 import type pg from 'pg';
 import type { ServerPool, Statement } from './server-pool.js';
 
-/** What a statement reports as its command when it can have changed rows. */
-const WRITES = /^(INSERT|UPDATE|DELETE|MERGE)$/;
 /** PostgreSQL refuses every statement of a transaction that an error aborted, until the rollback. */
 const IN_FAILED_TRANSACTION = '25P02';
 
@@ -11,9 +9,12 @@ const RELEASE = 'RELEASE SAVEPOINT unit';
 const ROLLBACK_TO = 'ROLLBACK TO SAVEPOINT unit';
 const PROBE = 'SELECT 1';
 
-/** Whether a statement's result says it changed rows (an insert, update or delete that matched). */
-export const changedRows = (result: pg.QueryResult): boolean =>
-  (result.rowCount ?? 0) > 0 && WRITES.test(result.command ?? '');
+/**
+ * Whether a write's result says it changed rows: rows affected (INSERT, UPDATE, DELETE) or rows
+ * returned (a data-modifying CTE ends in a SELECT, whose rows are those it changed). Its caller
+ * decides that the statement is a write (Database.write); reads and bookkeeping are never asked.
+ */
+export const changedRows = (result: pg.QueryResult): boolean => (result.rowCount ?? 0) > 0;
 
 /**
  * One open transaction of one user's work on the primary, as `Database.transaction` hands it out.
@@ -38,11 +39,11 @@ export class Transaction {
   }
 
   /**
-   * Runs `s` in this transaction. A statement that changed rows makes the commit announce the
-   * user's write, unless `announced` is false (bookkeeping of the user's, such as a stored
-   * Idempotency-Key, which no reader of their tasks needs to hear of).
+   * Runs `s` in this transaction. With `announced` (a write of the user's data: Database.write), a
+   * result that changed rows makes the commit announce the user's write; reads and bookkeeping (a
+   * stored Idempotency-Key, a reminder: nothing a reader of their tasks needs to hear of) never do.
    */
-  async query<T extends pg.QueryResultRow>(s: Statement, announced = true): Promise<pg.QueryResult<T>> {
+  async query<T extends pg.QueryResultRow>(s: Statement, announced = false): Promise<pg.QueryResult<T>> {
     this.open();
     const result = await this.client.query<T>(this.pool.query(s));
     if (announced && changedRows(result)) this.changed = true;

@@ -33,9 +33,12 @@ export class ListsRepository {
     return primary ? this.db.rows<ListDto>(statement, userId) : this.db.read<ListDto>(userId, statement);
   }
 
-  /** Makes the caller's inbox unless it exists (concurrent calls make one: migration Lists, `inbox_of`). */
+  /**
+   * Makes the caller's inbox unless it exists (concurrent calls make one: migration Lists,
+   * `inbox_of`). Bookkeeping: the request that asks is the one that reads it next.
+   */
   async ensureInbox(userId: string): Promise<void> {
-    await this.db.write(userId, sql('SELECT inbox_of($1)', [userId]));
+    await this.db.bookkeeping(userId, sql('SELECT inbox_of($1)', [userId]));
   }
 
   /** The list, when the caller is a member, or null. */

@@ -46,9 +46,6 @@ export class ListsService {
   async create(userId: string, dto: CreateListDto): Promise<ListDto> {
     const list = await this.repo.create(userId, dto.name, dto.color ?? null, this.maxLists);
     if (!list) throw new ListLimitReachedError(this.maxLists);
-    // Its statement reads as a SELECT (a CTE), which Database.write does not announce: the creator's
-    // open streams must hear of the new list.
-    await this.changes.announce([userId]);
     return list;
   }
 

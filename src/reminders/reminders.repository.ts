@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
+import { SERVICE_KEY } from '../database/server-pool.js';
 import { memberSql } from '../lists/roles.js';
 import type { Task } from '../tasks/dto/task.dto.js';
 import { TASK_COLUMNS } from '../tasks/task.schema.js';
@@ -69,9 +70,9 @@ export class RemindersRepository {
         ]),
         userId,
       );
-      // The final SELECT (not INSERT … RETURNING) keeps the write unannounced: a reminder is no
-      // change of the task, and nobody's event stream needs to look again.
-      const [row] = await this.db.rows<{ dated: boolean; taken: number } & ReminderRow>(
+      // Bookkeeping: a reminder is no change of the task, and nobody's event stream needs to look again.
+      const [row] = await this.db.bookkeeping<{ dated: boolean; taken: number } & ReminderRow>(
+        userId,
         sql(
           `WITH t AS (SELECT id, due_date, completed FROM tasks WHERE id = $1 AND ${memberSql('tasks.list_id', '$2')}),
                 n AS (SELECT count(*)::int AS taken FROM reminders WHERE task_id = $1 AND user_id = $2),
@@ -86,7 +87,6 @@ export class RemindersRepository {
              FROM t CROSS JOIN n LEFT JOIN r ON true`,
           [taskId, userId, before, at, max],
         ),
-        userId,
       );
       if (!row) return { status: 'no_task' };
       if (row.id) return { status: 'created', reminder: pick(row) };
@@ -117,14 +117,14 @@ export class RemindersRepository {
     taskId: string,
     reminderId: string,
   ): Promise<{ visible: boolean; deleted: boolean }> {
-    const [row] = await this.db.rows<{ visible: boolean; deleted: boolean }>(
+    const [row] = await this.db.bookkeeping<{ visible: boolean; deleted: boolean }>(
+      userId,
       sql(
         `WITH t AS (SELECT id FROM tasks WHERE id = $1 AND ${memberSql('tasks.list_id', '$2')}),
               d AS (DELETE FROM reminders r USING t WHERE r.id = $3 AND r.task_id = t.id AND r.user_id = $2 RETURNING r.id)
          SELECT EXISTS (SELECT 1 FROM t) AS visible, EXISTS (SELECT 1 FROM d) AS deleted`,
         [taskId, userId, reminderId],
       ),
-      userId,
     );
     return row;
   }
@@ -138,7 +138,8 @@ export class RemindersRepository {
    * that also writes the notifications, so that the claim and the notifications commit together.
    */
   async claimDue(limit: number, maxLateMin: number): Promise<ClaimedFire[]> {
-    const rows = await this.db.rows<Record<string, unknown>>(
+    const rows = await this.db.bookkeeping<Record<string, unknown>>(
+      SERVICE_KEY,
       sql(
         `WITH due AS (
            SELECT r.id, r.user_id, r.task_id, r.next_fire_at AS fire_at,

@@ -4,6 +4,7 @@ import {
   ProblemError,
   subscribe,
   sync,
+  type ReminderNotification,
   type Task,
   type TasksClient,
 } from '../clients/typescript/src/index.js';
@@ -13,7 +14,7 @@ import { newUser, tokenFor } from './helpers/tokens.js';
 // The generated TypeScript client against the running app: if the API and openapi.json (and so
 // the client's types) drift apart, this stops compiling or fails.
 // No clock skew: the subscribe() test's 2-second tokens end their streams on time.
-const t = useTestApp({ JWT_CLOCK_SKEW_S: '0' });
+const t = useTestApp({ JWT_CLOCK_SKEW_S: '0', REMINDER_TICK_MS: '200' });
 let api: TasksClient;
 const user = newUser();
 
@@ -143,6 +144,46 @@ it('subscribe() delivers live changes and resumes with Last-Event-ID after the s
     expect(opened).toBe(connects.length);
     expect(connects[0]).toBeNull();
     expect(connects.at(-1)).toMatch(/^s3\./);
+  } finally {
+    sub.close();
+  }
+});
+
+it('subscribe() hands a reminder that fires to onReminder, typed, and nothing else of it to the other handlers', async () => {
+  const owner = newUser();
+  const baseUrl = await t.app.getUrl();
+  const client = createTasksClient({ baseUrl, getToken: () => tokenFor(owner) });
+  const reminders: ReminderNotification[] = [];
+  const tasks: string[] = [];
+  let opened = 0;
+  const sub = subscribe(
+    { baseUrl, getToken: () => tokenFor(owner) },
+    {
+      onTask: (task) => tasks.push(task.title),
+      onDeleted: () => undefined,
+      onReminder: (n) => reminders.push(n),
+      onOpen: () => opened++,
+    },
+  );
+  try {
+    for (let i = 0; i < 100 && opened === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const due = new Date(Date.now() + 600).toISOString();
+    const task = (await client.POST('/api/tasks', { body: { title: 'flight', due_date: due } })).data!;
+    const reminder = (
+      await client.POST('/api/tasks/{id}/reminders', {
+        params: { path: { id: task.id } },
+        body: { before_minutes: 0 },
+      })
+    ).data!;
+    for (let i = 0; i < 100 && reminders.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]).toMatchObject({
+      type: 'reminder',
+      reminder_id: reminder.id,
+      occurrence: task.due_date,
+      task: { id: task.id, title: 'flight' },
+    });
+    expect(tasks).toEqual(['flight']);
   } finally {
     sub.close();
   }

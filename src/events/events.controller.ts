@@ -6,6 +6,7 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ApiProblems } from '../docs/api-problems.decorator.js';
 import { OwnPathGuard } from '../tasks/own-path.guard.js';
 import { TaskProblemsFilter } from '../tasks/task-problems.filter.js';
+import { ReminderNotification } from '../notifications/notification.dto.js';
 import { EventsQueryDto, ResyncEventDto, TaskDeletedEventDto } from './events.dto.js';
 import { EventsService } from './events.service.js';
 import { expressSink } from './event-sink.js';
@@ -25,7 +26,9 @@ export class EventsController {
    * `event: task.deleted` (data: `{ "id" }`), `event: list` (data: the list, as `GET /api/lists/{id}`
    * gives it) or `event: list.deleted` (data: `{ "id" }`: deleted, or you lost access; drop it and its
    * tasks, nothing of it follows), each with `id:` = the sync token right after that change (the newest event's `id` is what
-   * `GET /api/tasks/changes` would answer as `sync_token` then). `Last-Event-ID` (what a reconnecting
+   * `GET /api/tasks/changes` would answer as `sync_token` then). Your reminders arrive as
+   * `event: reminder` (data: a ReminderNotification) as they fire, live only: without an `id:`, and
+   * not replayed on a reconnect (Web Push and webhooks are the channels that retry). `Last-Event-ID` (what a reconnecting
    * client sends) or `since` resumes: the changes after that token come first (several changes of one
    * task may arrive merged, as in `/changes`), then live ones, with no gap and no repeat between them;
    * without either the stream starts from now, with an `event: ready` whose `id` is that point. A
@@ -43,7 +46,7 @@ export class EventsController {
    */
   @Get('events')
   @ApiProduces('text/event-stream')
-  @ApiExtraModels(TaskDeletedEventDto, ResyncEventDto)
+  @ApiExtraModels(TaskDeletedEventDto, ResyncEventDto, ReminderNotification)
   @ApiHeader({
     name: 'Last-Event-ID',
     required: false,
@@ -52,7 +55,7 @@ export class EventsController {
   @ApiResponse({
     status: 200,
     description:
-      'The stream: `event: ready` (data `{}`; only when starting from now), `event: task` with a Task, `event: task.deleted` with a TaskDeletedEventDto, `event: resync` with a ResyncEventDto',
+      'The stream: `event: ready` (data `{}`; only when starting from now), `event: task` with a Task, `event: task.deleted` with a TaskDeletedEventDto, `event: list` with a ListDto, `event: list.deleted` with a DeletedListDto, `event: reminder` with a ReminderNotification, `event: resync` with a ResyncEventDto',
     content: {
       'text/event-stream': {
         schema: { type: 'string' },

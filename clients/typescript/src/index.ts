@@ -18,6 +18,8 @@ export type ListMember = components['schemas']['MemberDto'];
 export type ListInvitation = components['schemas']['InvitationDto'];
 export type CreatedInvitation = components['schemas']['CreatedInvitationDto'];
 export type InvitationPreview = components['schemas']['InvitationPreviewDto'];
+export type Reminder = components['schemas']['ReminderDto'];
+export type ReminderNotification = components['schemas']['ReminderNotification'];
 export type TasksClient = Client<paths>;
 export { subscribe, type SubscribeHandlers, type Subscription } from './subscribe';
 

@@ -351,7 +351,9 @@ export interface paths {
          *     `event: task.deleted` (data: `{ "id" }`), `event: list` (data: the list, as `GET /api/lists/{id}`
          *     gives it) or `event: list.deleted` (data: `{ "id" }`: deleted, or you lost access; drop it and its
          *     tasks, nothing of it follows), each with `id:` = the sync token right after that change (the newest event's `id` is what
-         *     `GET /api/tasks/changes` would answer as `sync_token` then). `Last-Event-ID` (what a reconnecting
+         *     `GET /api/tasks/changes` would answer as `sync_token` then). Your reminders arrive as
+         *     `event: reminder` (data: a ReminderNotification) as they fire, live only: without an `id:`, and
+         *     not replayed on a reconnect (Web Push and webhooks are the channels that retry). `Last-Event-ID` (what a reconnecting
          *     client sends) or `since` resumes: the changes after that token come first (several changes of one
          *     task may arrive merged, as in `/changes`), then live ones, with no gap and no repeat between them;
          *     without either the stream starts from now, with an `event: ready` whose `id` is that point. A
@@ -709,7 +711,9 @@ export interface paths {
          *     `event: task.deleted` (data: `{ "id" }`), `event: list` (data: the list, as `GET /api/lists/{id}`
          *     gives it) or `event: list.deleted` (data: `{ "id" }`: deleted, or you lost access; drop it and its
          *     tasks, nothing of it follows), each with `id:` = the sync token right after that change (the newest event's `id` is what
-         *     `GET /api/tasks/changes` would answer as `sync_token` then). `Last-Event-ID` (what a reconnecting
+         *     `GET /api/tasks/changes` would answer as `sync_token` then). Your reminders arrive as
+         *     `event: reminder` (data: a ReminderNotification) as they fire, live only: without an `id:`, and
+         *     not replayed on a reconnect (Web Push and webhooks are the channels that retry). `Last-Event-ID` (what a reconnecting
          *     client sends) or `since` resumes: the changes after that token come first (several changes of one
          *     task may arrive merged, as in `/changes`), then live ones, with no gap and no repeat between them;
          *     without either the stream starts from now, with an `event: ready` whose `id` is that point. A
@@ -1589,6 +1593,38 @@ export interface components {
              * @example 3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b
              */
             task_id: string;
+        };
+        ReminderNotification: {
+            /**
+             * Format: date-time
+             * @description When it was due to fire.
+             * @example 2026-12-01T08:45:00.000Z
+             */
+            fire_at: string;
+            /**
+             * Format: uuid
+             * @description The notification's id: the same on every channel and every retry (a webhook's `webhook-id`).
+             * @example 9b2f4c1e-7d3a-4e8b-a5c6-1f0e2d3c4b5a
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description The occurrence it reminds of: the task's `due_date` then (relative reminders), or the reminder's `at`.
+             * @example 2026-12-01T09:00:00.000Z
+             */
+            occurrence: string;
+            /**
+             * Format: uuid
+             * @description The reminder that fired.
+             */
+            reminder_id: string;
+            /** @description The task as it was when the reminder fired. */
+            task: components["schemas"]["Task"];
+            /**
+             * @example reminder
+             * @enum {string}
+             */
+            type: "reminder";
         };
         ReplaceTaskDto: {
             /**
@@ -5400,7 +5436,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The stream: `event: ready` (data `{}`; only when starting from now), `event: task` with a Task, `event: task.deleted` with a TaskDeletedEventDto, `event: resync` with a ResyncEventDto */
+            /** @description The stream: `event: ready` (data `{}`; only when starting from now), `event: task` with a Task, `event: task.deleted` with a TaskDeletedEventDto, `event: list` with a ListDto, `event: list.deleted` with a DeletedListDto, `event: reminder` with a ReminderNotification, `event: resync` with a ResyncEventDto */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9109,7 +9145,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The stream: `event: ready` (data `{}`; only when starting from now), `event: task` with a Task, `event: task.deleted` with a TaskDeletedEventDto, `event: resync` with a ResyncEventDto */
+            /** @description The stream: `event: ready` (data `{}`; only when starting from now), `event: task` with a Task, `event: task.deleted` with a TaskDeletedEventDto, `event: list` with a ListDto, `event: list.deleted` with a DeletedListDto, `event: reminder` with a ReminderNotification, `event: resync` with a ResyncEventDto */
             200: {
                 headers: {
                     [name: string]: unknown;

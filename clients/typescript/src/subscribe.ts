@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import type { List, TasksClientOptions, Task } from './index';
+import type { List, ReminderNotification, TasksClientOptions, Task } from './index';
 
 /** What `subscribe()` calls as changes arrive; `token` is the event's id (a sync token). */
 export interface SubscribeHandlers {
@@ -11,6 +11,8 @@ export interface SubscribeHandlers {
   onList?(list: List, token: string): void;
   /** A list was deleted or you lost access to it: drop it and every task of it. */
   onListDeleted?(id: string, token: string): void;
+  /** One of your reminders fired (live only: one that fired while the stream was away does not come again). */
+  onReminder?(notification: ReminderNotification): void;
   /**
    * The token the stream resumes from is too old (or not yours): bring your copy up to date with a
    * full `sync()` and return its token; the stream goes on from there. Without it: from now on.
@@ -75,6 +77,7 @@ export function subscribe(
       onRetry: (ms) => (retryMs = ms),
       onEvent: ({ event, id, data }) => {
         if (event === 'resync') resync = true;
+        if (event === 'reminder') return handlers.onReminder?.(JSON.parse(data) as ReminderNotification);
         if (!id) return;
         if (event === 'task') handlers.onTask(JSON.parse(data) as Task, id);
         else if (event === 'task.deleted') handlers.onDeleted((JSON.parse(data) as { id: string }).id, id);

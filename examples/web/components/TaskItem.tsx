@@ -3,6 +3,7 @@ import { useState, type DragEvent } from 'react';
 import type { List, Task, TasksClient } from '@tasks-api/client';
 import { problemMessage } from '@/lib/api';
 import { describeRule } from '@/lib/recurrence';
+import { Reminders } from './Reminders';
 import { TaskFields, type Outcome, type TaskValues } from './TaskFields';
 import { TaskList } from './TaskList';
 
@@ -36,7 +37,7 @@ const changes = (task: Task, values: TaskValues) => {
 /** `If-Match` for a version: a write naming it is refused (412) once the task changed elsewhere. */
 export const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
 
-/** One task: complete, edit, delete, drag, move to another list, and (top level only) its subtasks. */
+/** One task: complete, edit, delete, drag, move to another list, your reminders, and (top level only) its subtasks. */
 export function TaskItem({
   api,
   task,
@@ -64,6 +65,7 @@ export function TaskItem({
   // form's values are of this one, so Save must not overwrite what changed since (412 instead).
   const [editing, setEditing] = useState<number>();
   const [open, setOpen] = useState(false);
+  const [reminding, setReminding] = useState(false);
   const [error, setError] = useState<string>();
 
   const settle = ({ error, response }: Outcome) => {
@@ -157,6 +159,15 @@ export function TaskItem({
               {formatDue(task.due_date)}
             </span>
           )}
+          <button
+            type="button"
+            className="link"
+            onClick={() => setReminding(!reminding)}
+            aria-expanded={reminding}
+            aria-label={`Reminders of ${task.title}`}
+          >
+            Remind me
+          </button>
           {!task.parent_id && (
             <button type="button" className="link" onClick={() => setOpen(!open)} aria-expanded={open}>
               Subtasks
@@ -194,6 +205,7 @@ export function TaskItem({
           {error}
         </p>
       )}
+      {reminding && <Reminders api={api} task={task} tick={tick} />}
       {open && (
         <div className="children">
           <TaskList

@@ -1,6 +1,6 @@
 'use client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { subscribe, type List } from '@tasks-api/client';
+import { subscribe, type List, type ReminderNotification } from '@tasks-api/client';
 import { apiOptions, createApi, problemMessage } from '@/lib/api';
 import type { Status } from '@/lib/use-task-list';
 import { Lists } from './Lists';
@@ -27,6 +27,7 @@ const listInAddress = () =>
  * The signed-in user's lists and the tasks of the one selected: add, filter, search, share. Live:
  * every change anyone makes in a list the user can see (another tab, another device, another member)
  * arrives over `subscribe()` and what it touches loads again; a list the user lost goes at once.
+ * The user's reminders show here as they fire.
  */
 export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
   const api = useMemo(() => createApi(apiUrl, user), [apiUrl, user]);
@@ -41,6 +42,7 @@ export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
   const [q, setQ] = useState('');
   const [tick, setTick] = useState(0);
   const [live, setLive] = useState<'connecting' | 'live' | 'reconnecting'>('connecting');
+  const [notices, setNotices] = useState<ReminderNotification[]>([]);
   const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
 
   // At most one reload per RELOAD_AFTER_MS, however many changes arrive (a steady stream of
@@ -72,6 +74,12 @@ export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
       onDeleted: refresh,
       onList: refresh,
       onListDeleted: refresh,
+      // A reminder that fired: shown on the page until dismissed (the newest first), and the task's
+      // reminders load again (the one that fired has nothing due now).
+      onReminder: (notification) => {
+        setNotices((shown) => [notification, ...shown.filter((n) => n.id !== notification.id)]);
+        refresh();
+      },
       onResync: () => void refresh(),
       onOpen: () => {
         setLive('live');
@@ -115,6 +123,26 @@ export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
         onChanged={refresh}
       />
       <div className="main">
+        {notices.length > 0 && (
+          <ul className="notices" role="status" aria-label="Reminders">
+            {notices.map((n) => (
+              <li key={n.id} className="notice" data-testid="notice">
+                <span>
+                  ⏰ <strong>{n.task.title}</strong>
+                  {n.task.due_date &&
+                    ` · due ${new Date(n.occurrence).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`}
+                </span>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => setNotices((shown) => shown.filter((s) => s.id !== n.id))}
+                >
+                  Dismiss
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
         {listsError && (
           <p className="error" role="alert">
             {listsError}

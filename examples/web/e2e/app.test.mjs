@@ -305,6 +305,52 @@ describe('the web app in Chromium', { skip: reason }, () => {
     });
   });
 
+  it('sets a reminder on a task and shows it on the page when it fires, within seconds of its time', async () => {
+    await attempt('reminders', async () => {
+      const page = await aliceIn();
+      // Due 6 s from now (the API keeps seconds; the form's field keeps minutes).
+      const due = new Date(Date.now() + 6_000);
+      const created = await apiAs(page, '/api/tasks', {
+        title: 'Call the dentist',
+        due_date: due.toISOString(),
+      });
+      assert.equal(created.status, 201);
+      const dentist = row(page, 'Call the dentist');
+      await dentist.waitFor();
+
+      await dentist.getByRole('button', { name: 'Reminders of Call the dentist' }).click();
+      await dentist.getByLabel('Remind me of Call the dentist').selectOption('0');
+      await dentist.getByRole('button', { name: 'Add reminder' }).click();
+      await dentist.getByTestId('reminder').filter({ hasText: 'At the due time' }).waitFor();
+      const [stored] = (await apiAs(page, `/api/tasks/${created.body.id}/reminders`)).body;
+      assert.deepEqual(
+        [stored.before_minutes, Date.parse(stored.next_fire_at)],
+        [0, Date.parse(created.body.due_date)],
+      );
+
+      // It fires (the API's sweep runs every second) and arrives as event: reminder on the page's stream.
+      const notice = page.getByTestId('notice').filter({ hasText: 'Call the dentist' });
+      await notice.waitFor({ timeout: 20_000 });
+      const late = Date.now() - Date.parse(created.body.due_date);
+      assert.ok(late < 10_000, `the notice came ${late} ms after the due time`);
+      // The reminder has nothing due any more; Dismiss takes the notice away.
+      await dentist.getByTestId('reminder').filter({ hasText: 'nothing due' }).waitFor();
+      await notice.getByRole('button', { name: 'Dismiss' }).click();
+      await notice.waitFor({ state: 'detached' });
+
+      // A relative reminder needs a due date: on a task without one the page offers a time only, and
+      // the API's refusal of a time that is not one is shown, with nothing made.
+      assert.equal((await apiAs(page, '/api/tasks', { title: 'Someday' })).status, 201);
+      const someday = row(page, 'Someday');
+      await someday.getByRole('button', { name: 'Reminders of Someday' }).click();
+      const choice = someday.getByLabel('Remind me of Someday');
+      assert.deepEqual(await choice.locator('option').allTextContents(), ['At a time…']);
+      await someday.getByRole('button', { name: 'Add reminder' }).click();
+      await someday.getByRole('alert').waitFor();
+      assert.equal(await someday.getByTestId('reminder').count(), 0);
+    });
+  });
+
   it('keeps tasks in lists: makes one, moves a task to another list, renames and deletes a list', async () => {
     await attempt('lists', async () => {
       const page = await aliceIn();

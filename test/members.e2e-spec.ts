@@ -5,7 +5,7 @@ import { Database } from '../src/database/database.js';
 import type { ListDto } from '../src/lists/dto/list.dto.js';
 import { InvitationsService } from '../src/lists/invitations.service.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
-import { expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
+import { expectProblem, fieldsOf, useTestApp, type TestApp } from './helpers/app.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 
 /** Members and invitations (contract "Lists and sharing"), over HTTP, with small limits. */
@@ -14,11 +14,11 @@ const MAX_LISTS = 3;
 const t = useTestApp({ MAX_MEMBERS_PER_LIST: String(MAX_MEMBERS), MAX_LISTS_PER_USER: String(MAX_LISTS) });
 
 /** A user calling the API with these token claims (email and name feed the users directory). */
-function user(label: string, claims: Record<string, unknown> = {}) {
+function user(label: string, claims: Record<string, unknown> = {}, on: TestApp = t) {
   const id = newUser(label);
   const email = `${id}@example.com`;
   const token = tokenFor(id, { email, name: label, ...claims });
-  const server = () => t.app.getHttpServer() as App;
+  const server = () => on.app.getHttpServer() as App;
   const auth = (req: request.Test) => req.set('Authorization', `Bearer ${token}`);
   return {
     id,
@@ -306,6 +306,47 @@ describe('POST /api/lists/{id}/transfer', () => {
       owner_id: owner.id,
       role: 'owner',
     });
+  });
+});
+
+describe('POST /api/lists/{id}/transfer and MAX_TASKS_PER_USER', () => {
+  const small = useTestApp({ MAX_TASKS_PER_USER: '5' });
+
+  it('is refused (403 "Task limit reached", nothing changes) when the list\'s tasks would take the new owner past it; at the limit exactly, it passes', async () => {
+    const owner = user('owner', {}, small);
+    const editor = user('editor', {}, small);
+    const list = await makeList(owner, 'big');
+    await join(owner, list.id, editor, 'editor');
+    // The editor holds 3 tasks in their inbox; the list has 3: 6 would pass the limit of 5.
+    for (let i = 0; i < 3; i++)
+      await editor
+        .post('/api/tasks')
+        .send({ title: `mine ${i}` })
+        .expect(201);
+    const shared: Task[] = [];
+    for (let i = 0; i < 3; i++)
+      shared.push(
+        (
+          await owner
+            .post('/api/tasks')
+            .send({ title: `shared ${i}`, list_id: list.id })
+            .expect(201)
+        ).body,
+      );
+    const refused = await owner.post(`/api/lists/${list.id}/transfer`).send({ user_id: editor.id });
+    expectProblem(refused, 403);
+    expect(refused.body.title).toBe('Task limit reached');
+    expect((await owner.get(`/api/lists/${list.id}`).expect(200)).body).toMatchObject({
+      owner_id: owner.id,
+      role: 'owner',
+      version: 1,
+    });
+    expect((await owner.get(`/api/tasks?list_id=${list.id}`).expect(200)).body).toHaveLength(3);
+    // One task fewer in the list: 5 exactly, and the transfer passes; the new owner is then at the limit.
+    await owner.delete(`/api/tasks/${shared[0].id}`).expect(204);
+    await owner.post(`/api/lists/${list.id}/transfer`).send({ user_id: editor.id }).expect(200);
+    expect((await editor.get(`/api/lists/${list.id}`).expect(200)).body.role).toBe('owner');
+    expectProblem(await editor.post('/api/tasks').send({ title: 'one more' }), 403);
   });
 });
 

@@ -25,6 +25,7 @@ import {
   InvitationNotFoundError,
   ListFullError,
   ListLimitReachedError,
+  RecipientTaskLimitError,
   ListNotFoundError,
   MemberNotFoundError,
   OwnerOnlyError,
@@ -170,7 +171,7 @@ export const TRANSFER_INVALID: ProblemDoc = {
 /** POST /api/lists/{id}/transfer: the new owner owns MAX_LISTS_PER_USER lists already. */
 export const TRANSFER_FORBIDDEN: ProblemDoc = {
   status: 403,
-  description: `${OWNER_ONLY.description}; or \`${ListLimitReachedError.title}\`: the member owns MAX_LISTS_PER_USER lists already, and nothing changed`,
+  description: `${OWNER_ONLY.description}; or \`${ListLimitReachedError.title}\`: the member owns MAX_LISTS_PER_USER lists already; or \`${RecipientTaskLimitError.title}\`: with the list's tasks the member would hold more than MAX_TASKS_PER_USER; nothing changed`,
   detail: OwnerOnlyError.detail,
   title: OwnerOnlyError.title,
 };

@@ -9,6 +9,7 @@ import {
   LIST_ERRORS,
   ListFullError,
   ListLimitReachedError,
+  RecipientTaskLimitError,
   MemberNotFoundError,
   OwnerStaysError,
   ListNotFoundError,
@@ -30,6 +31,8 @@ export function listProblem(err: ListError): ProblemException {
     return new ProblemException(403, err.message, { title: OwnerOnlyError.title });
   if (err instanceof ListLimitReachedError)
     return new ProblemException(403, err.message, { title: ListLimitReachedError.title });
+  if (err instanceof RecipientTaskLimitError)
+    return new ProblemException(403, err.message, { title: RecipientTaskLimitError.title });
   if (err instanceof InboxError) return new ProblemException(400, err.message);
   if (err instanceof StaleListError)
     return new ProblemException(412, err.message, {

@@ -1,3 +1,5 @@
+import { TaskLimitReachedError } from '../tasks/task.errors.js';
+
 /**
  * What can go wrong with a list or with a task's list, as the services say it. listProblem
  * (list-problems.ts) turns each into its HTTP answer.
@@ -44,6 +46,19 @@ export class ListLimitReachedError extends Error {
     recipient = false,
   ) {
     super((recipient ? ListLimitReachedError.recipientDetail : ListLimitReachedError.detail)(limit));
+  }
+}
+
+/**
+ * A transfer would take the new owner past MAX_TASKS_PER_USER: the list's tasks count against the
+ * limit of whoever owns it (the same title as a create over the limit). Nothing changed.
+ */
+export class RecipientTaskLimitError extends Error {
+  static readonly title = TaskLimitReachedError.title;
+  static readonly detail = (limit: number) =>
+    `With this list's tasks that member would hold more than ${limit} tasks in their lists, the most one user may; nothing changed`;
+  constructor(readonly limit: number) {
+    super(RecipientTaskLimitError.detail(limit));
   }
 }
 
@@ -115,6 +130,7 @@ export const LIST_ERRORS = [
   ReadOnlyListError,
   OwnerOnlyError,
   ListLimitReachedError,
+  RecipientTaskLimitError,
   InboxError,
   StaleListError,
   OwnerStaysError,

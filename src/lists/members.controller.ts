@@ -92,7 +92,9 @@ export class MembersController {
    * Transfer the list
    * @remarks The owner only. A current member becomes the owner and you an editor; the list's tasks
    * (and their count against MAX_TASKS_PER_USER) go with it. The new owner must own fewer than
-   * MAX_LISTS_PER_USER lists (else `403` "List limit reached"). The inbox cannot be given away (`400`).
+   * MAX_LISTS_PER_USER lists (else `403` "List limit reached") and stay within MAX_TASKS_PER_USER with
+   * the list's tasks (else `403` "Task limit reached"); nothing changes then. The inbox cannot be
+   * given away (`400`).
    */
   @Post(':id/transfer')
   @LIST_ID

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
+import { TASK_LIMIT_SQLSTATE } from '../tasks/task.errors.js';
 import type { MemberDto } from './dto/member.dto.js';
+import { RecipientTaskLimitError } from './list.errors.js';
 import { memberSql, type MemberRole } from './roles.js';
 
 /** A member (`m`) with what the users directory (`u`) knows of them: MEMBER_COLUMNS, in order. */
@@ -106,15 +108,18 @@ export class MembersRepository {
    * new owner's (the trigger `task_change`). Before that, both owners' counter rows are locked in
    * user id order, so the cascade (which takes both) cannot deadlock with another statement over
    * two users' counters, and a task insert in the list that took the old owner's counter first
-   * finishes before the owner changes. False when the caller is not the owner or `to` not another
-   * member (nothing changed).
+   * finishes before the owner changes. The new owner's `maxTasks` is set for the transaction, so the
+   * counter trigger refuses the cascade when the list's tasks would take them past it
+   * (RecipientTaskLimitError; the transaction rolls back). False when the caller is not the owner or
+   * `to` not another member (nothing changed).
    */
-  async transfer(callerId: string, listId: string, to: string): Promise<boolean> {
+  async transfer(callerId: string, listId: string, to: string, maxTasks: number): Promise<boolean> {
     await this.db.rows(
-      sql(`SELECT 1 FROM task_counts WHERE user_id IN ($1, $2) ORDER BY user_id FOR NO KEY UPDATE`, [
-        callerId,
-        to,
-      ]),
+      sql(
+        `SELECT set_config('tasks.max_per_user', $3, true), (SELECT count(*) FROM (
+           SELECT 1 FROM task_counts WHERE user_id IN ($1, $2) ORDER BY user_id FOR NO KEY UPDATE) locked)`,
+        [callerId, to, String(maxTasks)],
+      ),
     );
     const demoted = await this.db.write(
       callerId,
@@ -130,13 +135,19 @@ export class MembersRepository {
       callerId,
       sql(`UPDATE list_members SET role = 'owner' WHERE list_id = $1 AND user_id = $2`, [listId, to]),
     );
-    await this.db.write(
-      callerId,
-      sql(
-        `UPDATE lists SET owner_id = $3, version = version + 1, updated_at = now() WHERE id = $1 AND owner_id = $2`,
-        [listId, callerId, to],
-      ),
-    );
+    try {
+      await this.db.write(
+        callerId,
+        sql(
+          `UPDATE lists SET owner_id = $3, version = version + 1, updated_at = now() WHERE id = $1 AND owner_id = $2`,
+          [listId, callerId, to],
+        ),
+      );
+    } catch (err) {
+      if ((err as { code?: unknown }).code === TASK_LIMIT_SQLSTATE)
+        throw new RecipientTaskLimitError(maxTasks);
+      throw err;
+    }
     return true;
   }
 

@@ -24,6 +24,7 @@ import type { MemberRole } from './roles.js';
 @Injectable()
 export class MembersService {
   private readonly maxLists: number;
+  private readonly maxTasks: number;
 
   constructor(
     private readonly repo: MembersRepository,
@@ -32,6 +33,7 @@ export class MembersService {
     config: ConfigService<Env, true>,
   ) {
     this.maxLists = config.get('MAX_LISTS_PER_USER', { infer: true });
+    this.maxTasks = config.get('MAX_TASKS_PER_USER', { infer: true });
   }
 
   async all(callerId: string, listId: string): Promise<MemberDto[]> {
@@ -60,8 +62,8 @@ export class MembersService {
   /**
    * Member `to` becomes the owner, the caller (the owner) an editor; the list as the caller now sees
    * it. The new owner must stay within MAX_LISTS_PER_USER like a create of theirs (the list counts
-   * as theirs from now on); their MAX_TASKS_PER_USER is not checked: the list's tasks come along
-   * whatever their number, and only their next creates are refused while they are over it.
+   * as theirs from now on), and within MAX_TASKS_PER_USER with the list's tasks (which count against
+   * their owner's limit): else nothing changes.
    */
   transfer(callerId: string, listId: string, to: string): Promise<ListDto> {
     return this.changes.run(callerId, listId, async (list) => {
@@ -73,7 +75,7 @@ export class MembersService {
         throw new MemberNotFoundError('user_id', MemberNotFoundError.notMember);
       if ((await this.repo.ownedLocked(to)) >= this.maxLists)
         throw new ListLimitReachedError(this.maxLists, true);
-      if (!(await this.repo.transfer(callerId, listId, to))) throw new ListNotFoundError();
+      if (!(await this.repo.transfer(callerId, listId, to, this.maxTasks))) throw new ListNotFoundError();
       const now = await this.lists.findOne(callerId, listId);
       if (!now) throw new ListNotFoundError();
       return now;

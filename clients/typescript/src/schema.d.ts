@@ -209,7 +209,9 @@ export interface paths {
          * Transfer the list
          * @description The owner only. A current member becomes the owner and you an editor; the list's tasks
          *     (and their count against MAX_TASKS_PER_USER) go with it. The new owner must own fewer than
-         *     MAX_LISTS_PER_USER lists (else `403` "List limit reached"). The inbox cannot be given away (`400`).
+         *     MAX_LISTS_PER_USER lists (else `403` "List limit reached") and stay within MAX_TASKS_PER_USER with
+         *     the list's tasks (else `403` "Task limit reached"); nothing changes then. The inbox cannot be
+         *     given away (`400`).
          */
         post: operations["Members_transfer"];
         delete?: never;
@@ -4200,7 +4202,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `Only the owner can do this`: you are a member of this list, not its owner; or `List limit reached`: the member owns MAX_LISTS_PER_USER lists already, and nothing changed */
+            /** @description `Only the owner can do this`: you are a member of this list, not its owner; or `List limit reached`: the member owns MAX_LISTS_PER_USER lists already; or `Task limit reached`: with the list's tasks the member would hold more than MAX_TASKS_PER_USER; nothing changed */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1,6 +1,7 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import { authClient } from '@/lib/auth-client';
+import { Alert } from './Alert';
 
 /** Email + password, through Better Auth (a sign-up signs in at once). */
 export function AuthForm() {
@@ -52,11 +53,7 @@ export function AuthForm() {
             autoComplete={mode === 'sign-in' ? 'current-password' : 'new-password'}
           />
         </label>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Alert message={error} />
         <button type="submit" disabled={busy}>
           {mode === 'sign-in' ? 'Sign in' : 'Sign up'}
         </button>

@@ -4,6 +4,7 @@ import type { InvitationPreview } from '@tasks-api/client';
 import { authClient } from '@/lib/auth-client';
 import { createApi, problemMessage } from '@/lib/api';
 import { AuthForm } from './AuthForm';
+import { Alert } from './Alert';
 
 /**
  * An invitation link opened: sign in (or up) first, then what the invitation is (the list, who
@@ -58,11 +59,7 @@ export function Invite({ apiUrl, token }: { apiUrl: string; token: string }) {
         ) : (
           !error && <p>Loading the invitation…</p>
         )}
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Alert message={error} />
         <a href="/">Back to my tasks</a>
       </section>
     </main>

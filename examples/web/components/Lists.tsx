@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import type { List, TasksClient } from '@tasks-api/client';
 import { problemMessage } from '@/lib/api';
+import { Alert } from './Alert';
 
 /**
  * The sidebar: the caller's lists (inbox first, as the API orders them), the one shown marked; a
@@ -103,11 +104,7 @@ export function Lists({
           )}
         </div>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
     </aside>
   );
 }

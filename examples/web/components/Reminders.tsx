@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Reminder, Task, TasksClient } from '@tasks-api/client';
 import { fieldErrors, problemMessage } from '@/lib/api';
+import { Alert } from './Alert';
 
 /** The choices relative to the due date, in minutes before it. */
 const BEFORE: { minutes: number; label: string }[] = [
@@ -100,11 +101,7 @@ export function Reminders({ api, task, tick }: { api: TasksClient; task: Task; t
           Add reminder
         </button>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
     </div>
   );
 }

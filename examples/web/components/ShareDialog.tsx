@@ -2,6 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { List, ListInvitation, ListMember, TasksClient } from '@tasks-api/client';
 import { problemMessage } from '@/lib/api';
+import { Alert } from './Alert';
 
 /**
  * Sharing of one list (not the inbox). Everyone sees the members; the owner invites (a link,
@@ -173,11 +174,7 @@ export function ShareDialog({
           )}
         </>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import type { Problem, Task } from '@tasks-api/client';
 import { fieldErrors } from '@/lib/api';
 import { choiceOf, REPEAT_KINDS, ruleOf, WEEKDAYS, type RepeatKind } from '@/lib/recurrence';
+import { Alert } from './Alert';
 
 export interface TaskValues {
   title: string;
@@ -212,11 +213,7 @@ export function TaskFields({
           Cancel
         </button>
       )}
-      {errors[''] && (
-        <p className="error wide" role="alert">
-          {errors['']}
-        </p>
-      )}
+      <Alert message={errors['']} className="wide" />
     </form>
   );
 }

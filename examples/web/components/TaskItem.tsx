@@ -6,6 +6,7 @@ import { describeRule } from '@/lib/recurrence';
 import { Reminders } from './Reminders';
 import { TaskFields, type Outcome, type TaskValues } from './TaskFields';
 import { TaskList } from './TaskList';
+import { Alert } from './Alert';
 
 /** The drag payload: the dragged task's id (a drop of anything else, from anywhere, is ignored). */
 export const DRAG_TYPE = 'application/x-task-id';
@@ -200,11 +201,7 @@ export function TaskItem({
           )}
         </div>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       {reminding && <Reminders api={api} task={task} tick={tick} />}
       {open && (
         <div className="children">

@@ -189,9 +189,10 @@ export class Database implements OnModuleDestroy, BeforeApplicationShutdown {
   /**
    * Runs `work` with `tx` as the current transaction, enabling the scope for it, and disabling it again
    * once no transaction's work runs (Node 20 and 22 then take the promise hook off again; on 24 the
-   * scope costs nothing either way). Work a transaction started and did not await sees no transaction
-   * once the scope was disabled, on 20 and 22: its statements then run on their own, where on 24 they
-   * are refused (Transaction.end); code that awaits its work never meets either.
+   * scope costs nothing either way). Work a transaction started and did not await outlives it: on 24
+   * its statements are refused (Transaction.end); on 20 and 22 they are refused while some other
+   * transaction keeps the scope on, and run on their own while none does. So every promise is
+   * awaited (ESLint's no-floating-promises is an error here).
    */
   private async scoped<T>(tx: Transaction, work: () => Promise<T>): Promise<T> {
     this.scopedWork++;

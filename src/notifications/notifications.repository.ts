@@ -16,6 +16,8 @@ export class NotificationsRepository {
    * Appends `entries` to their users' outboxes, in the order given per user, in the current
    * transaction (the caller's; it announces the users after COMMIT with Database.announceFor).
    * Counter rows are bumped in user order, so two writers over the same users never deadlock.
+   * `created_at` is when the row was written (clock_timestamp: not the transaction's start, which
+   * came before the claim), what `npm run bench:reminders` measures lateness to.
    */
   async append(entries: OutboxWrite[]): Promise<void> {
     if (!entries.length) return;
@@ -33,8 +35,8 @@ export class NotificationsRepository {
            SELECT user_id, max(total) FROM input GROUP BY user_id ORDER BY user_id
            ON CONFLICT (user_id) DO UPDATE SET seq = c.seq + EXCLUDED.seq
            RETURNING c.user_id, c.seq)
-         INSERT INTO notifications (user_id, seq, id, type, body)
-         SELECT i.user_id, b.seq - i.total + i.n, (i.body->>'id')::uuid, i.body->>'type', i.body
+         INSERT INTO notifications (user_id, seq, id, type, body, created_at)
+         SELECT i.user_id, b.seq - i.total + i.n, (i.body->>'id')::uuid, i.body->>'type', i.body, clock_timestamp()
            FROM input i JOIN bumped b ON b.user_id = i.user_id
           ORDER BY i.user_id, i.n`,
         [JSON.stringify(rows)],

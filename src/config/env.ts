@@ -239,6 +239,39 @@ export class Env {
   @Max(60_000)
   REMINDER_TICK_MS = 1000;
 
+  /**
+   * Lets webhook URLs and push endpoints use `http:` and reach private, loopback and link-local
+   * addresses (development and tests only): by default a delivery connects over `https:` to public
+   * addresses only, checked when it connects (src/delivery/outbound-address.ts).
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  NOTIFY_ALLOW_PRIVATE = false;
+
+  /** A webhook delivery (and a push message) must be answered within this, or it is retried. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 5000;
+
+  /** How often each instance queues a run of the delivery sender (webhooks, Web Push) on the job queue. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DELIVERY_TICK_MS = 1000;
+
+  /**
+   * The first retry of a failed delivery waits about this long; each next one twice as long (with
+   * jitter, at most an hour), for 24 hours. A `Retry-After` from the receiver overrides it.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  DELIVERY_RETRY_BASE_MS = 10_000;
+
   /** How long tombstones of deleted tasks are kept for incremental sync; an older sync token is 410. */
   @Transform(toInt)
   @IsInt()

@@ -125,11 +125,16 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
         : path.includes('/reminders')
           ? { title: 'typed-in id', due_date: new Date(Date.now() + 86_400_000).toISOString() }
           : { title: 'typed-in id' };
+      // A webhook's: one of theirs (pointing nowhere a test may not send to).
       if (path.includes('{id}'))
         typedIn.id = (
           path.startsWith('/api/lists/')
             ? await api.post('/api/lists').send({ name: 'typed-in id' })
-            : await api.post('/api/tasks').send(typedInTask)
+            : path.startsWith('/api/webhooks/')
+              ? await api
+                  .post('/api/webhooks')
+                  .send({ url: 'http://127.0.0.1:9/typed-in', events: ['reminder.fired'] })
+              : await api.post('/api/tasks').send(typedInTask)
         ).body.id;
       // Sharing: the member a person types in (someone who accepted their invitation, also into the
       // transfer's body), the id of one of their open invitations, and a token they were handed.

@@ -18,6 +18,7 @@ import { SyncModule } from './sync/sync.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 import { ListsModule } from './lists/lists.module.js';
 import { RemindersModule } from './reminders/reminders.module.js';
+import { PushModule } from './push/push.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
@@ -42,6 +43,7 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
     ListsModule,
     RemindersModule,
     WebhooksModule,
+    PushModule,
     HealthModule,
   ],
   // The global guards, in the order they run on every request.

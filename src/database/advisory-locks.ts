@@ -24,4 +24,6 @@ export const LOCK_CLASS = {
   remindersOfTask: 0x7441_0031,
   /** Creates of a user's webhooks, counted against the per-user limit in turn (second key: `hashtext(user id)`). */
   webhooksOfUser: 0x7441_0032,
+  /** Creates of a user's push subscriptions, counted against the per-user limit in turn (second key: `hashtext(user id)`). */
+  pushSubscriptionsOfUser: 0x7441_0033,
 } as const;

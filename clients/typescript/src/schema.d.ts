@@ -238,6 +238,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/push-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Subscribe a browser
+         * @description The `PushSubscription` as `subscription.toJSON()` gives it. The same endpoint sent
+         *     again keeps its id (its keys are replaced); an endpoint another user registered becomes yours
+         *     (one browser, the user signed in there). At most 20 per user.
+         */
+        post: operations["Push_subscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/push-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unsubscribe a browser
+         * @description Nothing more is pushed to it (call it when the user signs out there).
+         */
+        delete: operations["Push_unsubscribe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/push/vapid-public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The VAPID public key
+         * @description The `applicationServerKey` for `pushManager.subscribe()`. `503` when the server has no
+         *     VAPID keys (Web Push is off).
+         */
+        get: operations["Push_publicKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tasks": {
         parameters: {
             query?: never;
@@ -1224,6 +1287,21 @@ export interface components {
              */
             name: string;
         };
+        CreatePushSubscriptionDto: {
+            /**
+             * @description The push service's URL for this browser (`https:`; at most 2048 characters). Only the push
+             *     service should know it: keep it private.
+             * @example https://fcm.googleapis.com/fcm/send/dpH5lCsTSSM:APA91bH...
+             */
+            endpoint: string;
+            /**
+             * @description When the browser will drop the subscription (milliseconds since the epoch), or `null`. Accepted
+             *     and not used: a push service answers `404`/`410` for a subscription that ended, which deletes it.
+             */
+            expirationTime?: number | null;
+            /** @description The encryption keys. */
+            keys: components["schemas"]["PushSubscriptionKeysDto"];
+        };
         CreateReminderDto: {
             /**
              * Format: date-time
@@ -1652,6 +1730,25 @@ export interface components {
              */
             type: string;
         };
+        PushSubscriptionDto: {
+            /**
+             * @description Its id: what `DELETE /api/push-subscriptions/{id}` takes. The same endpoint sent again gets the same id.
+             * @example 2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5f7a
+             */
+            id: string;
+        };
+        PushSubscriptionKeysDto: {
+            /**
+             * @description The browser's authentication secret (16 bytes), base64url.
+             * @example tBHItJI5svbpez7KI4CCXg
+             */
+            auth: string;
+            /**
+             * @description The browser's P-256 public key (65 bytes, uncompressed), base64url.
+             * @example BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM
+             */
+            p256dh: string;
+        };
         Recurrence: {
             /**
              * @description What the next occurrence counts from: the series (`due`) or the day of the completion (`completion`).
@@ -2019,6 +2116,13 @@ export interface components {
              * @example Buy groceries
              */
             title?: string;
+        };
+        VapidPublicKeyDto: {
+            /**
+             * @description The VAPID public key (RFC 8292), base64url: a 65-byte uncompressed P-256 point.
+             * @example BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U
+             */
+            public_key: string;
         };
         WebhookDeliveryDto: {
             /**
@@ -4569,6 +4673,419 @@ export interface operations {
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 500,
                      *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Push_subscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePushSubscriptionDto"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscriptionDto"];
+                };
+            };
+            /** @description Invalid input (`errors[]` names each field): `endpoint` not an absolute `https:` URL of at most 2048 characters (or a literal address that is not public), `keys.p256dh` not a base64url P-256 public key, `keys.auth` not 16 base64url bytes, unknown fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: endpoint",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `Push subscription limit reached`: you have 20 push subscriptions already and nothing was stored */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "You have 20 push subscriptions, the most one user may; delete one to add another",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 403,
+                     *       "title": "Push subscription limit reached",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request body is larger than 64 KiB",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Send the request body as application/json",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Web Push is not configured on this server (no VAPID keys), or the database is unavailable (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Web Push is not configured on this server (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT)",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Push_unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The push subscription's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: malformed id, unknown or invalid fields (see `errors[]`; a `__proto__`, `constructor` or `prototype` key is an unknown field), malformed JSON, or JSON nested deeper than 32 levels */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: title",
+                     *       "errors": [
+                     *         {
+                     *           "field": "title",
+                     *           "message": "must be longer than or equal to 1 characters"
+                     *         }
+                     *       ],
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such push subscription of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No push subscription with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Push_publicKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VapidPublicKeyDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Web Push is not configured on this server (no VAPID keys), or the database is unavailable (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Web Push is not configured on this server (VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT)",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
                      *       "type": "about:blank"
                      *     }
                      */

@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import ece from 'http_ece';
 import { importJWK, jwtVerify, type JWTPayload } from 'jose';
-import pg from 'pg';
 import webpush from 'web-push';
 import { eventually } from './helpers/eventually.js';
 import { as, createTestApp, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
+import { useDirectQuery } from './helpers/pg.js';
 import { newUser } from './helpers/tokens.js';
 
 // Web Push against a local push service: a server on 127.0.0.1 that decrypts each message (RFC
@@ -26,11 +26,7 @@ const ENV = {
 const t = useTestApp(ENV);
 type Api = ReturnType<typeof as>;
 
-let direct: pg.Pool;
-beforeAll(() => {
-  direct = new pg.Pool({ connectionString: process.env.E2E_DIRECT_DATABASE_URL, max: 2 });
-});
-afterAll(() => direct?.end());
+const query = useDirectQuery();
 
 /** A browser's subscription: its key pair and auth secret, as the push service's client would hold them. */
 interface Browser {
@@ -167,7 +163,7 @@ const remindSoon = async (api: Api) => {
   return task;
 };
 const subscriptionsOf = async (user: string) =>
-  (await direct.query('SELECT id FROM push_subscriptions WHERE user_id = $1', [user])).rows;
+  query('SELECT id FROM push_subscriptions WHERE user_id = $1', [user]);
 
 describe('push routes', () => {
   it('gives the VAPID public key', async () => {
@@ -235,7 +231,10 @@ describe('pushes', () => {
     const task = await remindSoon(api);
     const [got] = await eventually(() => service.pushed.length > 0 && service.pushed);
     expect(got.error).toBeUndefined();
-    const { rows } = await direct.query('SELECT id, body FROM notifications WHERE user_id = $1', [user]);
+    const rows = await query<{ id: string; body: unknown }>(
+      'SELECT id, body FROM notifications WHERE user_id = $1',
+      [user],
+    );
     expect(JSON.parse(got.plaintext!)).toEqual(rows[0].body);
     expect(JSON.parse(got.plaintext!).task.id).toBe(task.id);
     expect(got.headers['content-encoding']).toBe('aes128gcm');

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import type { ListDto } from '../src/lists/dto/list.dto.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
 import { TASK_COLUMNS } from '../src/tasks/task.schema.js';
@@ -8,6 +7,7 @@ import { TASK_TIMESTAMPS } from '../src/webhooks/webhook-payload.js';
 import { WEBHOOK_LIMITS } from '../src/webhooks/webhook.schema.js';
 import { eventually } from './helpers/eventually.js';
 import { as, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
+import { useDirectQuery } from './helpers/pg.js';
 import { newUser } from './helpers/tokens.js';
 import { WebhookReceiver, type Responder } from './helpers/webhook-receiver.js';
 
@@ -18,13 +18,7 @@ const ENV = { REMINDER_TICK_MS: '200', DELIVERY_TICK_MS: '200', DELIVERY_RETRY_B
 const t = useTestApp(ENV);
 type Api = ReturnType<typeof as>;
 
-let direct: pg.Pool;
-beforeAll(() => {
-  direct = new pg.Pool({ connectionString: process.env.E2E_DIRECT_DATABASE_URL, max: 2 });
-});
-afterAll(() => direct?.end());
-const query = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> =>
-  (await direct.query<T>(text, values)).rows;
+const query = useDirectQuery();
 
 const receivers: WebhookReceiver[] = [];
 afterEach(async () => {

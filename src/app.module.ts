@@ -18,7 +18,9 @@ import { SyncModule } from './sync/sync.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 import { ListsModule } from './lists/lists.module.js';
 import { RemindersModule } from './reminders/reminders.module.js';
+import { PushModule } from './push/push.module.js';
 import { UsersModule } from './users/users.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({
   imports: [
@@ -40,6 +42,8 @@ import { UsersModule } from './users/users.module.js';
     TasksModule,
     ListsModule,
     RemindersModule,
+    WebhooksModule,
+    PushModule,
     HealthModule,
   ],
   // The global guards, in the order they run on every request.

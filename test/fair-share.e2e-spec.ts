@@ -63,9 +63,15 @@ async function blocked(
 }
 
 describe('the pool shared fairly (DB_POOL_MAX=4)', () => {
-  // The reminder sweep (a transaction on this pool every REMINDER_TICK_MS) would hold one of the four
+  // The reminder sweep (a transaction on this pool every REMINDER_TICK_MS) and the delivery sender's
+  // claims (every DELIVERY_TICK_MS) would hold one of the four
   // connections now and then: the counts below are of the users' statements alone.
-  const t = useTestApp({ DB_POOL_MAX: '4', DB_CONNECT_TIMEOUT_MS: '20000', REMINDER_TICK_MS: '60000' });
+  const t = useTestApp({
+    DB_POOL_MAX: '4',
+    DB_CONNECT_TIMEOUT_MS: '20000',
+    REMINDER_TICK_MS: '60000',
+    DELIVERY_TICK_MS: '60000',
+  });
 
   it('lets one user alone use every connection, for reads too', async () => {
     const user = newUser();
@@ -124,7 +130,11 @@ describe('the pool shared fairly (DB_POOL_MAX=4)', () => {
   });
 
   it('answers 503 problem+json, not a 500, to a statement after the pool closed', async () => {
-    const app = await createTestApp({ DB_POOL_MAX: '2', REMINDER_TICK_MS: '60000' });
+    const app = await createTestApp({
+      DB_POOL_MAX: '2',
+      REMINDER_TICK_MS: '60000',
+      DELIVERY_TICK_MS: '60000',
+    });
     try {
       app.get(Database).beforeApplicationShutdown();
       const res = await as(app, newUser()).get('/api/tasks/stats');
@@ -156,6 +166,7 @@ describe('SIGTERM with statements waiting for a connection (DB_POOL_MAX=2)', () 
       SHUTDOWN_GRACE_MS: '10000',
       DB_POOL_MAX: '2',
       REMINDER_TICK_MS: '60000',
+      DELIVERY_TICK_MS: '60000',
     });
   });
 

@@ -1,16 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { DELIVERY_LIMITS } from '../src/delivery/delivery.schema.js';
 import { startServerProcess, stopServerProcesses } from './helpers/server-process.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
+import { WebhookReceiver } from './helpers/webhook-receiver.js';
 
 // Reminders fire once across instances and a crash: two built servers as real processes, 2 000
 // reminders coming due over a few seconds, one server killed with SIGKILL in the middle and started
 // again. (A sweep killed inside its transaction is test/reminders.e2e-spec.ts's.) No app runs in
-// this test process, so only the two servers sweep.
+// this test process, so only the two servers sweep and send. A webhook receiver (verifying each
+// signature) counts the deliveries by webhook-id: every notification arrives, within 60 s of the
+// restart; one the killed server had on the wire may arrive twice, with the same id (at-least-once).
 afterAll(stopServerProcesses);
 
 const REMINDERS = 2000;
 const TASKS = 20;
+
+const receivers: WebhookReceiver[] = [];
+afterAll(() => Promise.all(receivers.map((r) => r.close())));
 
 let db: pg.Pool;
 beforeAll(() => {
@@ -29,10 +36,19 @@ async function eventually<T>(probe: () => Promise<T | undefined | false>, ms: nu
 }
 
 it('delivers every one of 2 000 reminders once, with one of two instances killed and restarted', async () => {
-  const env = { REMINDER_TICK_MS: '200' };
+  const env = { REMINDER_TICK_MS: '200', DELIVERY_TICK_MS: '200' };
   const first = await startServerProcess(env);
   const second = await startServerProcess(env);
   const user = newUser();
+  const receiver = await WebhookReceiver.start();
+  receivers.push(receiver);
+  const hook = await fetch(`${second.url}/api/webhooks`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${tokenFor(user)}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url: receiver.url, events: ['reminder.fired'] }),
+  });
+  expect(hook.status).toBe(201);
+  receiver.verifyWith(((await hook.json()) as { secret: string }).secret);
   const tasks: string[] = [];
   for (let i = 0; i < TASKS; i++) {
     const res = await fetch(`${second.url}/api/tasks`, {
@@ -66,6 +82,7 @@ it('delivers every one of 2 000 reminders once, with one of two instances killed
   await first.exited;
   const beforeRestart = await firedSoFar();
   const restarted = await startServerProcess(env);
+  const restartedAt = Date.now();
 
   await eventually(async () => (await firedSoFar()) >= REMINDERS, 60_000);
   // A few more sweeps on both instances find nothing more to send.
@@ -83,6 +100,27 @@ it('delivers every one of 2 000 reminders once, with one of two instances killed
   );
   // Each reminder once, numbered 1…2000 without a gap.
   expect(notes[0]).toEqual({ n: REMINDERS, distinct_reminders: REMINDERS, max_seq: String(REMINDERS) });
+
+  // Every notification reached the receiver, signed, within 60 s of the restart.
+  const { rows: ids } = await db.query<{ id: string }>(`SELECT id FROM notifications WHERE user_id = $1`, [
+    user,
+  ]);
+  await eventually(
+    () => Promise.resolve(ids.every((r) => receiver.counts().has(r.id))),
+    60_000 - (Date.now() - restartedAt),
+  );
+  await sleep(1500);
+  const counts = receiver.counts();
+  expect(counts.size).toBe(REMINDERS);
+  expect(receiver.received.every((r) => r.verified)).toBe(true);
+  // Twice at most, and only what the killed server had in flight (a send it made but could not record).
+  const twice = [...counts.values()].filter((n) => n > 1);
+  expect(twice.every((n) => n === 2)).toBe(true);
+  expect(twice.length).toBeLessThanOrEqual(DELIVERY_LIMITS.concurrency);
+  const last = Math.max(...receiver.received.map((r) => r.at));
+  console.log(
+    `reminders-crash: ${counts.size} notifications at the webhook receiver, ${twice.length} of them twice (same webhook-id); the last ${((last - restartedAt) / 1000).toFixed(1)} s after the restart`,
+  );
   // The kill landed while reminders were still coming due.
   expect(beforeRestart).toBeLessThan(REMINDERS);
   expect(restarted.child.exitCode).toBeNull();

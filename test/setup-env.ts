@@ -22,6 +22,12 @@ process.env.DATABASE_URL = process.env.E2E_DATABASE_URL;
 // Through PgBouncer (TEST_POOLER=pgbouncer, see global-setup.ts): what Neon's pooled endpoint needs.
 if (process.env.E2E_DB_POOL_MODE) process.env.DB_POOL_MODE = process.env.E2E_DB_POOL_MODE;
 process.env.DB_POOL_MAX = '4';
+// Webhook and push receivers in tests listen on 127.0.0.1 (http:); every app of the run may send
+// any spec's deliveries (they share the database), so all of them allow it. The address rule itself is
+// test/delivery-address.e2e-spec.ts's, on a database of its own.
+process.env.NOTIFY_ALLOW_PRIVATE = 'true';
+// And retry quickly, whichever of them recorded the failed attempt (a spec's own timing is its ENV's).
+process.env.DELIVERY_RETRY_BASE_MS = '300';
 // Limits on, but out of reach; test/rate-limit.e2e-spec.ts sets small ones.
 process.env.RATE_LIMIT_USER_PER_MINUTE = '1000000';
 process.env.RATE_LIMIT_IP_PER_MINUTE = '1000000';

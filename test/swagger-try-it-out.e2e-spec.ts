@@ -1,3 +1,4 @@
+import webpush from 'web-push';
 import { as, useTestApp } from './helpers/app.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 
@@ -6,7 +7,13 @@ import { newUser, tokenFor } from './helpers/tokens.js';
 // operation. A required parameter without an example (a task id, the user id) is typed in by the
 // person: here, a real one. A list (a GET with query parameters: filters, paging) pre-fills none, so
 // that it answers the caller's own data, not the tasks matching made-up filters.
-const t = useTestApp();
+// With VAPID keys, so that the Web Push routes are on.
+const vapid = webpush.generateVAPIDKeys();
+const t = useTestApp({
+  VAPID_PUBLIC_KEY: vapid.publicKey,
+  VAPID_PRIVATE_KEY: vapid.privateKey,
+  VAPID_SUBJECT: 'mailto:swagger@example.com',
+});
 
 type Schema = {
   $ref?: string;
@@ -125,11 +132,21 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
         : path.includes('/reminders')
           ? { title: 'typed-in id', due_date: new Date(Date.now() + 86_400_000).toISOString() }
           : { title: 'typed-in id' };
+      // A webhook's and a push subscription's: one of theirs (pointing nowhere a test may not send to).
       if (path.includes('{id}'))
         typedIn.id = (
           path.startsWith('/api/lists/')
             ? await api.post('/api/lists').send({ name: 'typed-in id' })
-            : await api.post('/api/tasks').send(typedInTask)
+            : path.startsWith('/api/webhooks/')
+              ? await api
+                  .post('/api/webhooks')
+                  .send({ url: 'http://127.0.0.1:9/typed-in', events: ['reminder.fired'] })
+              : path.startsWith('/api/push-subscriptions/')
+                ? await api.post('/api/push-subscriptions').send({
+                    endpoint: 'http://127.0.0.1:9/typed-in',
+                    keys: { p256dh: vapid.publicKey, auth: 'AAAAAAAAAAAAAAAAAAAAAA' },
+                  })
+                : await api.post('/api/tasks').send(typedInTask)
         ).body.id;
       // Sharing: the member a person types in (someone who accepted their invitation, also into the
       // transfer's body), the id of one of their open invitations, and a token they were handed.

@@ -118,6 +118,31 @@ describe('validateEnv', () => {
     });
   });
 
+  it('takes the VAPID variables all three or none, and never echoes the private key', () => {
+    const vapid = {
+      VAPID_PUBLIC_KEY: `B${'A'.repeat(86)}`,
+      VAPID_PRIVATE_KEY: 'k'.repeat(43),
+      VAPID_SUBJECT: 'mailto:ops@example.com',
+    };
+    expect(problemsOf(vapid)).toEqual([]);
+    expect(problemsOf({})).toEqual([]);
+    expect(problemsOf({ VAPID_PUBLIC_KEY: vapid.VAPID_PUBLIC_KEY }).join()).toMatch(/go together/);
+    const bad = problemsOf({
+      ...vapid,
+      VAPID_PRIVATE_KEY: 'secret-but-short',
+      VAPID_SUBJECT: 'ops@example.com',
+    });
+    expect(bad.join()).toMatch(/VAPID_PRIVATE_KEY .*\(value hidden\)/);
+    expect(bad.join()).toMatch(/VAPID_SUBJECT must be a mailto: or https: URL/);
+    expect(bad.join()).not.toContain('secret-but-short');
+  });
+
+  it('reads NOTIFY_ALLOW_PRIVATE as a boolean, false by default', () => {
+    expect(validateEnv({}).NOTIFY_ALLOW_PRIVATE).toBe(false);
+    expect(validateEnv({ NOTIFY_ALLOW_PRIVATE: 'true' }).NOTIFY_ALLOW_PRIVATE).toBe(true);
+    expect(problemsOf({ NOTIFY_ALLOW_PRIVATE: 'maybe' }).join()).toMatch(/NOTIFY_ALLOW_PRIVATE/);
+  });
+
   it('refuses HTTP_HEADERS_TIMEOUT_MS above HTTP_REQUEST_TIMEOUT_MS, in every environment', () => {
     expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' }).join()).toMatch(
       /HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS/,

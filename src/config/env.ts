@@ -239,6 +239,57 @@ export class Env {
   @Max(60_000)
   REMINDER_TICK_MS = 1000;
 
+  /**
+   * Lets webhook URLs and push endpoints use `http:` and reach private, loopback and link-local
+   * addresses (development and tests only): by default a delivery connects over `https:` to public
+   * addresses only, checked when it connects (src/delivery/outbound-address.ts).
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  NOTIFY_ALLOW_PRIVATE = false;
+
+  /** A webhook delivery (and a push message) must be answered within this, or it is retried. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 5000;
+
+  /** How often each instance queues a run of the delivery sender (webhooks, Web Push) on the job queue. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DELIVERY_TICK_MS = 1000;
+
+  /**
+   * The first retry of a failed delivery waits about this long; each next one twice as long (with
+   * jitter, at most an hour), for 24 hours. A `Retry-After` from the receiver overrides it.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  DELIVERY_RETRY_BASE_MS = 10_000;
+
+  /** Web Push's VAPID key pair (RFC 8292), base64url: the public key (65 bytes, uncompressed P-256). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{87}$/, { message: 'must be a base64url P-256 public key (87 characters)' })
+  VAPID_PUBLIC_KEY?: string;
+
+  /** Web Push's VAPID private key (32 bytes, base64url). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a base64url P-256 private key (43 characters)' })
+  VAPID_PRIVATE_KEY?: string;
+
+  /** Who sends the pushes, for the push services: a `mailto:` or `https:` URL. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(mailto:|https:\/\/)\S+$/, { message: 'must be a mailto: or https: URL' })
+  VAPID_SUBJECT?: string;
+
   /** How long tombstones of deleted tasks are kept for incremental sync; an older sync token is 410. */
   @Transform(toInt)
   @IsInt()
@@ -357,7 +408,7 @@ const describe = (e: ValidationError): string => {
   const value = e.value === undefined ? 'missing' : `got ${JSON.stringify(String(e.value))}`;
   const why = Object.values(e.constraints ?? {}).join(', ');
   // Secrets are never echoed back, only their length.
-  const shown = e.property.includes('SECRET') ? 'value hidden' : value;
+  const shown = /SECRET|PRIVATE_KEY/.test(e.property) ? 'value hidden' : value;
   return `${e.property} ${why} (${shown})`;
 };
 
@@ -380,6 +431,12 @@ function crossChecks(env: Env): string[] {
   if (env.DATABASE_READ_URLS && env.WEB_CONCURRENCY > 1 && !env.REDIS_URL) {
     problems.push(
       'DATABASE_READ_URLS with WEB_CONCURRENCY > 1 needs REDIS_URL: a user must read their own writes on every worker',
+    );
+  }
+  const vapid = [env.VAPID_PUBLIC_KEY, env.VAPID_PRIVATE_KEY, env.VAPID_SUBJECT].filter(Boolean).length;
+  if (vapid !== 0 && vapid !== 3) {
+    problems.push(
+      'VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT go together: set all three (Web Push) or none',
     );
   }
   if (env.NODE_ENV !== 'production') return problems;

@@ -22,4 +22,8 @@ export const LOCK_CLASS = {
   listsOfUser: 0x7441_0004,
   /** Reminders set on one task by one user, counted against the per-task limit in turn (second key: `hashtext(task id || '\n' || user id)`). */
   remindersOfTask: 0x7441_0031,
+  /** Creates of a user's webhooks, counted against the per-user limit in turn (second key: `hashtext(user id)`). */
+  webhooksOfUser: 0x7441_0032,
+  /** Creates of a user's push subscriptions, counted against the per-user limit in turn (second key: `hashtext(user id)`). */
+  pushSubscriptionsOfUser: 0x7441_0033,
 } as const;

@@ -40,6 +40,19 @@ const ERROR_LOG_EVERY_MS = 30_000;
 const SETUP_RETRY_MS = 200;
 const SETUP_RETRY_MAX_MS = 30_000;
 
+/**
+ * Runs `work`, the handler of a periodic job: a failure is logged as a warning with `what`, and thrown
+ * on (the queue records the job failed; the next run goes on).
+ */
+export async function loggedJob(logger: Logger, what: string, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    logger.warn(`${what}: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
 /** Resolves after about `ms` (±50 %, so instances that collided spread out), never holding the process open. */
 const jittered = (ms: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, ms * (0.5 + Math.random())).unref());

@@ -8,7 +8,7 @@ import { sweepInBatches } from '../database/sweep.js';
 import { OUTBOX_RETENTION_DAYS, type OutboxWrite } from '../notifications/notification.js';
 import { NotificationChannels } from '../notifications/notification-channels.js';
 import { NotificationsRepository } from '../notifications/notifications.repository.js';
-import { JobQueue } from '../queue/job-queue.js';
+import { JobQueue, loggedJob } from '../queue/job-queue.js';
 import {
   CLEANUP_BATCH,
   CLEANUP_EVERY_MS,
@@ -60,14 +60,8 @@ export class ReminderFiring implements OnApplicationBootstrap {
     );
   }
 
-  /** Runs `work`; a failure is logged as a warning with `what`, and thrown on (the queue records the job failed). */
-  private async logged(what: string, work: () => Promise<unknown>): Promise<void> {
-    try {
-      await work();
-    } catch (err) {
-      this.logger.warn(`${what}: ${(err as Error).message}`);
-      throw err;
-    }
+  private logged(what: string, work: () => Promise<unknown>): Promise<void> {
+    return loggedJob(this.logger, what, work);
   }
 
   /**

@@ -14,3 +14,21 @@ export async function queryOnce<T extends pg.QueryResultRow = pg.QueryResultRow>
     await client.end();
   }
 }
+
+/**
+ * A pool on the test database itself (not through the app, nor through PgBouncer when the run uses
+ * one) for the test file it is called in: open before its tests, closed after them. Returns what
+ * runs a statement and gives its rows.
+ */
+export function useDirectQuery(): <T extends pg.QueryResultRow>(
+  text: string,
+  values?: unknown[],
+) => Promise<T[]> {
+  let pool: pg.Pool | undefined;
+  beforeAll(() => {
+    pool = new pg.Pool({ connectionString: process.env.E2E_DIRECT_DATABASE_URL, max: 2 });
+  });
+  afterAll(() => pool?.end());
+  return async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
+    (await pool!.query<T>(text, values)).rows;
+}

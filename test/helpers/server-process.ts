@@ -45,6 +45,9 @@ function spawnServer(port: number, env: Record<string, string>): ChildProcessWit
       ...(process.env.E2E_DB_POOL_MODE ? { DB_POOL_MODE: process.env.E2E_DB_POOL_MODE } : {}),
       BETTER_AUTH_SECRET: TEST_SECRET,
       LOG_LEVEL: 'info',
+      // They may send any spec's webhook and push deliveries, to receivers on 127.0.0.1 (setup-env.ts).
+      NOTIFY_ALLOW_PRIVATE: 'true',
+      DELIVERY_RETRY_BASE_MS: '300',
       ...env,
     },
   });

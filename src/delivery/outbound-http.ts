@@ -1,0 +1,108 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Agent, request } from 'undici';
+import type { Env } from '../config/env.js';
+import { AddressRefusedError, checkUrl, guardedLookup } from './outbound-address.js';
+import { retryAfterMs } from './retry.js';
+import type { SendOutcome } from './sender.js';
+
+/** Undici's error codes for a receiver that did not answer in time (and the abort of our own timer). */
+const TIMEOUTS = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_ABORTED',
+  'ABORT_ERR',
+]);
+
+/** The error and its causes, outermost first. */
+function* causes(err: unknown): Generator<unknown> {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) yield e;
+}
+
+/**
+ * The HTTP client of every outbound delivery (webhooks, Web Push): undici (pinned) with one Agent
+ * whose sockets resolve names through guardedLookup, so the address rule (outbound-address.ts)
+ * holds for the address each connection is really made to. One POST per attempt, no redirects
+ * followed (undici's `request` follows none), the whole exchange within WEBHOOK_TIMEOUT_MS, the
+ * answer's body read and dropped. The outcome: `delivered` for a 2xx, `gone` for the channel's
+ * gone statuses, `retry` for timeouts, network errors, 429 and 5xx (with `Retry-After`), `failed`
+ * for the rest (an address refused, a redirect, another 4xx).
+ */
+@Injectable()
+export class OutboundHttp implements OnApplicationShutdown {
+  readonly allowPrivate: boolean;
+  readonly timeoutMs: number;
+  private readonly agent: Agent;
+
+  constructor(config: ConfigService<Env, true>) {
+    this.allowPrivate = config.get('NOTIFY_ALLOW_PRIVATE', { infer: true });
+    this.timeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
+    this.agent = new Agent({
+      connect: { lookup: guardedLookup(this.allowPrivate), timeout: this.timeoutMs },
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      keepAliveTimeout: 4000,
+    });
+  }
+
+  /** POSTs `body` to `target`: the outcome of this one attempt (never throws for what the receiver did). */
+  async post(
+    target: string,
+    headers: Record<string, string>,
+    body: string | Buffer,
+    goneStatuses: readonly number[],
+  ): Promise<SendOutcome> {
+    try {
+      const url = new URL(target);
+      checkUrl(url, this.allowPrivate);
+      const res = await request(url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: this.agent,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      await res.body.dump().catch(() => undefined);
+      return outcomeOf(res.statusCode, res.headers['retry-after'], goneStatuses);
+    } catch (err) {
+      return this.failureOf(err);
+    }
+  }
+
+  private failureOf(err: unknown): SendOutcome {
+    for (const e of causes(err)) {
+      if (e instanceof AddressRefusedError) return { kind: 'failed', error: e.message };
+      const { code, name } = e as { code?: string; name?: string };
+      if ((code && TIMEOUTS.has(code)) || name === 'TimeoutError' || name === 'AbortError') {
+        return { kind: 'retry', error: `timeout: no answer within ${this.timeoutMs} ms` };
+      }
+    }
+    if (err instanceof TypeError && /Invalid URL/i.test(err.message))
+      return { kind: 'failed', error: 'invalid URL' };
+    const { code, message } = err as { code?: string; message?: string };
+    return { kind: 'retry', error: `network: ${code ?? message ?? String(err)}` };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.agent.destroy().catch(() => undefined);
+  }
+}
+
+/** The outcome of an answer with `status` (and its `Retry-After`), for a channel whose target is gone on `goneStatuses`. */
+export function outcomeOf(
+  status: number,
+  retryAfter: string | string[] | undefined,
+  goneStatuses: readonly number[],
+  now = Date.now(),
+): SendOutcome {
+  if (status >= 200 && status < 300) return { kind: 'delivered', status };
+  if (goneStatuses.includes(status)) return { kind: 'gone', status, error: `HTTP ${status}` };
+  if (status === 429 || status >= 500) {
+    return { kind: 'retry', status, error: `HTTP ${status}`, retryAfterMs: retryAfterMs(retryAfter, now) };
+  }
+  if (status >= 300 && status < 400) {
+    return { kind: 'failed', status, error: `HTTP ${status}: redirects are not followed` };
+  }
+  return { kind: 'failed', status, error: `HTTP ${status}` };
+}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, sql } from '../database/database.js';
+import { SERVICE_KEY } from '../database/server-pool.js';
 import type { Channel, DeliveryStatus } from './delivery.schema.js';
 import type { ClaimedDelivery } from './sender.js';
 
@@ -28,7 +29,8 @@ export class DeliveriesRepository {
    * same `message_id`.
    */
   async claim(channels: readonly Channel[], limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    const rows = await this.db.rows<ClaimedDelivery>(
+    const rows = await this.db.bookkeeping<ClaimedDelivery>(
+      SERVICE_KEY,
       sql(
         `WITH due AS (
            SELECT id FROM deliveries
@@ -54,8 +56,8 @@ export class DeliveriesRepository {
    * recorded. In the current transaction when there is one (a target that is gone is dropped in the same one).
    */
   async record(id: string, attempts: number, outcome: AttemptRecord): Promise<boolean> {
-    // The final SELECT keeps it unannounced inside a transaction: no user's data changed.
-    const [row] = await this.db.rows<{ n: number }>(
+    const [row] = await this.db.bookkeeping<{ n: number }>(
+      SERVICE_KEY,
       sql(
         `WITH recorded AS (
          UPDATE deliveries

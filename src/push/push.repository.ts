@@ -32,15 +32,16 @@ export class PushRepository {
         sql(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_CLASS.pushSubscriptionsOfUser, userId]),
         userId,
       );
-      await this.db.rows(
+      await this.db.bookkeeping(
+        userId,
         sql(
           `WITH taken AS (DELETE FROM push_subscriptions WHERE endpoint = $2 AND user_id <> $1 RETURNING id)
            SELECT count(*) FROM taken`,
           [userId, endpoint],
         ),
-        userId,
       );
-      const [row] = await this.db.rows<{ id: string | null }>(
+      const [row] = await this.db.bookkeeping<{ id: string | null }>(
+        userId,
         sql(
           `WITH n AS (SELECT count(*)::int AS mine FROM push_subscriptions WHERE user_id = $1 AND endpoint <> $2),
                 s AS (INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth)
@@ -50,7 +51,6 @@ export class PushRepository {
            SELECT s.id FROM n LEFT JOIN s ON true`,
           [userId, endpoint, keys.p256dh, keys.auth, max],
         ),
-        userId,
       );
       return row.id;
     });
@@ -58,13 +58,13 @@ export class PushRepository {
 
   /** Deletes one of the user's subscriptions (its deliveries with it): whether there was one. */
   async delete(userId: string, id: string): Promise<boolean> {
-    const [row] = await this.db.rows<{ n: number }>(
+    const [row] = await this.db.bookkeeping<{ n: number }>(
+      userId,
       sql(
         `WITH d AS (DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2 RETURNING id)
          SELECT count(*)::int AS n FROM d`,
         [id, userId],
       ),
-      userId,
     );
     return row.n > 0;
   }

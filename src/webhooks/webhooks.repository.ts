@@ -39,7 +39,8 @@ export class WebhooksRepository {
         sql(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_CLASS.webhooksOfUser, userId]),
         userId,
       );
-      const [row] = await this.db.rows<WebhookDto & { taken: number }>(
+      const [row] = await this.db.bookkeeping<WebhookDto & { taken: number }>(
+        userId,
         sql(
           `WITH n AS (SELECT count(*)::int AS taken FROM webhooks WHERE user_id = $1),
                 w AS (INSERT INTO webhooks (user_id, url, events, secret)
@@ -48,7 +49,6 @@ export class WebhooksRepository {
            SELECT n.taken, w.* FROM n LEFT JOIN w ON true`,
           [userId, webhook.url, webhook.events, webhook.secret, max],
         ),
-        userId,
       );
       return row.id ? pick(row) : null;
     });
@@ -65,13 +65,13 @@ export class WebhooksRepository {
 
   /** Deletes one of the user's webhooks (its deliveries with it): whether there was one. */
   async delete(userId: string, id: string): Promise<boolean> {
-    const [row] = await this.db.rows<{ n: number }>(
+    const [row] = await this.db.bookkeeping<{ n: number }>(
+      userId,
       sql(
         `WITH d AS (DELETE FROM webhooks WHERE id = $1 AND user_id = $2 RETURNING id)
          SELECT count(*)::int AS n FROM d`,
         [id, userId],
       ),
-      userId,
     );
     return row.n > 0;
   }

@@ -14,6 +14,7 @@ import { Invitations1796600000000 } from './1796600000000-Invitations.js';
 import { SharedSync1796600000001 } from './1796600000001-SharedSync.js';
 import { Assignee1796600000002 } from './1796600000002-Assignee.js';
 import { Reminders1796600000003 } from './1796600000003-Reminders.js';
+import { CalDav1796700000001 } from './1796700000001-CalDav.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app, the CLI data source
 // and the tests load the very same classes, whether run from TypeScript or from dist/.
@@ -35,4 +36,5 @@ export const MIGRATIONS: Function[] = [
   SharedSync1796600000001,
   Assignee1796600000002,
   Reminders1796600000003,
+  CalDav1796700000001,
 ];

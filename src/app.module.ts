@@ -19,6 +19,7 @@ import { TasksModule } from './tasks/tasks.module.js';
 import { ListsModule } from './lists/lists.module.js';
 import { RemindersModule } from './reminders/reminders.module.js';
 import { UsersModule } from './users/users.module.js';
+import { AppPasswordsModule } from './app-passwords/app-passwords.module.js';
 
 @Module({
   imports: [
@@ -40,6 +41,7 @@ import { UsersModule } from './users/users.module.js';
     TasksModule,
     ListsModule,
     RemindersModule,
+    AppPasswordsModule,
     HealthModule,
   ],
   // The global guards, in the order they run on every request.

@@ -118,7 +118,7 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
       const typedIn: Record<string, string> = { user_id: user };
-      // The id a person types in: one of their lists, or of their tasks (for skip, one that repeats: the route's
+      // The id a person types in: one of their lists or app passwords, or of their tasks (for skip, one that repeats: the route's
       // subject; for reminders, one with a due date), and a reminder of theirs on it.
       const typedInTask = path.endsWith('/skip')
         ? { title: 'typed-in id', due_date: new Date().toISOString(), recurrence: { rule: 'FREQ=DAILY' } }
@@ -129,7 +129,9 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
         typedIn.id = (
           path.startsWith('/api/lists/')
             ? await api.post('/api/lists').send({ name: 'typed-in id' })
-            : await api.post('/api/tasks').send(typedInTask)
+            : path.startsWith('/api/app-passwords/')
+              ? await api.post('/api/app-passwords').send({ name: 'typed-in id' })
+              : await api.post('/api/tasks').send(typedInTask)
         ).body.id;
       // Sharing: the member a person types in (someone who accepted their invitation, also into the
       // transfer's body), the id of one of their open invitations, and a token they were handed.

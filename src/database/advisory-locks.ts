@@ -22,4 +22,8 @@ export const LOCK_CLASS = {
   listsOfUser: 0x7441_0004,
   /** Reminders set on one task by one user, counted against the per-task limit in turn (second key: `hashtext(task id || '\n' || user id)`). */
   remindersOfTask: 0x7441_0031,
+  /** Creates of a user's app passwords, counted against their limit in turn (second key: `hashtext(user id)`). */
+  appPasswordsOfUser: 0x7441_0041,
+  /** A CalDAV resource name in a list, taken by one create at a time (second key: `hashtext(list id || '\n' || name)`). */
+  davResourceName: 0x7441_0042,
 } as const;

@@ -20,6 +20,7 @@ import { ListsModule } from './lists/lists.module.js';
 import { RemindersModule } from './reminders/reminders.module.js';
 import { UsersModule } from './users/users.module.js';
 import { AppPasswordsModule } from './app-passwords/app-passwords.module.js';
+import { CaldavModule } from './caldav/caldav.module.js';
 
 @Module({
   imports: [
@@ -42,6 +43,7 @@ import { AppPasswordsModule } from './app-passwords/app-passwords.module.js';
     ListsModule,
     RemindersModule,
     AppPasswordsModule,
+    CaldavModule,
     HealthModule,
   ],
   // The global guards, in the order they run on every request.

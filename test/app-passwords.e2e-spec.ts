@@ -159,3 +159,17 @@ describe('/dav sign-in limits', () => {
       .expect(207);
   });
 });
+
+describe('/dav sign-in limits per address', () => {
+  let app: Awaited<ReturnType<typeof createTestApp>>;
+  beforeAll(async () => {
+    app = await createTestApp({ RATE_LIMIT_LOGIN_FAILURES: '100', RATE_LIMIT_IP_PER_MINUTE: '3' });
+  }, 60_000);
+  afterAll(() => app?.close());
+
+  it('counts failed sign-ins against the address too, whatever login each tried', async () => {
+    for (let i = 0; i < 3; i++)
+      expectProblem(await davClient(app, newUser(), 'wrong').propfind('/dav/', ROOT_PROPFIND), 401);
+    expectProblem(await davClient(app, newUser(), 'wrong').propfind('/dav/', ROOT_PROPFIND), 429);
+  });
+});

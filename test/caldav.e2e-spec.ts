@@ -93,6 +93,19 @@ describe('discovery', () => {
     expect(listing.get(`/dav/calendars/${groceries.id}/`)!.children.length).toBe(3);
     // A list the caller is not a member of is not there.
     expectProblem(await dav.propfind(`/dav/calendars/${randomUUID()}/`, props), 404);
+    // Nothing is writable over CalDAV: each property a PROPPATCH names is 403, in a multistatus.
+    const patch = await dav
+      .call('proppatch', `/dav/calendars/${groceries.id}/`, { 'Content-Type': 'application/xml' })
+      .buffer(true)
+      .send(
+        '<d:propertyupdate xmlns:d="DAV:" xmlns:a="http://apple.com/ns/ical/"><d:set><d:prop><d:displayname>X</d:displayname><a:calendar-color>#FF0000FF</a:calendar-color></d:prop></d:set></d:propertyupdate>',
+      )
+      .expect(207);
+    const patched = responses(patch.text).get(`/dav/calendars/${groceries.id}/`);
+    expect(child(childrenNamed(patched, NS.DAV, 'propstat')[0], NS.DAV, 'status')!.text).toContain('403');
+    expect(((await api.get(`/api/lists/${groceries.id}`).expect(200)).body as ListDto).name).toBe(
+      'Groceries',
+    );
   });
 });
 
@@ -145,6 +158,7 @@ describe('resources', () => {
     // Conditional writes: a stale If-Match and If-None-Match: * on an existing resource are 412.
     expectProblem(await dav.put(path, ics, { 'If-Match': '"1"' }), 412);
     expectProblem(await dav.put(path, ics, { 'If-None-Match': '*' }), 412);
+    expectProblem(await dav.put(`/dav/calendars/${list.id}/nothing-here.ics`, ics, { 'If-Match': '*' }), 412);
     const reopened = vtodo(uid, ['SUMMARY:Buy oat milk', 'STATUS:NEEDS-ACTION', 'X-CLIENT-THING:changed']);
     await dav.put(path, reopened, { 'If-Match': '"2"' }).expect(204);
     const after = (await api.get(`/api/tasks/${tasks[0].id}`).expect(200)).body as Task;
@@ -203,6 +217,35 @@ describe('resources', () => {
     expectProblem(await viewer.dav.delete(path), 403);
     const stranger = await signedIn();
     expectProblem(await stranger.dav.get(path), 404);
+  });
+
+  it('completes the occurrence of a repeating task a client marks completed: the series advances, as through REST', async () => {
+    const { api, dav } = await signedIn();
+    const list = await makeList(api, 'Habits');
+    const path = `/dav/calendars/${list.id}/water.ics`;
+    const due = new Date(Date.now() + 86_400_000);
+    const stamp = (d: Date) =>
+      d
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+    const lines = ['SUMMARY:Water the plants', `DUE:${stamp(due)}`, 'RRULE:FREQ=DAILY'];
+    await dav.put(path, vtodo('water', lines)).expect(201);
+    const [task] = (await api.get(`/api/tasks?list_id=${list.id}`).expect(200)).body as Task[];
+    expect(task.recurrence).toEqual({ rule: 'FREQ=DAILY', from: 'due' });
+    // Marked done the way clients write it: STATUS and COMPLETED on the same VTODO.
+    const done = vtodo('water', [...lines, 'STATUS:COMPLETED', `COMPLETED:${stamp(new Date())}`]);
+    await dav.put(path, done, { 'If-Match': `"${task.version}"` }).expect(204);
+    const after = (await api.get(`/api/tasks/${task.id}`).expect(200)).body as Task;
+    expect(after.completed).toBe(false);
+    expect(Date.parse(after.due_date!)).toBe(due.setUTCMilliseconds(0) + 86_400_000);
+    expect(after.last_completed_at).not.toBeNull();
+    const shown = (await dav.get(path).expect(200)).text;
+    expect(shown).toContain('STATUS:NEEDS-ACTION');
+    expect(shown).toContain(`DUE:${stamp(new Date(after.due_date!))}`);
+    // A retry of the same write completes nothing more.
+    await dav.put(path, done).expect(204);
+    expect(((await api.get(`/api/tasks/${task.id}`).expect(200)).body as Task).due_date).toBe(after.due_date);
   });
 
   it('keeps subtasks: RELATED-TO names the parent by its UID', async () => {

@@ -39,8 +39,10 @@ import {
   NS,
   parseXml,
   propResponse,
+  statusLine,
   statusResponse,
   writeXml,
+  x,
   type X,
   type XmlElement,
 } from './dav-xml.js';
@@ -78,6 +80,7 @@ export class CaldavController {
     GET: (...a) => this.get(...a),
     HEAD: (...a) => this.get(...a),
     PUT: (...a) => this.put(...a),
+    PROPPATCH: (...a) => this.proppatch(...a),
     DELETE: (...a) => this.delete(...a),
   };
 
@@ -87,8 +90,7 @@ export class CaldavController {
     try {
       if (req.method === 'OPTIONS') return this.options(res);
       if (!target) throw new ProblemException(404, NOT_FOUND);
-      if (['PROPPATCH', 'MKCALENDAR', 'MKCOL'].includes(req.method))
-        throw new ProblemException(403, NOT_ALLOWED);
+      if (['MKCALENDAR', 'MKCOL'].includes(req.method)) throw new ProblemException(403, NOT_ALLOWED);
       const handler = this.handlers[req.method];
       if (!handler) {
         res.setHeader('Allow', ALLOW);
@@ -248,6 +250,7 @@ export class CaldavController {
       (raw ?? Buffer.alloc(0)).toString('utf8'),
       {
         versions: parseIfMatch(req.headers['if-match']),
+        anyExisting: req.headers['if-match']?.trim() === '*',
         createOnly: req.headers['if-none-match']?.trim() === '*',
       },
     );
@@ -265,6 +268,27 @@ export class CaldavController {
     if (target.kind !== 'resource') throw new ProblemException(403, NOT_ALLOWED);
     await this.dav.remove(user.sub, target.list, target.name, parseIfMatch(req.headers['if-match']));
     res.status(204).end();
+  }
+
+  /**
+   * No property is writable over CalDAV (a list's name and colour change through the API): each one a
+   * PROPPATCH names is answered 403 in a multistatus (RFC 4918 9.2), which clients take per property.
+   */
+  private async proppatch(
+    user: AuthUser,
+    target: DavTarget,
+    req: AuthenticatedRequest,
+    res: Response,
+  ): Promise<void> {
+    const body = this.body(req);
+    if (!body || !(body.ns === NS.DAV && body.name === 'propertyupdate'))
+      throw new ProblemException(400, 'A PROPPATCH body is a DAV:propertyupdate element');
+    const [found] = await this.properties(user, target, 0);
+    const names = body.children
+      .flatMap((op) => childrenNamed(op, NS.DAV, 'prop'))
+      .flatMap((prop) => prop.children.map(({ ns, name }) => x(ns, name)));
+    const status = d('status', statusLine(403, 'Forbidden'));
+    this.multistatus(res, [d('response', d('href', found.href), d('propstat', d('prop', ...names), status))]);
   }
 
   private async report(

@@ -47,9 +47,10 @@ export interface CollectionChanges {
   token: string;
 }
 
-/** A PUT's conditions: `If-Match` versions (undefined: none) and `If-None-Match: *`. */
+/** A PUT's conditions: `If-Match` versions (undefined: none), `If-Match: *` and `If-None-Match: *`. */
 export interface PutConditions {
   versions?: number[];
+  anyExisting: boolean;
   createOnly: boolean;
 }
 
@@ -179,7 +180,7 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
           await this.repo.lockName(userId, list, name);
           const current = await this.repo.resource(userId, list, name);
           if (current && conditions.createOnly) throw new StaleTaskError(current.version);
-          if (!current && conditions.versions) throw new ResourceMissingError();
+          if (!current && (conditions.versions || conditions.anyExisting)) throw new ResourceMissingError();
           if (current && (current.dav_uid ?? current.id) !== sent.uid)
             throw new InvalidCalendarError('the UID of a resource cannot change', 'no-uid-conflict');
           if (!current && (await this.repo.byUid(userId, list, sent.uid)))
@@ -266,9 +267,10 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
       const now = key === 'recurrence' ? current.recurrence : current[key as keyof Task];
       if (!same(value, now)) changes[key] = value;
     }
-    // Completing a repeating task's occurrence: the one the client saw (a retry never skips another).
+    // Completing a repeating task's occurrence: the one the client saw, its DUE (a retry, or a client
+    // behind, completes nothing more: that occurrence is done already).
     if (changes.completed === true && current.recurrence && current.due_date) {
-      changes.occurrence = current.due_date;
+      changes.occurrence = fields.due_date ?? current.due_date;
       delete changes.due_date;
     }
     // A write with no change of a modelled field is still a change (of the client's own data): version + 1.

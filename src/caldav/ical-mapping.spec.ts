@@ -135,6 +135,34 @@ describe('render', () => {
     });
   });
 
+  it('moves a client’s DTSTART with DUE, so a series advanced by the server stays in order', () => {
+    const stored = vtodo(
+      'SUMMARY:Buy milk',
+      'DTSTART:20261210T070000Z',
+      'DUE:20261210T080000Z',
+      'RRULE:FREQ=DAILY',
+    );
+    const advanced = task({
+      due_date: '2026-12-11T08:00:00.000Z',
+      recurrence: { rule: 'FREQ=DAILY', from: 'due' },
+      priority: 'low',
+      version: 2,
+    });
+    const ics = render(advanced, stored, { uid: 'u1', parentUid: null, storedVersion: 1 });
+    expect(ics).toContain('DTSTART:20261211T070000Z');
+    expect(ics).toContain('DUE:20261211T080000Z');
+    const earlier = render(
+      task({ due_date: '2026-12-01T08:00:00.000Z', priority: 'low', version: 2 }),
+      vtodo('DTSTART:20261210T070000Z'),
+      {
+        uid: 'u1',
+        parentUid: null,
+        storedVersion: 1,
+      },
+    );
+    expect(earlier).not.toContain('DTSTART');
+  });
+
   it('keeps what the client wrote while it says what the task says, and rewrites only what changed', () => {
     const stored = vtodo(
       'SUMMARY:Buy milk',

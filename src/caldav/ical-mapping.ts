@@ -239,7 +239,10 @@ export function render(task: Task, stored: string | null, ctx: RenderContext): s
     put(todo, 'percent-complete', task.completed ? 100 : null);
   }
   if (!was || was.priority !== task.priority) put(todo, 'priority', PRIORITY_VALUE[task.priority]);
-  if (!was || was.due_date !== task.due_date || was.time_zone !== task.time_zone) writeDue(todo, task);
+  if (!was || was.due_date !== task.due_date || was.time_zone !== task.time_zone) {
+    moveStart(todo, calendar, was?.due_date ?? null, task);
+    writeDue(todo, task);
+  }
   if (!was || !sameTags(was.tags, task.tags)) {
     todo.removeAllProperties('categories');
     if (task.tags.length) {
@@ -273,12 +276,16 @@ function newCalendar(): ICAL.Component {
 /** DUE from `due_date` and `time_zone` (wall-clock time with TZID in a zone, UTC otherwise). */
 function writeDue(todo: ICAL.Component, task: Task): void {
   todo.removeAllProperties('due');
-  if (task.due_date === null) return;
-  if (task.time_zone === null) {
-    todo.addPropertyWithValue('due', utc(task.due_date));
+  if (task.due_date !== null) addTime(todo, 'due', Date.parse(task.due_date), task.time_zone);
+}
+
+/** Property `name` at instant `ms`: wall-clock time with TZID in `zone`, UTC without one. */
+function addTime(todo: ICAL.Component, name: string, ms: number, zone: string | null): void {
+  if (zone === null) {
+    todo.addPropertyWithValue(name, ICAL.Time.fromJSDate(new Date(ms), true));
     return;
   }
-  const wall = new Date(wallAt(Date.parse(task.due_date), task.time_zone));
+  const wall = new Date(wallAt(ms, zone));
   const time = ICAL.Time.fromData({
     year: wall.getUTCFullYear(),
     month: wall.getUTCMonth() + 1,
@@ -287,6 +294,20 @@ function writeDue(todo: ICAL.Component, task: Task): void {
     minute: wall.getUTCMinutes(),
     second: wall.getUTCSeconds(),
   });
-  const prop = todo.addPropertyWithValue('due', time);
-  prop.setParameter('tzid', task.time_zone);
+  todo.addPropertyWithValue(name, time).setParameter('tzid', zone);
+}
+
+/**
+ * A client's DTSTART moves with DUE (by as much: a series advanced, a date changed through the API),
+ * so the two stay in order and a client that expands RRULE from DTSTART sees the same occurrences;
+ * without a DUE before, a DTSTART after the new DUE goes.
+ */
+function moveStart(todo: ICAL.Component, calendar: ICAL.Component, oldDue: string | null, task: Task): void {
+  const start = instantOfProperty(todo.getFirstProperty('dtstart'), calendar);
+  if (!start) return;
+  const newDue = task.due_date === null ? null : Date.parse(task.due_date);
+  const moved = oldDue !== null && newDue !== null ? start.ms + newDue - Date.parse(oldDue) : start.ms;
+  if (oldDue === null && newDue !== null && moved <= newDue) return;
+  todo.removeAllProperties('dtstart');
+  if (newDue !== null && moved <= newDue) addTime(todo, 'dtstart', moved, start.zone ?? task.time_zone);
 }

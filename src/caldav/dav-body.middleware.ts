@@ -15,12 +15,14 @@ const hasBody = (req: Request) =>
 /**
  * The body of a `/dav` request (XML or iCalendar, never JSON: HttpModule leaves these routes to this)
  * as a Buffer in `req.body`, up to 256 KiB (413 beyond); what it is, the route decides by its
- * content type.
+ * content type. Middleware runs before guards: a request without an Authorization header, which the
+ * guard refuses, is not read at all.
  */
 @Injectable()
 export class DavBodyMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
-    if (!hasBody(req)) {
+    // Without credentials DavAuthGuard answers 401 whatever the body: it is not read (Node drops it).
+    if (!hasBody(req) || req.headers.authorization === undefined) {
       req.body = undefined;
       next();
       return;

@@ -15,6 +15,7 @@ import { SharedSync1796600000001 } from './1796600000001-SharedSync.js';
 import { Assignee1796600000002 } from './1796600000002-Assignee.js';
 import { Reminders1796600000003 } from './1796600000003-Reminders.js';
 import { Channels1796700000000 } from './1796700000000-Channels.js';
+import { CalDav1796700000001 } from './1796700000001-CalDav.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app, the CLI data source
 // and the tests load the very same classes, whether run from TypeScript or from dist/.
@@ -37,4 +38,5 @@ export const MIGRATIONS: Function[] = [
   Assignee1796600000002,
   Reminders1796600000003,
   Channels1796700000000,
+  CalDav1796700000001,
 ];

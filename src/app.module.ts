@@ -21,6 +21,8 @@ import { RemindersModule } from './reminders/reminders.module.js';
 import { PushModule } from './push/push.module.js';
 import { UsersModule } from './users/users.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { AppPasswordsModule } from './app-passwords/app-passwords.module.js';
+import { CaldavModule } from './caldav/caldav.module.js';
 
 @Module({
   imports: [
@@ -44,6 +46,8 @@ import { WebhooksModule } from './webhooks/webhooks.module.js';
     RemindersModule,
     WebhooksModule,
     PushModule,
+    AppPasswordsModule,
+    CaldavModule,
     HealthModule,
   ],
   // The global guards, in the order they run on every request.

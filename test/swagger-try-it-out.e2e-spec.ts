@@ -125,7 +125,7 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(item)) {
       const typedIn: Record<string, string> = { user_id: user };
-      // The id a person types in: one of their lists, or of their tasks (for skip, one that repeats: the route's
+      // The id a person types in: one of their lists or app passwords, or of their tasks (for skip, one that repeats: the route's
       // subject; for reminders, one with a due date), and a reminder of theirs on it.
       const typedInTask = path.endsWith('/skip')
         ? { title: 'typed-in id', due_date: new Date().toISOString(), recurrence: { rule: 'FREQ=DAILY' } }

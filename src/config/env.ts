@@ -186,6 +186,15 @@ export class Env {
   @Min(0)
   RATE_LIMIT_IP_PER_MINUTE = 300;
 
+  /**
+   * Failed CalDAV sign-ins (HTTP Basic with an app password) per account (the login tried) per
+   * minute; beyond, that login is 429 until the window ends, a right password too. 0 disables.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_LOGIN_FAILURES = 10;
+
   @Transform(toInt)
   @IsInt()
   @Min(0)

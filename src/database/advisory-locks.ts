@@ -26,4 +26,8 @@ export const LOCK_CLASS = {
   webhooksOfUser: 0x7441_0032,
   /** Creates of a user's push subscriptions, counted against the per-user limit in turn (second key: `hashtext(user id)`). */
   pushSubscriptionsOfUser: 0x7441_0033,
+  /** Creates of a user's app passwords, counted against their limit in turn (second key: `hashtext(user id)`). */
+  appPasswordsOfUser: 0x7441_0041,
+  /** A CalDAV resource name in a list, taken by one create at a time (second key: `hashtext(list id || '\n' || name)`). */
+  davResourceName: 0x7441_0042,
 } as const;

@@ -28,5 +28,6 @@ import { MembershipChanges } from './membership-changes.js';
     InvitationsRepository,
     MembershipChanges,
   ],
+  exports: [ListsService],
 })
 export class ListsModule {}

@@ -13,6 +13,6 @@ import { RateLimiter } from './rate-limiter.js';
 @Module({
   imports: [RedisModule],
   providers: [RateLimiter, PerIpLimit, RateLimitGuard],
-  exports: [RateLimitGuard, PerIpLimit],
+  exports: [RateLimitGuard, PerIpLimit, RateLimiter],
 })
 export class RateLimitModule {}

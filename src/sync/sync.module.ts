@@ -11,6 +11,6 @@ import { SyncTokens } from './sync-tokens.js';
   imports: [DatabaseModule],
   controllers: [SyncController, UserSyncController],
   providers: [ChangesService, ChangesRepository, SyncTokens, ServerKeysRepository],
-  exports: [ChangesService],
+  exports: [ChangesService, SyncTokens],
 })
 export class SyncModule {}

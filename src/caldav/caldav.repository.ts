@@ -1,0 +1,259 @@
+import { Injectable } from '@nestjs/common';
+import { LOCK_CLASS } from '../database/advisory-locks.js';
+import { Database, sql } from '../database/database.js';
+import { memberSql } from '../lists/roles.js';
+import type { Role } from '../lists/roles.js';
+import type { Task } from '../tasks/dto/task.dto.js';
+import { TASK_COLUMNS } from '../tasks/task.schema.js';
+
+/** A list as a calendar collection: the caller's view of it and where its changes stand. */
+export interface CalendarRow {
+  id: string;
+  name: string;
+  color: string | null;
+  is_inbox: boolean;
+  owner_id: string;
+  version: number;
+  role: Role;
+  /** Where the list stands in its owner's sequence (LIST_SEQ). */
+  seq: string;
+}
+
+/** A task as a CalDAV resource: the task, and what a client stored of it (null when none has). */
+export type ResourceRow = Task & {
+  /** The resource's name in its list (null: `{id}.ics`). */
+  dav_name: string | null;
+  dav_uid: string | null;
+  /** The VCALENDAR as last rendered (at `dav_version`), null when no client wrote the task. */
+  ics: string | null;
+  dav_version: number | null;
+  /** The parent's UID (its client's, else its id), null for a top-level task. */
+  parent_uid: string | null;
+};
+
+/** A member of a collection, as a PROPFIND lists it. */
+export interface MemberRow {
+  id: string;
+  version: number;
+  updated_at: string;
+  dav_name: string | null;
+}
+
+/** One row of a collection's changes after a position: a task now in the list, or gone from it. */
+export interface ChangeRow {
+  kind: 'head' | 'task' | 'gone';
+  id: string | null;
+  version: number | null;
+  updated_at: string | null;
+  dav_name: string | null;
+  owner_id: string | null;
+  head: string | null;
+  pruned: string | null;
+}
+
+/** Rows of deleted tasks removed per statement by the sweep. */
+export const DAV_SWEEP_BATCH = 5000;
+
+const TASK = TASK_COLUMNS.map((c) => `t.${c}`).join(', ');
+/**
+ * A task's parent UID: its parent's (the client's UID, else the parent's id), or, for a top-level
+ * task, the UID its client named that no task of the list has yet (a subtask written before its
+ * parent: the link is kept until the parent comes, and CaldavService.put adopts it then).
+ */
+const PARENT_UID = `CASE WHEN t.parent_id IS NOT NULL THEN COALESCE(pr.uid, t.parent_id::text)
+  WHEN r.parent_uid IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM tasks pt LEFT JOIN dav_resources pd ON pd.task_id = pt.id
+     WHERE pt.list_id = t.list_id AND (pd.uid = r.parent_uid OR (pd.task_id IS NULL AND pt.id::text = r.parent_uid)))
+  THEN r.parent_uid END`;
+const RESOURCE = `${TASK}, r.name AS dav_name, r.uid AS dav_uid, r.ics, r.version AS dav_version, ${PARENT_UID} AS parent_uid`;
+const RESOURCE_FROM = `tasks t LEFT JOIN dav_resources r ON r.task_id = t.id LEFT JOIN dav_resources pr ON pr.task_id = t.parent_id`;
+/** The resource `$3` names in list `$2`: its client's name, or `{id}.ics` when no client named it. */
+const NAMED = `(r.name = $3 OR (r.task_id IS NULL AND t.id::text || '.ics' = $3))`;
+
+/**
+ * Where list `l` stands in its owner's sequence: its latest change (its tasks' and its tombstones'),
+ * or the sequence's pruned mark when that is later (a token there is not expired, and no change of
+ * the list lies between them).
+ */
+const LIST_SEQ = `GREATEST(
+  COALESCE((SELECT max(t.seq) FROM tasks t WHERE t.list_id = l.id), 0),
+  COALESCE((SELECT max(g.seq) FROM task_tombstones g WHERE g.user_id = l.owner_id AND g.list_id = l.id), 0),
+  COALESCE((SELECT c.pruned_seq FROM task_counts c WHERE c.user_id = l.owner_id), 0))::text`;
+
+/**
+ * The SQL of CalDAV (migration CalDav): the caller's lists as calendars, their tasks as resources with
+ * what clients stored of them (`dav_resources`), and a list's changes after a position in its
+ * owner's change sequence (through `sync_stream_tasks` / `sync_stream_tombstones`, migration
+ * SharedSync). Every statement carries the caller's membership of the list.
+ */
+@Injectable()
+export class CaldavRepository {
+  constructor(private readonly db: Database) {}
+
+  /** The caller's lists (one when `list` is given), inbox first, with where their changes stand. */
+  calendars(userId: string, list?: string): Promise<CalendarRow[]> {
+    const values: unknown[] = [userId];
+    const one = list === undefined ? '' : ` AND l.id = $${values.push(list)}`;
+    return this.db.read<CalendarRow>(
+      userId,
+      sql(
+        `SELECT l.id, l.name, l.color, l.is_inbox, l.owner_id, l.version, m.role, ${LIST_SEQ} AS seq
+           FROM list_members m JOIN lists l ON l.id = m.list_id
+          WHERE m.user_id = $1${one} ORDER BY l.is_inbox DESC, l.created_at, l.id`,
+        values,
+      ),
+    );
+  }
+
+  /** The tasks of list `list` (when the caller is a member), as a PROPFIND lists them. */
+  members(userId: string, list: string): Promise<MemberRow[]> {
+    return this.db.read<MemberRow>(
+      userId,
+      sql(
+        `SELECT t.id, t.version, t.updated_at, r.name AS dav_name
+           FROM tasks t LEFT JOIN dav_resources r ON r.task_id = t.id
+          WHERE t.list_id = $2 AND ${memberSql('t.list_id', '$1')} ORDER BY t.created_at, t.id`,
+        [userId, list],
+      ),
+    );
+  }
+
+  /** Every task of list `list` with what clients stored of it (for reports). */
+  resources(userId: string, list: string): Promise<ResourceRow[]> {
+    return this.db.read<ResourceRow>(
+      userId,
+      sql(
+        `SELECT ${RESOURCE} FROM ${RESOURCE_FROM}
+          WHERE t.list_id = $2 AND ${memberSql('t.list_id', '$1')} ORDER BY t.created_at, t.id`,
+        [userId, list],
+      ),
+    );
+  }
+
+  /** The resource named `name` in list `list`, or null (inside a transaction: what it sees). */
+  async resource(userId: string, list: string, name: string): Promise<ResourceRow | null> {
+    const [row] = await this.db.read<ResourceRow>(
+      userId,
+      sql(
+        `SELECT ${RESOURCE} FROM ${RESOURCE_FROM}
+          WHERE t.list_id = $2 AND ${NAMED} AND ${memberSql('t.list_id', '$1')}`,
+        [userId, list, name],
+      ),
+    );
+    return row ?? null;
+  }
+
+  /** The task whose UID is `uid` in list `list` (its client's UID, else its id), with its parent. */
+  async byUid(
+    userId: string,
+    list: string,
+    uid: string,
+  ): Promise<{ id: string; parent_id: string | null; dav_name: string | null } | null> {
+    const [row] = await this.db.read<{ id: string; parent_id: string | null; dav_name: string | null }>(
+      userId,
+      sql(
+        `SELECT t.id, t.parent_id, r.name AS dav_name FROM tasks t LEFT JOIN dav_resources r ON r.task_id = t.id
+          WHERE t.list_id = $2 AND (r.uid = $3 OR (r.task_id IS NULL AND t.id::text = lower($3)))
+            AND ${memberSql('t.list_id', '$1')}
+          LIMIT 1`,
+        [userId, list, uid],
+      ),
+    );
+    return row ?? null;
+  }
+
+  /** The top-level tasks of list `list` whose client named `uid` as their parent before it existed. */
+  async orphans(userId: string, list: string, uid: string): Promise<string[]> {
+    const rows = await this.db.read<{ id: string }>(
+      userId,
+      sql(
+        `SELECT t.id FROM tasks t JOIN dav_resources r ON r.task_id = t.id
+          WHERE t.list_id = $2 AND r.parent_uid = $3 AND t.parent_id IS NULL AND ${memberSql('t.list_id', '$1')}`,
+        [userId, list, uid],
+      ),
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Takes, until the transaction ends, the lock of name `name` in list `list`: two clients creating
+   * the same resource at once take turns, and the second finds the first's.
+   */
+  async lockName(userId: string, list: string, name: string): Promise<void> {
+    await this.db.rows(
+      sql(`SELECT pg_advisory_xact_lock($1, hashtext($2 || E'\\n' || $3))`, [
+        LOCK_CLASS.davResourceName,
+        list,
+        name,
+      ]),
+      userId,
+    );
+  }
+
+  /** Stores what a client wrote of task `taskId` (its name, UID, parent's UID and the rendered VCALENDAR at `version`). */
+  async store(
+    userId: string,
+    taskId: string,
+    resource: { name: string; uid: string; parentUid: string | null; ics: string; version: number },
+  ): Promise<void> {
+    await this.db.bookkeeping(
+      userId,
+      sql(
+        `INSERT INTO dav_resources (task_id, name, uid, parent_uid, ics, version) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (task_id) DO UPDATE SET name = EXCLUDED.name, uid = EXCLUDED.uid, parent_uid = EXCLUDED.parent_uid,
+           ics = EXCLUDED.ics, version = EXCLUDED.version, deleted_at = NULL`,
+        [taskId, resource.name, resource.uid, resource.parentUid, resource.ics, resource.version],
+      ),
+    );
+  }
+
+  /**
+   * Deletes at most DAV_SWEEP_BATCH rows of deleted tasks older than `retentionDays` (by then every
+   * sync token from before their deletion is expired, so no client needs their names). How many.
+   */
+  async sweepBatch(retentionDays: number): Promise<number> {
+    const { count } = await this.db.housekeeping(
+      sql(
+        `DELETE FROM dav_resources WHERE task_id IN (
+           SELECT task_id FROM dav_resources WHERE deleted_at < now() - make_interval(days => $1)
+            LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [retentionDays, DAV_SWEEP_BATCH],
+      ),
+    );
+    return count;
+  }
+
+  /**
+   * The changes of list `list` after position `after` of its owner's sequence (0 and `full`: every
+   * task it holds), in one snapshot with the sequence's head (`head` row: its owner, head and pruned
+   * mark): tasks in the list now (`task`), and tasks gone from it since (`gone`: deleted or moved
+   * out; the tombstone's list is this one). Null rows when the caller is not a member.
+   */
+  changes(userId: string, list: string, after: number, full: boolean): Promise<ChangeRow[]> {
+    const tasks = full
+      ? `SELECT t.id, t.version, t.updated_at FROM tasks t WHERE t.list_id = l.id`
+      : `SELECT t.id, t.version, t.updated_at FROM sync_stream_tasks(l.owner_id, $3, ARRAY[l.id], NULL) t`;
+    const gone = full
+      ? ''
+      : ` UNION ALL
+         SELECT 'gone', g.id, NULL, NULL, r.name, NULL, NULL, NULL
+           FROM l CROSS JOIN LATERAL sync_stream_tombstones(l.owner_id, $3, ARRAY[l.id], $1, NULL) g
+           LEFT JOIN dav_resources r ON r.task_id = g.id
+          WHERE g.list_id = l.id AND NOT EXISTS (SELECT 1 FROM tasks v WHERE v.id = g.id AND v.list_id = l.id)`;
+    return this.db.read<ChangeRow>(
+      userId,
+      sql(
+        `WITH l AS MATERIALIZED (
+           SELECT l.id, l.owner_id, COALESCE(c.seq, 0) AS head, COALESCE(c.pruned_seq, 0) AS pruned
+             FROM lists l JOIN list_members m ON m.list_id = l.id AND m.user_id = $1
+             LEFT JOIN task_counts c ON c.user_id = l.owner_id WHERE l.id = $2)
+         SELECT 'head' AS kind, NULL::uuid AS id, NULL::int AS version, NULL::timestamptz AS updated_at,
+                NULL::varchar AS dav_name, l.owner_id, l.head::text AS head, l.pruned::text AS pruned FROM l
+         UNION ALL
+         SELECT 'task', t.id, t.version, t.updated_at, r.name, NULL, NULL, NULL
+           FROM l CROSS JOIN LATERAL (${tasks}) t LEFT JOIN dav_resources r ON r.task_id = t.id${gone}`,
+        full ? [userId, list] : [userId, list, after],
+      ),
+    );
+  }
+}

@@ -1,0 +1,200 @@
+import type { Task } from '../tasks/dto/task.dto.js';
+import { fieldsOf, InvalidCalendarError, parseTodo, priorityOf, render, UNTITLED } from './ical-mapping.js';
+
+const vtodo = (...lines: string[]) =>
+  [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//spec//EN',
+    'BEGIN:VTODO',
+    'UID:u1',
+    'DTSTAMP:20261206T120000Z',
+    ...lines,
+    'END:VTODO',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+
+const task = (over: Partial<Task> = {}): Task => ({
+  id: '3f8e2c1a-5b7d-4e9f-a1c2-0d3b4e5f6a7b',
+  user_id: 'alice',
+  title: 'Buy milk',
+  description: null,
+  completed: false,
+  priority: 'medium',
+  due_date: null,
+  tags: [],
+  created_at: '2026-12-01T10:00:00.000Z',
+  updated_at: '2026-12-02T10:00:00.000Z',
+  version: 1,
+  parent_id: null,
+  position: 'a0',
+  time_zone: null,
+  recurrence: null,
+  last_completed_at: null,
+  list_id: '7c1e4a52-0b8d-4f3e-9a61-2d5c8e9f0a1b',
+  assignee_id: null,
+  ...over,
+});
+
+describe('fieldsOf', () => {
+  it('reads the modelled fields, lossy where the API holds less', () => {
+    const fields = fieldsOf(
+      parseTodo(
+        vtodo(
+          `SUMMARY:  ${'t'.repeat(250)}`,
+          'DESCRIPTION:notes',
+          'STATUS:COMPLETED',
+          'PRIORITY:3',
+          'CATEGORIES:Home, Errand,home',
+          'CATEGORIES:X',
+          'DUE;TZID=Europe/Berlin:20261210T090000',
+          'RRULE:FREQ=WEEKLY;BYDAY=MO',
+          'RELATED-TO;RELTYPE=PARENT:parent-1',
+        ),
+      ),
+    );
+    expect(fields).toEqual({
+      title: 't'.repeat(200),
+      description: 'notes',
+      completed: true,
+      priority: 'high',
+      due_date: '2026-12-10T08:00:00.000Z',
+      time_zone: 'Europe/Berlin',
+      tags: ['home', 'errand', 'x'],
+      rule: 'FREQ=WEEKLY;BYDAY=MO',
+      parent_uid: 'parent-1',
+    });
+  });
+
+  it('has defaults for what is missing: untitled, low priority, not completed', () => {
+    expect(fieldsOf(parseTodo(vtodo()))).toEqual(
+      expect.objectContaining({
+        title: UNTITLED,
+        priority: 'low',
+        completed: false,
+        due_date: null,
+        tags: [],
+      }),
+    );
+    expect(fieldsOf(parseTodo(vtodo('COMPLETED:20261206T120000Z'))).completed).toBe(true);
+    expect(fieldsOf(parseTodo(vtodo('DUE;VALUE=DATE:20261205'))).due_date).toBe('2026-12-05T12:00:00.000Z');
+    expect(fieldsOf(parseTodo(vtodo('DUE:20261205T080000Z'))).time_zone).toBeNull();
+    expect(fieldsOf(parseTodo(vtodo('RELATED-TO;RELTYPE=SIBLING:s'))).parent_uid).toBeNull();
+  });
+
+  it('maps PRIORITY as the contract says', () => {
+    expect([0, 1, 4, 5, 6, 9, undefined, 'x'].map(priorityOf)).toEqual([
+      'low',
+      'high',
+      'high',
+      'medium',
+      'low',
+      'low',
+      'low',
+      'low',
+    ]);
+  });
+});
+
+describe('parseTodo', () => {
+  it('refuses what is not one VTODO', () => {
+    expect(() => parseTodo('nope')).toThrow(InvalidCalendarError);
+    const event = vtodo().replace('BEGIN:VTODO', 'BEGIN:VEVENT').replace('END:VTODO', 'END:VEVENT');
+    expect(() => parseTodo(event)).toThrow(
+      expect.objectContaining({ precondition: 'supported-calendar-component' }),
+    );
+    const two = vtodo().replace('END:VCALENDAR', 'BEGIN:VTODO\r\nUID:u2\r\nEND:VTODO\r\nEND:VCALENDAR');
+    expect(() => parseTodo(two)).toThrow(InvalidCalendarError);
+  });
+});
+
+describe('render', () => {
+  it('writes a new VTODO from a task, and reads back the same fields', () => {
+    const t = task({
+      description: 'notes',
+      priority: 'high',
+      due_date: '2026-12-10T08:00:00.000Z',
+      time_zone: 'Europe/Berlin',
+      tags: ['home'],
+      recurrence: { rule: 'FREQ=DAILY', from: 'due' },
+    });
+    const ics = render(t, null, { uid: t.id, parentUid: 'p', storedVersion: null });
+    expect(ics).toContain(`UID:${t.id}`);
+    expect(ics).toContain('DUE;TZID=Europe/Berlin:20261210T090000');
+    expect(fieldsOf(parseTodo(ics))).toEqual({
+      title: 'Buy milk',
+      description: 'notes',
+      completed: false,
+      priority: 'high',
+      due_date: '2026-12-10T08:00:00.000Z',
+      time_zone: 'Europe/Berlin',
+      tags: ['home'],
+      rule: 'FREQ=DAILY',
+      parent_uid: 'p',
+    });
+  });
+
+  it('moves a client’s DTSTART with DUE, so a series advanced by the server stays in order', () => {
+    const stored = vtodo(
+      'SUMMARY:Buy milk',
+      'DTSTART:20261210T070000Z',
+      'DUE:20261210T080000Z',
+      'RRULE:FREQ=DAILY',
+    );
+    const advanced = task({
+      due_date: '2026-12-11T08:00:00.000Z',
+      recurrence: { rule: 'FREQ=DAILY', from: 'due' },
+      priority: 'low',
+      version: 2,
+    });
+    const ics = render(advanced, stored, { uid: 'u1', parentUid: null, storedVersion: 1 });
+    expect(ics).toContain('DTSTART:20261211T070000Z');
+    expect(ics).toContain('DUE:20261211T080000Z');
+    const earlier = render(
+      task({ due_date: '2026-12-01T08:00:00.000Z', priority: 'low', version: 2 }),
+      vtodo('DTSTART:20261210T070000Z'),
+      {
+        uid: 'u1',
+        parentUid: null,
+        storedVersion: 1,
+      },
+    );
+    expect(earlier).not.toContain('DTSTART');
+  });
+
+  it('keeps what the client wrote while it says what the task says, and rewrites only what changed', () => {
+    const stored = vtodo(
+      'SUMMARY:Buy milk',
+      'PRIORITY:2',
+      'CATEGORIES:Home',
+      'X-MINE;X-A=1:kept',
+      'BEGIN:VALARM',
+      'ACTION:DISPLAY',
+      'TRIGGER:-PT15M',
+      'END:VALARM',
+    );
+    const same = render(task({ priority: 'high', tags: ['home'] }), stored, {
+      uid: 'u1',
+      parentUid: null,
+      storedVersion: 1,
+    });
+    expect(same).toBe(parseTodo(stored).calendar.toString());
+    const changed = render(
+      task({ title: 'Buy oat milk', priority: 'high', tags: ['home'], completed: true, version: 2 }),
+      stored,
+      {
+        uid: 'u1',
+        parentUid: null,
+        storedVersion: 1,
+      },
+    );
+    expect(changed).toContain('SUMMARY:Buy oat milk');
+    expect(changed).toContain('STATUS:COMPLETED');
+    expect(changed).toContain('PRIORITY:2');
+    expect(changed).toContain('CATEGORIES:Home');
+    expect(changed).toContain('X-MINE;X-A=1:kept');
+    expect(changed).toContain('TRIGGER:-PT15M');
+    expect(changed).toContain('LAST-MODIFIED:20261202T100000Z');
+  });
+});

@@ -20,6 +20,8 @@ export type CreatedInvitation = components['schemas']['CreatedInvitationDto'];
 export type InvitationPreview = components['schemas']['InvitationPreviewDto'];
 export type Reminder = components['schemas']['ReminderDto'];
 export type ReminderNotification = components['schemas']['ReminderNotification'];
+export type AppPassword = components['schemas']['AppPasswordDto'];
+export type CreatedAppPassword = components['schemas']['CreatedAppPasswordDto'];
 export type TasksClient = Client<paths>;
 export { subscribe, type SubscribeHandlers, type Subscription } from './subscribe';
 

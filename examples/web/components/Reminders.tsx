@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Reminder, Task, TasksClient } from '@tasks-api/client';
 import { fieldErrors, problemMessage } from '@/lib/api';
 import { Alert } from './Alert';
@@ -28,15 +28,21 @@ const describe = (r: Reminder) =>
  */
 export function Reminders({ api, task, tick }: { api: TasksClient; task: Task; tick: number }) {
   const [reminders, setReminders] = useState<Reminder[]>([]);
-  const [choice, setChoice] = useState(task.due_date ? '15' : 'at');
+  const [chosen, setChosen] = useState(task.due_date ? '15' : 'at');
+  // Relative choices need a due date: once the task has none, only a time is left.
+  const choice = task.due_date ? chosen : 'at';
   const [at, setAt] = useState('');
   const [error, setError] = useState<string>();
   const params = { path: { id: task.id } };
 
+  // Loads overlap (each live change reloads open panels): only the newest one's answer is shown.
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const mine = ++latest.current;
     const { data, error, response } = await api.GET('/api/tasks/{id}/reminders', {
       params: { path: { id: task.id } },
     });
+    if (mine !== latest.current) return;
     if (data) setReminders(data);
     // Only a failure is shown: a reload after an add must not wipe that add's error.
     else setError(problemMessage(error, response.status));
@@ -69,7 +75,12 @@ export function Reminders({ api, task, tick }: { api: TasksClient; task: Task; t
             <span className="muted">
               {r.next_fire_at ? ` · next ${formatTime(r.next_fire_at)}` : ' · nothing due'}
             </span>
-            <button type="button" className="link danger" onClick={() => void remove(r.id)}>
+            <button
+              type="button"
+              className="link danger"
+              aria-label={`Remove the reminder ${describe(r)}`}
+              onClick={() => void remove(r.id)}
+            >
               Remove
             </button>
           </li>
@@ -79,7 +90,7 @@ export function Reminders({ api, task, tick }: { api: TasksClient; task: Task; t
         <select
           aria-label={`Remind me of ${task.title}`}
           value={choice}
-          onChange={(e) => setChoice(e.target.value)}
+          onChange={(e) => setChosen(e.target.value)}
         >
           {task.due_date &&
             BEFORE.map((b) => (

@@ -4,9 +4,11 @@ import { subscribe, type List, type ReminderNotification } from '@tasks-api/clie
 import { apiOptions, createApi, problemMessage } from '@/lib/api';
 import type { Status } from '@/lib/use-task-list';
 import { Lists } from './Lists';
+import { PushToggle } from './PushToggle';
 import { ShareDialog } from './ShareDialog';
 import { TaskFields, type TaskValues } from './TaskFields';
 import { TaskList } from './TaskList';
+import { Alert } from './Alert';
 
 const FILTERS: { status: Status; label: string }[] = [
   { status: 'all', label: 'All' },
@@ -123,31 +125,31 @@ export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
         onChanged={refresh}
       />
       <div className="main">
-        {notices.length > 0 && (
-          <ul className="notices" role="status" aria-label="Reminders">
-            {notices.map((n) => (
-              <li key={n.id} className="notice" data-testid="notice">
-                <span>
-                  ⏰ <strong>{n.task.title}</strong>
-                  {n.task.due_date &&
-                    ` · due ${new Date(n.occurrence).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`}
-                </span>
-                <button
-                  type="button"
-                  className="link"
-                  onClick={() => setNotices((shown) => shown.filter((s) => s.id !== n.id))}
-                >
-                  Dismiss
-                </button>
-              </li>
-            ))}
-          </ul>
-        )}
-        {listsError && (
-          <p className="error" role="alert">
-            {listsError}
-          </p>
-        )}
+        {/* Always there, so a screen reader announces each notice as it is added. */}
+        <div role="status" aria-live="polite" aria-label="Reminders">
+          {notices.length > 0 && (
+            <ul className="notices">
+              {notices.map((n) => (
+                <li key={n.id} className="notice" data-testid="notice">
+                  <span>
+                    ⏰ <strong>{n.task.title}</strong>
+                    {n.task.due_date &&
+                      ` · due ${new Date(n.task.due_date).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`}
+                  </span>
+                  <button
+                    type="button"
+                    className="link"
+                    aria-label={`Dismiss the reminder of ${n.task.title}`}
+                    onClick={() => setNotices((shown) => shown.filter((s) => s.id !== n.id))}
+                  >
+                    Dismiss
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <Alert message={listsError} />
         {selected && (
           <div className="bar list-bar">
             <h2 data-testid="list-title">{selected.name}</h2>
@@ -201,6 +203,7 @@ export function Tasks({ apiUrl, user }: { apiUrl: string; user: string }) {
             value={search}
             onChange={(e) => setSearch(e.target.value)}
           />
+          <PushToggle api={api} user={user} />
           <span
             className={`live ${live}`}
             data-testid="live"

@@ -351,6 +351,135 @@ describe('the web app in Chromium', { skip: reason }, () => {
     });
   });
 
+  it("turns push on: registers the service worker and hands the API a subscription made with the API's VAPID key; off deletes it", async () => {
+    await attempt('push', async () => {
+      const page = await newPage(aliceSession, { permissions: ['notifications'] });
+      // No push service is reachable from this machine: the browser's subscribe() is replaced by one
+      // that records the key it is given and answers a subscription (a real P-256 key pair) at a push
+      // service that would be at push.example.test. Everything from there on is the app's and the API's.
+      await page.addInitScript(() => {
+        const b64 = (bytes) =>
+          btoa(String.fromCharCode(...new Uint8Array(bytes)))
+            .replace(/\+/g, '-')
+            .replace(/\//g, '_')
+            .replace(/=+$/, '');
+        let current = null;
+        PushManager.prototype.getSubscription = async () => current;
+        PushManager.prototype.subscribe = async (options) => {
+          window.__subscribedWith = b64(options.applicationServerKey);
+          const pair = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, [
+            'deriveBits',
+          ]);
+          const json = {
+            endpoint: `https://push.example.test/send/${crypto.randomUUID()}`,
+            expirationTime: null,
+            keys: {
+              p256dh: b64(await crypto.subtle.exportKey('raw', pair.publicKey)),
+              auth: b64(crypto.getRandomValues(new Uint8Array(16))),
+            },
+          };
+          current = {
+            endpoint: json.endpoint,
+            toJSON: () => json,
+            unsubscribe: async () => !(current = null),
+          };
+          return current;
+        };
+      });
+      await page.goto(stack.webOrigin);
+      await page.getByTestId('who').filter({ hasText: alice.email }).waitFor();
+
+      const posted = page.waitForResponse(
+        (r) => r.url().endsWith('/api/push-subscriptions') && r.request().method() === 'POST',
+      );
+      await page.getByRole('button', { name: 'Turn on push' }).click();
+      assert.equal((await posted).status(), 201);
+      await page.getByRole('button', { name: 'Push on' }).waitFor();
+      const { body: key } = await apiAs(page, '/api/push/vapid-public-key');
+      assert.equal(await page.evaluate(() => window.__subscribedWith), key.public_key);
+      assert.equal(
+        await page.evaluate(
+          async () => (await navigator.serviceWorker.getRegistration('/'))?.active?.scriptURL,
+        ),
+        `${stack.webOrigin}/sw.js`,
+      );
+
+      // A push message as the browser gets it from the push service (decrypted), handed to the service
+      // worker through DevTools: sw.js shows it, titled with the task.
+      const cdp = await page.context().newCDPSession(page);
+      const registration = new Promise((resolve) =>
+        cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+          const ours = registrations.find((r) => r.scopeURL === `${stack.webOrigin}/` && !r.isDeleted);
+          if (ours) resolve(ours.registrationId);
+        }),
+      );
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.deliverPushMessage', {
+        origin: stack.webOrigin,
+        registrationId: await registration,
+        data: JSON.stringify({
+          id: '5b1d2c3e-0000-4000-8000-000000000001',
+          type: 'reminder',
+          task: { title: 'Board the flight', due_date: '2027-01-02T08:00:00.000Z', list_id: null },
+        }),
+      });
+      const shown = async () =>
+        page.evaluate(async () =>
+          (await (await navigator.serviceWorker.getRegistration('/')).getNotifications()).map((n) => [
+            n.title,
+            n.tag,
+          ]),
+        );
+      let notifications = [];
+      for (let i = 0; i < 50 && notifications.length === 0; i++) {
+        notifications = await shown();
+        if (!notifications.length) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(notifications, [
+        ['Reminder: Board the flight', '5b1d2c3e-0000-4000-8000-000000000001'],
+      ]);
+
+      const deleted = page.waitForResponse(
+        (r) => /\/api\/push-subscriptions\/[^/]+$/.test(r.url()) && r.request().method() === 'DELETE',
+      );
+      await page.getByRole('button', { name: 'Push on' }).click();
+      assert.equal((await deleted).status(), 204);
+      await page.getByRole('button', { name: 'Turn on push' }).waitFor();
+    });
+  });
+
+  it('makes an app password for a native app: shown once with the server and user to type in; CalDAV takes it until it is revoked', async () => {
+    await attempt('app-passwords', async () => {
+      const page = await aliceIn();
+      await page.getByRole('button', { name: 'Native apps' }).click();
+      await page.getByLabel('Device name').fill('iPhone');
+      await page.getByRole('button', { name: 'Make password' }).click();
+      const shown = page.getByTestId('app-password');
+      const password = await shown.getByTestId('password').textContent();
+      assert.equal(await shown.getByTestId('server').textContent(), new URL('/dav/', stack.apiUrl).href);
+      assert.equal(await shown.getByTestId('user').textContent(), alice.email);
+      await page.getByTestId('app-password-row').filter({ hasText: 'iPhone' }).waitFor();
+
+      // What a CalDAV client does with those three: discovery answers with a multistatus.
+      const propfind = () =>
+        fetch(new URL('/dav/', stack.apiUrl), {
+          method: 'PROPFIND',
+          headers: {
+            Authorization: `Basic ${Buffer.from(`${alice.email}:${password}`).toString('base64')}`,
+            Depth: '0',
+          },
+        });
+      assert.equal((await propfind()).status, 207);
+      await shown.getByRole('button', { name: 'Done' }).click();
+      await shown.waitFor({ state: 'detached' });
+      // Listed without the password; revoked, the next request of the device is refused.
+      assert.equal(await page.getByText(password).count(), 0);
+      await page.getByRole('button', { name: 'Revoke iPhone' }).click();
+      await page.getByTestId('app-password-row').filter({ hasText: 'iPhone' }).waitFor({ state: 'detached' });
+      assert.equal((await propfind()).status, 401);
+    });
+  });
+
   it('keeps tasks in lists: makes one, moves a task to another list, renames and deletes a list', async () => {
     await attempt('lists', async () => {
       const page = await aliceIn();

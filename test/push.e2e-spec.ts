@@ -4,24 +4,22 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import ece from 'http_ece';
 import { importJWK, jwtVerify, type JWTPayload } from 'jose';
-import webpush from 'web-push';
 import { eventually } from './helpers/eventually.js';
 import { as, createTestApp, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
 import { useDirectQuery } from './helpers/pg.js';
 import { newUser } from './helpers/tokens.js';
+import { TEST_VAPID } from './setup-env.js';
 
 // Web Push against a local push service: a server on 127.0.0.1 that decrypts each message (RFC
 // 8291) with the subscription's private key and auth secret using `http_ece` (the reference
 // implementation), and verifies the VAPID JWT (RFC 8292) with `jose`: aud, exp, sub and the k= key.
-const VAPID = webpush.generateVAPIDKeys();
-const SUBJECT = 'mailto:push-test@example.com';
+// The run's one key pair (test/setup-env.ts): whichever app of the run sends a delivery signs with it.
+const VAPID = TEST_VAPID;
+const SUBJECT = TEST_VAPID.subject;
 const ENV = {
   REMINDER_TICK_MS: '200',
   DELIVERY_TICK_MS: '200',
   DELIVERY_RETRY_BASE_MS: '300',
-  VAPID_PUBLIC_KEY: VAPID.publicKey,
-  VAPID_PRIVATE_KEY: VAPID.privateKey,
-  VAPID_SUBJECT: SUBJECT,
 };
 const t = useTestApp(ENV);
 type Api = ReturnType<typeof as>;
@@ -211,7 +209,11 @@ describe('push routes', () => {
   });
 
   it('answers 503 when the server has no VAPID keys', async () => {
-    const app = await createTestApp({});
+    const app = await createTestApp({
+      VAPID_PUBLIC_KEY: undefined,
+      VAPID_PRIVATE_KEY: undefined,
+      VAPID_SUBJECT: undefined,
+    });
     try {
       const api = as(app, newUser());
       expectProblem(await api.get('/api/push/vapid-public-key'), 503);

@@ -1,6 +1,16 @@
 // The environment of every e2e test file, set before the app's modules are imported. A test file
 // that needs other settings passes them to useTestApp / createTestApp (test/helpers/app.ts).
 export const TEST_SECRET = 'e2e-test-secret-that-is-at-least-32-bytes-long';
+/**
+ * One VAPID key pair (Web Push) for every app of the run, made for these tests only: the apps share
+ * the database, so any of them may send any spec's push deliveries, and a push service in a spec
+ * checks the signature against this key whichever app sent it.
+ */
+export const TEST_VAPID = {
+  publicKey: 'BJRAgecnXpHQPR3ibEqazlhOB0B-11ItrQ0vO5-5RR0d57j2vkDABzMsaRyxvk8Cu9Dq-6AMj8wVb4AaeKql558',
+  privateKey: '1CBUqPXssT93q1vCm5HdZuEn1YUN9rkq7LieClsIwmg',
+  subject: 'mailto:push-test@example.com',
+};
 
 for (const name of [
   'NEON_DATABASE_URL',
@@ -18,6 +28,9 @@ for (const name of [
 process.env.NODE_ENV = 'test';
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 process.env.BETTER_AUTH_SECRET = TEST_SECRET;
+process.env.VAPID_PUBLIC_KEY = TEST_VAPID.publicKey;
+process.env.VAPID_PRIVATE_KEY = TEST_VAPID.privateKey;
+process.env.VAPID_SUBJECT = TEST_VAPID.subject;
 process.env.DATABASE_URL = process.env.E2E_DATABASE_URL;
 // Through PgBouncer (TEST_POOLER=pgbouncer, see global-setup.ts): what Neon's pooled endpoint needs.
 if (process.env.E2E_DB_POOL_MODE) process.env.DB_POOL_MODE = process.env.E2E_DB_POOL_MODE;

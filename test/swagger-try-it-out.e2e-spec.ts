@@ -1,19 +1,14 @@
-import webpush from 'web-push';
 import { as, useTestApp } from './helpers/app.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
+import { TEST_VAPID } from './setup-env.js';
 
 // Swagger UI's "Try it out" fills every parameter that has an example (or a default), and the
 // request body from the schema's examples; Execute with those values must succeed on every
 // operation. A required parameter without an example (a task id, the user id) is typed in by the
 // person: here, a real one. A list (a GET with query parameters: filters, paging) pre-fills none, so
 // that it answers the caller's own data, not the tasks matching made-up filters.
-// With VAPID keys, so that the Web Push routes are on.
-const vapid = webpush.generateVAPIDKeys();
-const t = useTestApp({
-  VAPID_PUBLIC_KEY: vapid.publicKey,
-  VAPID_PRIVATE_KEY: vapid.privateKey,
-  VAPID_SUBJECT: 'mailto:swagger@example.com',
-});
+// With the run's VAPID keys (test/setup-env.ts), so that the Web Push routes are on.
+const t = useTestApp();
 
 type Schema = {
   $ref?: string;
@@ -144,7 +139,7 @@ it("every operation answers 2xx (or 304) with the pre-filled values, and every l
               : path.startsWith('/api/push-subscriptions/')
                 ? await api.post('/api/push-subscriptions').send({
                     endpoint: 'http://127.0.0.1:9/typed-in',
-                    keys: { p256dh: vapid.publicKey, auth: 'AAAAAAAAAAAAAAAAAAAAAA' },
+                    keys: { p256dh: TEST_VAPID.publicKey, auth: 'AAAAAAAAAAAAAAAAAAAAAA' },
                   })
                 : path.startsWith('/api/app-passwords/')
                   ? await api.post('/api/app-passwords').send({ name: 'typed-in id' })

@@ -62,11 +62,20 @@ async function blocked(
   }
 }
 
+/**
+ * The app's pool reaches PostgreSQL directly, even in a run through PgBouncer: the test tells the
+ * app's statements apart by their server backend, and a transaction-mode pooler hands each
+ * transaction whichever backend is free, another test file's app's too (a cancel meant for one of
+ * this app's statements would then end another file's request).
+ */
+const DIRECT = { DATABASE_URL: process.env.E2E_DIRECT_DATABASE_URL, DB_POOL_MODE: 'session' } as const;
+
 describe('the pool shared fairly (DB_POOL_MAX=4)', () => {
   // The reminder sweep (a transaction on this pool every REMINDER_TICK_MS) and the delivery sender's
   // claims (every DELIVERY_TICK_MS) would hold one of the four
   // connections now and then: the counts below are of the users' statements alone.
   const t = useTestApp({
+    ...DIRECT,
     DB_POOL_MAX: '4',
     DB_CONNECT_TIMEOUT_MS: '20000',
     REMINDER_TICK_MS: '60000',
@@ -131,6 +140,7 @@ describe('the pool shared fairly (DB_POOL_MAX=4)', () => {
 
   it('answers 503 problem+json, not a 500, to a statement after the pool closed', async () => {
     const app = await createTestApp({
+      ...DIRECT,
       DB_POOL_MAX: '2',
       REMINDER_TICK_MS: '60000',
       DELIVERY_TICK_MS: '60000',

@@ -338,6 +338,37 @@ describe('task events', () => {
     expect(theirs.received.map((x) => x.verified?.data.title)).toEqual(['theirs']);
   });
 
+  it("delivers task.deleted for each task of a deleted list, to the owner's and a member's webhooks", async () => {
+    const owner = newUser();
+    const member = newUser();
+    const ownerApi = as(t.app, owner);
+    const list = await makeList(ownerApi, 'to be deleted');
+    await query(`INSERT INTO list_members (list_id, user_id, role) VALUES ($1, $2, 'viewer')`, [
+      list.id,
+      member,
+    ]);
+    const mine = await receiver();
+    const theirs = await receiver();
+    await hook(ownerApi, mine, ['task.deleted']);
+    await hook(as(t.app, member), theirs, ['task.deleted']);
+    const tasks = [
+      await makeTask(ownerApi, { title: 'one', list_id: list.id }),
+      await makeTask(ownerApi, { title: 'two', list_id: list.id }),
+    ];
+    await ownerApi.delete(`/api/lists/${list.id}`).expect(204);
+
+    const expected = tasks
+      .map((x) => ({ id: x.id, list_id: list.id }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+    const got = (r: WebhookReceiver) =>
+      r.received.map((x) => x.verified!.data).sort((a, b) => String(a.id).localeCompare(String(b.id)));
+    await eventually(() => mine.received.length >= 2 && theirs.received.length >= 2);
+    await sleep(500);
+    expect(mine.received.every((x) => x.verified?.type === 'task.deleted')).toBe(true);
+    expect(got(mine)).toEqual(expected);
+    expect(got(theirs)).toEqual(expected);
+  });
+
   it('writes no delivery for a task write that no webhook watches', async () => {
     const user = newUser();
     const api = as(t.app, user);

@@ -26,7 +26,7 @@ function* causes(err: unknown): Generator<unknown> {
  * holds for the address each connection is really made to. One POST per attempt, no redirects
  * followed (undici's `request` follows none), the whole exchange within WEBHOOK_TIMEOUT_MS, the
  * answer's body read and dropped. The outcome: `delivered` for a 2xx, `gone` for the channel's
- * gone statuses, `retry` for timeouts, network errors, 429 and 5xx (with `Retry-After`), `failed`
+ * gone statuses, `retry` for timeouts, network errors and RETRY_STATUSES (with `Retry-After`), `failed`
  * for the rest (an address refused, a redirect, another 4xx).
  */
 @Injectable()
@@ -89,6 +89,12 @@ export class OutboundHttp implements OnApplicationShutdown {
   }
 }
 
+/**
+ * Answers worth another attempt besides 5xx: the receiver's own timeout (408), "too early" (425)
+ * and "too many requests" (429). Any other 4xx is the request's fault and fails for good.
+ */
+export const RETRY_STATUSES: readonly number[] = [408, 425, 429];
+
 /** The outcome of an answer with `status` (and its `Retry-After`), for a channel whose target is gone on `goneStatuses`. */
 export function outcomeOf(
   status: number,
@@ -98,7 +104,7 @@ export function outcomeOf(
 ): SendOutcome {
   if (status >= 200 && status < 300) return { kind: 'delivered', status };
   if (goneStatuses.includes(status)) return { kind: 'gone', status, error: `HTTP ${status}` };
-  if (status === 429 || status >= 500) {
+  if (RETRY_STATUSES.includes(status) || status >= 500) {
     return { kind: 'retry', status, error: `HTTP ${status}`, retryAfterMs: retryAfterMs(retryAfter, now) };
   }
   if (status >= 300 && status < 400) {

@@ -304,10 +304,13 @@ export class CaldavController {
     const list = target.list;
     if (body.ns === NS.CALDAV && body.name === 'calendar-multiget') {
       const wanted = childrenNamed(body, NS.DAV, 'href').map((h) => h.text.trim());
-      const resources = await this.byName(user.sub, list);
+      const targets = wanted.map((href) => davTarget(href));
+      // Only the resources asked for are read and rendered, not the whole list.
+      const names = targets.flatMap((t) => (t?.kind === 'resource' && t.list === list ? [t.name] : []));
+      const resources = await this.byName(user.sub, list, names);
       if (!resources) throw new ProblemException(404, NOT_FOUND);
-      const responses = wanted.map((href) => {
-        const t = davTarget(href);
+      const responses = wanted.map((href, i) => {
+        const t = targets[i];
         const resource = t?.kind === 'resource' && t.list === list ? resources.get(t.name) : undefined;
         return resource
           ? propResponse(answer(this.resourceProps(list, resource), request))
@@ -329,10 +332,14 @@ export class CaldavController {
     this.xml(res, 403, davError(NS.DAV, 'supported-report'));
   }
 
-  /** The list's resources by name, or null when the caller is not a member. */
-  private async byName(userId: string, list: string): Promise<Map<string, Resource> | null> {
+  /** The list's resources (with `names`, those named) by name, or null when the caller is not a member. */
+  private async byName(
+    userId: string,
+    list: string,
+    names?: string[],
+  ): Promise<Map<string, Resource> | null> {
     if (!(await this.dav.calendar(userId, list))) return null;
-    return new Map((await this.dav.resources(userId, list)).map((r) => [r.name, r]));
+    return new Map((await this.dav.resources(userId, list, names)).map((r) => [r.name, r]));
   }
 
   private async syncCollection(
@@ -347,7 +354,9 @@ export class CaldavController {
     if (!changes) throw new ProblemException(404, NOT_FOUND);
     const wantsData =
       request.kind === 'prop' && request.names.some((n) => n.ns === NS.CALDAV && n.name === 'calendar-data');
-    const resources = wantsData ? await this.byName(user.sub, list) : null;
+    // Only the changed resources are read and rendered, not the whole list.
+    const changed = changes.changed.map((c) => c.name);
+    const resources = wantsData ? await this.byName(user.sub, list, changed) : null;
     const responses: X[] = [];
     for (const { name, version, updatedAt } of changes.changed) {
       const resource = resources?.get(name);

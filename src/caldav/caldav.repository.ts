@@ -69,6 +69,8 @@ const RESOURCE = `${TASK}, r.name AS dav_name, r.uid AS dav_uid, r.ics, r.versio
 const RESOURCE_FROM = `tasks t LEFT JOIN dav_resources r ON r.task_id = t.id LEFT JOIN dav_resources pr ON pr.task_id = t.parent_id`;
 /** The resource `$3` names in list `$2`: its client's name, or `{id}.ics` when no client named it. */
 const NAMED = `(r.name = $3 OR (r.task_id IS NULL AND t.id::text || '.ics' = $3))`;
+/** The resources the names in the array `$3` name in list `$2` (as NAMED). */
+const NAMED_ANY = NAMED.replaceAll('$3', 'ANY($3)');
 
 /**
  * Where list `l` stands in its owner's sequence: its latest change (its tasks' and its tombstones'),
@@ -118,14 +120,15 @@ export class CaldavRepository {
     );
   }
 
-  /** Every task of list `list` with what clients stored of it (for reports). */
-  resources(userId: string, list: string): Promise<ResourceRow[]> {
+  /** Every task of list `list` with what clients stored of it (for reports); with `names`, only those named. */
+  resources(userId: string, list: string, names?: string[]): Promise<ResourceRow[]> {
+    const only = names === undefined ? '' : ` AND ${NAMED_ANY}`;
     return this.db.read<ResourceRow>(
       userId,
       sql(
         `SELECT ${RESOURCE} FROM ${RESOURCE_FROM}
-          WHERE t.list_id = $2 AND ${memberSql('t.list_id', '$1')} ORDER BY t.created_at, t.id`,
-        [userId, list],
+          WHERE t.list_id = $2 AND ${memberSql('t.list_id', '$1')}${only} ORDER BY t.created_at, t.id`,
+        names === undefined ? [userId, list] : [userId, list, names],
       ),
     );
   }

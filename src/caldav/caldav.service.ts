@@ -141,9 +141,9 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
     return row ? this.rendered(row) : null;
   }
 
-  /** Every resource of list `list`, rendered (for reports). */
-  async resources(userId: string, list: string): Promise<Resource[]> {
-    return (await this.repo.resources(userId, list)).map((row) => this.rendered(row));
+  /** Every resource of list `list` (with `names`, those named), rendered (for reports). */
+  async resources(userId: string, list: string, names?: string[]): Promise<Resource[]> {
+    return (await this.repo.resources(userId, list, names)).map((row) => this.rendered(row));
   }
 
   private rendered(row: ResourceRow): Resource {

@@ -16,6 +16,7 @@ import { Assignee1796600000002 } from './1796600000002-Assignee.js';
 import { Reminders1796600000003 } from './1796600000003-Reminders.js';
 import { Channels1796700000000 } from './1796700000000-Channels.js';
 import { CalDav1796700000001 } from './1796700000001-CalDav.js';
+import { DavAlarms1796700000002 } from './1796700000002-DavAlarms.js';
 import { ListTasksFirst1796700000004 } from './1796700000004-ListTasksFirst.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app, the CLI data source
@@ -40,5 +41,6 @@ export const MIGRATIONS: Function[] = [
   Reminders1796600000003,
   Channels1796700000000,
   CalDav1796700000001,
+  DavAlarms1796700000002,
   ListTasksFirst1796700000004,
 ];

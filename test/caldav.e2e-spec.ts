@@ -348,3 +348,137 @@ describe('reports', () => {
     }
   });
 });
+
+describe('alarms (VALARM ↔ the caller’s reminders)', () => {
+  type Reminder = { id: string; before_minutes?: number; at?: string };
+  const alarm = (...lines: string[]) => ['BEGIN:VALARM', ...lines, 'END:VALARM'];
+  const valarms = (ics: string) => ics.match(/BEGIN:VALARM[\s\S]*?END:VALARM/g) ?? [];
+  const SYNC_ETAGS = (token: string) =>
+    `<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>${token}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`;
+  const tokenOf = (xml: string) => child(parseXml(xml), NS.DAV, 'sync-token')!.text;
+
+  it('become the writer’s reminders, come back to them as written and to nobody else; REST changes show in GET, ETag and sync-collection', async () => {
+    const me = await signedIn();
+    const list = await makeList(me.api, 'Alarms');
+    const other = await signedIn();
+    await join(list.id, other.user, 'editor');
+    const uid = randomUUID();
+    const path = `/dav/calendars/${list.id}/${uid}.ics`;
+    const ics = vtodo(uid, [
+      'SUMMARY:Call the plumber',
+      'DUE:20301210T090000Z',
+      ...alarm(
+        'UID:alarm-1',
+        'ACTION:DISPLAY',
+        'DESCRIPTION:Plumber!',
+        'TRIGGER;RELATED=END:-PT15M',
+        'X-MOZ-LASTACK:20301210T084500Z',
+      ),
+      ...alarm('ACTION:AUDIO', 'TRIGGER;VALUE=DATE-TIME:20301209T180000Z', 'ACKNOWLEDGED:20301209T180100Z'),
+      // Relative to START without a DTSTART (RFC 5545 3.8.6.3: DTSTART MUST be there): kept, no reminder.
+      ...alarm('ACTION:DISPLAY', 'DESCRIPTION:start', 'TRIGGER:-PT5M'),
+    ]);
+    const created = await me.dav.put(path, ics, { 'If-None-Match': '*' }).expect(201);
+    const [task] = (await me.api.get(`/api/tasks?list_id=${list.id}`).expect(200)).body as Task[];
+    const mine = (await me.api.get(`/api/tasks/${task.id}/reminders`).expect(200)).body as Reminder[];
+    // Made in one write: in no particular order.
+    expect(mine).toHaveLength(2);
+    expect(mine).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ before_minutes: 15 }),
+        expect.objectContaining({ at: '2030-12-09T18:00:00.000Z' }),
+      ]),
+    );
+    const relative = mine.find((r) => r.before_minutes === 15)!;
+    // What the writer gets back is what they sent, byte for byte: so PUT gave its ETag.
+    const got = await me.dav.get(path).expect(200);
+    expect(got.text).toBe(ics.replace(/\r\n$/, ''));
+    expect(created.headers.etag).toBe(got.headers.etag);
+    expect(valarms(got.text)).toEqual([
+      expect.stringContaining('X-MOZ-LASTACK:20301210T084500Z'),
+      expect.stringContaining('ACKNOWLEDGED:20301209T180100Z'),
+      expect.stringContaining('TRIGGER:-PT5M'),
+    ]);
+    expect(got.text).toContain('UID:alarm-1');
+    // Another member sees the task without them, at the plain version ETag; the task has no reminders of theirs.
+    const theirs = await other.dav.get(path).expect(200);
+    expect(valarms(theirs.text)).toEqual([]);
+    expect(theirs.headers.etag).toBe(`"${task.version}"`);
+    expect(got.headers.etag).not.toBe(theirs.headers.etag);
+    expect((await other.api.get(`/api/tasks/${task.id}/reminders`).expect(200)).body).toEqual([]);
+
+    const base = `/dav/calendars/${list.id}/`;
+    const myToken = tokenOf((await me.dav.report(base, SYNC_ETAGS('')).expect(207)).text);
+    const theirToken = tokenOf((await other.dav.report(base, SYNC_ETAGS('')).expect(207)).text);
+
+    // A REST reminder is a new VALARM (DISPLAY, the title as DESCRIPTION) on my next GET; deleting the
+    // reminder a client VALARM stands for takes that VALARM away. Only my ETag and my sync move.
+    await me.api.post(`/api/tasks/${task.id}/reminders`).send({ before_minutes: 60 }).expect(201);
+    await me.api.delete(`/api/tasks/${task.id}/reminders/${relative.id}`).expect(204);
+    const after = await me.dav.get(path).expect(200);
+    expect(after.headers.etag).not.toBe(got.headers.etag);
+    expect(valarms(after.text)).toEqual([
+      expect.stringContaining('ACKNOWLEDGED:20301209T180100Z'),
+      expect.stringContaining('TRIGGER:-PT5M'),
+      expect.stringMatching(/ACTION:DISPLAY\r\nTRIGGER;RELATED=END:-PT1H\r\nDESCRIPTION:Call the plumber/),
+    ]);
+    const mySync = responses((await me.dav.report(base, SYNC_ETAGS(myToken)).expect(207)).text);
+    expect(found(mySync.get(path)).get('getetag')!.text).toBe(after.headers.etag);
+    expect(responses((await other.dav.report(base, SYNC_ETAGS(theirToken)).expect(207)).text).size).toBe(0);
+    expect((await other.dav.get(path).expect(200)).headers.etag).toBe(theirs.headers.etag);
+    // The collection's ctag moved for me too (clients that poll getctag).
+    const ctag = async (dav: typeof me.dav) =>
+      found(responses((await dav.propfind(base, PROPFIND('<cs:getctag/>')).expect(207)).text).get(base)).get(
+        'getctag',
+      )!.text;
+    const before = await ctag(me.dav);
+    await me.api.post(`/api/tasks/${task.id}/reminders`).send({ before_minutes: 5 }).expect(201);
+    expect(await ctag(me.dav)).not.toBe(before);
+
+    // An If-Match from before my reminders changed is stale.
+    expectProblem(await me.dav.put(path, ics, { 'If-Match': got.headers.etag }), 412);
+    await me.dav.delete(path, { 'If-Match': got.headers.etag }).expect(412);
+  });
+
+  it('replaces the writer’s reminders on each PUT, refuses more than the limit as REST does (nothing written), and without VALARMs clears them', async () => {
+    const { api, dav } = await signedIn();
+    const list = await makeList(api, 'Limits');
+    const uid = randomUUID();
+    const path = `/dav/calendars/${list.id}/${uid}.ics`;
+    const due = ['SUMMARY:Pay rent', 'DUE:20301201T080000Z'];
+    await dav
+      .put(path, vtodo(uid, [...due, ...alarm('ACTION:DISPLAY', 'TRIGGER;RELATED=END:-PT1H')]))
+      .expect(201);
+    const [task] = (await api.get(`/api/tasks?list_id=${list.id}`).expect(200)).body as Task[];
+    const [first] = (await api.get(`/api/tasks/${task.id}/reminders`).expect(200)).body as Reminder[];
+
+    // The same alarm and a new one: the first reminder stays (same id), one is added.
+    const two = [
+      ...alarm('ACTION:DISPLAY', 'TRIGGER;RELATED=END:-PT1H'),
+      ...alarm('ACTION:DISPLAY', 'TRIGGER;RELATED=END:-P1D'),
+    ];
+    await dav.put(path, vtodo(uid, [...due, ...two])).expect(204);
+    const now = (await api.get(`/api/tasks/${task.id}/reminders`).expect(200)).body as Reminder[];
+    expect(now).toEqual([first, expect.objectContaining({ before_minutes: 1440 })]);
+
+    // Eleven: 403 as POST .../reminders answers at the limit, and neither the edit nor a reminder is written.
+    const eleven = Array.from({ length: 11 }, (_, i) =>
+      alarm('ACTION:DISPLAY', `TRIGGER;RELATED=END:-PT${i + 1}M`),
+    ).flat();
+    const refused = await dav.put(
+      path,
+      vtodo(uid, ['SUMMARY:Pay rent today', 'DUE:20301201T080000Z', ...eleven]),
+    );
+    expectProblem(refused, 403);
+    expect(refused.body).toEqual(expect.objectContaining({ title: 'Reminder limit reached' }));
+    expect((await api.get(`/api/tasks/${task.id}`).expect(200)).body).toEqual(
+      expect.objectContaining({ title: 'Pay rent', version: task.version + 1 }),
+    );
+    expect((await api.get(`/api/tasks/${task.id}/reminders`).expect(200)).body).toEqual(now);
+
+    // A PUT without VALARMs: the writer has no reminders on the task any more.
+    await dav.put(path, vtodo(uid, due)).expect(204);
+    expect((await api.get(`/api/tasks/${task.id}/reminders`).expect(200)).body).toEqual([]);
+    expect(valarms((await dav.get(path).expect(200)).text)).toEqual([]);
+  });
+});

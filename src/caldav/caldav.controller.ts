@@ -5,10 +5,12 @@ import type { AuthenticatedRequest, AuthUser } from '../auth/auth-user.js';
 import { Public } from '../auth/public.decorator.js';
 import { ProblemException } from '../errors/problem.exception.js';
 import { isTaskError, toProblem } from '../tasks/task-problems.filter.js';
-import { parseIfMatch } from '../tasks/etag.js';
+import { ReminderLimitReachedError, ReminderNeedsDueDateError } from '../reminders/reminder.errors.js';
+import { reminderProblem } from '../reminders/reminder-problems.js';
 import { CaldavService, ResourceMissingError, type Resource } from './caldav.service.js';
 import { InvalidCollectionTokenError } from './collection-tokens.js';
 import { DavAuthGuard } from './dav-auth.guard.js';
+import { ifMatchEtags } from './dav-etag.js';
 import { matches } from './dav-filter.js';
 import {
   DAV_ROOT,
@@ -123,6 +125,9 @@ export class CaldavController {
     if (err instanceof DavXmlError)
       throw new ProblemException(400, `The request body is not valid XML: ${err.message}`);
     if (isTaskError(err)) throw toProblem(err);
+    // A PUT's VALARMs beyond the reminders one user may set: answered as REST answers, nothing written.
+    if (err instanceof ReminderLimitReachedError || err instanceof ReminderNeedsDueDateError)
+      throw reminderProblem(err);
     throw err;
   }
 
@@ -186,9 +191,7 @@ export class CaldavController {
         const members = await this.dav.members(sub, target.list);
         return [
           own,
-          ...members.map((m) =>
-            resourceProperties(resourceHref(target.list, m.name), m.version, m.updated_at),
-          ),
+          ...members.map((m) => resourceProperties(resourceHref(target.list, m.name), m.etag, m.updated_at)),
         ];
       }
       case 'resource': {
@@ -202,7 +205,7 @@ export class CaldavController {
   private resourceProps(list: string, resource: Resource): Properties {
     return resourceProperties(
       resourceHref(list, resource.name),
-      resource.version,
+      resource.etag,
       resource.updatedAt,
       resource.ics,
     );
@@ -223,9 +226,8 @@ export class CaldavController {
     }
     const resource = await this.dav.resource(user.sub, target.list, target.name);
     if (!resource) throw new ProblemException(404, NOT_FOUND);
-    const etag = `"${resource.version}"`;
-    res.setHeader('ETag', etag);
-    if (req.headers['if-none-match'] === etag) {
+    res.setHeader('ETag', resource.etag);
+    if (req.headers['if-none-match'] === resource.etag) {
       res.status(304).end();
       return;
     }
@@ -249,13 +251,13 @@ export class CaldavController {
       target.name,
       (raw ?? Buffer.alloc(0)).toString('utf8'),
       {
-        versions: parseIfMatch(req.headers['if-match']),
+        etags: ifMatchEtags(req.headers['if-match']),
         anyExisting: req.headers['if-match']?.trim() === '*',
         createOnly: req.headers['if-none-match']?.trim() === '*',
       },
     );
     // RFC 4791 5.3.4: an ETag only when the resource is byte for byte what the client sent.
-    if (result.asSent) res.setHeader('ETag', `"${result.version}"`);
+    if (result.asSent) res.setHeader('ETag', result.etag);
     res.status(result.created ? 201 : 204).end();
   }
 
@@ -266,7 +268,7 @@ export class CaldavController {
     res: Response,
   ): Promise<void> {
     if (target.kind !== 'resource') throw new ProblemException(403, NOT_ALLOWED);
-    await this.dav.remove(user.sub, target.list, target.name, parseIfMatch(req.headers['if-match']));
+    await this.dav.remove(user.sub, target.list, target.name, ifMatchEtags(req.headers['if-match']));
     res.status(204).end();
   }
 
@@ -358,11 +360,11 @@ export class CaldavController {
     const changed = changes.changed.map((c) => c.name);
     const resources = wantsData ? await this.byName(user.sub, list, changed) : null;
     const responses: X[] = [];
-    for (const { name, version, updatedAt } of changes.changed) {
+    for (const { name, etag, updatedAt } of changes.changed) {
       const resource = resources?.get(name);
       const props = resource
         ? this.resourceProps(list, resource)
-        : resourceProperties(resourceHref(list, name), version, updatedAt);
+        : resourceProperties(resourceHref(list, name), etag, updatedAt);
       responses.push(propResponse(answer(props, request)));
     }
     for (const name of changes.gone)

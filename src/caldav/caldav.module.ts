@@ -3,6 +3,7 @@ import { AppPasswordsModule } from '../app-passwords/app-passwords.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { ListsModule } from '../lists/lists.module.js';
 import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
+import { RemindersModule } from '../reminders/reminders.module.js';
 import { SyncModule } from '../sync/sync.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { CaldavController, WellKnownController } from './caldav.controller.js';
@@ -18,7 +19,15 @@ import { DavBodyMiddleware } from './dav-body.middleware.js';
  * TasksService like REST.
  */
 @Module({
-  imports: [DatabaseModule, AppPasswordsModule, RateLimitModule, TasksModule, ListsModule, SyncModule],
+  imports: [
+    DatabaseModule,
+    AppPasswordsModule,
+    RateLimitModule,
+    TasksModule,
+    ListsModule,
+    SyncModule,
+    RemindersModule,
+  ],
   controllers: [WellKnownController, CaldavController],
   providers: [CaldavService, CaldavRepository, CollectionTokens, DavAuthGuard],
 })

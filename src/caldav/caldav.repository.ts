@@ -29,7 +29,15 @@ export type ResourceRow = Task & {
   dav_version: number | null;
   /** The parent's UID (its client's, else its id), null for a top-level task. */
   parent_uid: string | null;
-};
+} & CallerAlarms;
+
+/** The caller's own part of a resource (migration DavAlarms): where their reminders on it last changed, what their client wrote. */
+export interface CallerAlarms {
+  /** The number in the owner's sequence of the caller's last reminder change on the task (null: none ever). */
+  alarm_seq: string | null;
+  /** The VALARMs the caller's client last wrote (iCalendar texts), null when none did. */
+  kept_alarms: string[] | null;
+}
 
 /** A member of a collection, as a PROPFIND lists it. */
 export interface MemberRow {
@@ -37,6 +45,7 @@ export interface MemberRow {
   version: number;
   updated_at: string;
   dav_name: string | null;
+  alarm_seq: string | null;
 }
 
 /** One row of a collection's changes after a position: a task now in the list, or gone from it. */
@@ -46,6 +55,7 @@ export interface ChangeRow {
   version: number | null;
   updated_at: string | null;
   dav_name: string | null;
+  alarm_seq: string | null;
   owner_id: string | null;
   head: string | null;
   pruned: string | null;
@@ -65,20 +75,25 @@ const PARENT_UID = `CASE WHEN t.parent_id IS NOT NULL THEN COALESCE(pr.uid, t.pa
     SELECT 1 FROM tasks pt LEFT JOIN dav_resources pd ON pd.task_id = pt.id
      WHERE pt.list_id = t.list_id AND (pd.uid = r.parent_uid OR (pd.task_id IS NULL AND pt.id::text = r.parent_uid)))
   THEN r.parent_uid END`;
-const RESOURCE = `${TASK}, r.name AS dav_name, r.uid AS dav_uid, r.ics, r.version AS dav_version, ${PARENT_UID} AS parent_uid`;
-const RESOURCE_FROM = `tasks t LEFT JOIN dav_resources r ON r.task_id = t.id LEFT JOIN dav_resources pr ON pr.task_id = t.parent_id`;
+/** The caller's (`$1`) alarm row of task `t`. */
+const CALLER_ALARMS = `LEFT JOIN dav_alarms a ON a.task_id = t.id AND a.user_id = $1`;
+const RESOURCE = `${TASK}, r.name AS dav_name, r.uid AS dav_uid, r.ics, r.version AS dav_version, ${PARENT_UID} AS parent_uid,
+  a.seq::text AS alarm_seq, a.alarms AS kept_alarms`;
+const RESOURCE_FROM = `tasks t LEFT JOIN dav_resources r ON r.task_id = t.id LEFT JOIN dav_resources pr ON pr.task_id = t.parent_id ${CALLER_ALARMS}`;
 /** The resource `$3` names in list `$2`: its client's name, or `{id}.ics` when no client named it. */
 const NAMED = `(r.name = $3 OR (r.task_id IS NULL AND t.id::text || '.ics' = $3))`;
 /** The resources the names in the array `$3` name in list `$2` (as NAMED). */
 const NAMED_ANY = NAMED.replaceAll('$3', 'ANY($3)');
 
 /**
- * Where list `l` stands in its owner's sequence: its latest change (its tasks' and its tombstones'),
- * or the sequence's pruned mark when that is later (a token there is not expired, and no change of
- * the list lies between them).
+ * Where list `l` stands in its owner's sequence for the caller (`$1`): its latest change (its tasks',
+ * its tombstones', the caller's reminders on its tasks), or the sequence's pruned mark when that is
+ * later (a token there is not expired, and no change of the list lies between them).
  */
 const LIST_SEQ = `GREATEST(
   COALESCE((SELECT max(t.seq) FROM tasks t WHERE t.list_id = l.id), 0),
+  COALESCE((SELECT max(a.seq) FROM dav_alarms a JOIN tasks t ON t.id = a.task_id
+             WHERE a.user_id = $1 AND a.owner_id = l.owner_id AND t.list_id = l.id), 0),
   COALESCE((SELECT max(g.seq) FROM task_tombstones g WHERE g.user_id = l.owner_id AND g.list_id = l.id), 0),
   COALESCE((SELECT c.pruned_seq FROM task_counts c WHERE c.user_id = l.owner_id), 0))::text`;
 
@@ -112,8 +127,8 @@ export class CaldavRepository {
     return this.db.read<MemberRow>(
       userId,
       sql(
-        `SELECT t.id, t.version, t.updated_at, r.name AS dav_name
-           FROM tasks t LEFT JOIN dav_resources r ON r.task_id = t.id
+        `SELECT t.id, t.version, t.updated_at, r.name AS dav_name, a.seq::text AS alarm_seq
+           FROM tasks t LEFT JOIN dav_resources r ON r.task_id = t.id ${CALLER_ALARMS}
           WHERE t.list_id = $2 AND ${memberSql('t.list_id', '$1')} ORDER BY t.created_at, t.id`,
         [userId, list],
       ),
@@ -211,6 +226,41 @@ export class CaldavRepository {
   }
 
   /**
+   * Stores the VALARMs the caller's client wrote of task `taskId` (their reminders are set apart):
+   * given back to them only. Its row exists once their reminders on the task changed (the trigger
+   * of migration DavAlarms); when it does not (the VALARMs are no reminder), it is made here, at the
+   * next number of the owner's sequence, as the trigger would.
+   */
+  async storeAlarms(userId: string, taskId: string, alarms: string[]): Promise<void> {
+    if (alarms.length)
+      await this.db.bookkeeping(
+        userId,
+        sql(
+          `SELECT dav_alarms_touch($1, $2)
+            WHERE NOT EXISTS (SELECT 1 FROM dav_alarms WHERE task_id = $1 AND user_id = $2)`,
+          [taskId, userId],
+        ),
+      );
+    await this.db.bookkeeping(
+      userId,
+      sql(`UPDATE dav_alarms SET alarms = $3::jsonb WHERE task_id = $1 AND user_id = $2`, [
+        taskId,
+        userId,
+        alarms.length ? JSON.stringify(alarms) : null,
+      ]),
+    );
+  }
+
+  /** The caller's alarm row of task `taskId` as it stands (inside a transaction: what it sees). */
+  async alarmSeq(userId: string, taskId: string): Promise<string | null> {
+    const [row] = await this.db.read<{ seq: string }>(
+      userId,
+      sql(`SELECT seq::text AS seq FROM dav_alarms WHERE task_id = $1 AND user_id = $2`, [taskId, userId]),
+    );
+    return row?.seq ?? null;
+  }
+
+  /**
    * Deletes at most DAV_SWEEP_BATCH rows of deleted tasks older than `retentionDays` (by then every
    * sync token from before their deletion is expired, so no client needs their names). How many.
    */
@@ -235,11 +285,14 @@ export class CaldavRepository {
   changes(userId: string, list: string, after: number, full: boolean): Promise<ChangeRow[]> {
     const tasks = full
       ? `SELECT t.id, t.version, t.updated_at FROM tasks t WHERE t.list_id = l.id`
-      : `SELECT t.id, t.version, t.updated_at FROM sync_stream_tasks(l.owner_id, $3, ARRAY[l.id], NULL) t`;
+      : `SELECT t.id, t.version, t.updated_at FROM sync_stream_tasks(l.owner_id, $3, ARRAY[l.id], NULL) t
+         UNION
+         SELECT t.id, t.version, t.updated_at FROM dav_alarms a JOIN tasks t ON t.id = a.task_id
+          WHERE a.user_id = $1 AND a.owner_id = l.owner_id AND a.seq > $3 AND t.list_id = l.id`;
     const gone = full
       ? ''
       : ` UNION ALL
-         SELECT 'gone', g.id, NULL, NULL, r.name, NULL, NULL, NULL
+         SELECT 'gone', g.id, NULL, NULL, r.name, NULL, NULL, NULL, NULL
            FROM l CROSS JOIN LATERAL sync_stream_tombstones(l.owner_id, $3, ARRAY[l.id], $1, NULL) g
            LEFT JOIN dav_resources r ON r.task_id = g.id
           WHERE g.list_id = l.id AND NOT EXISTS (SELECT 1 FROM tasks v WHERE v.id = g.id AND v.list_id = l.id)`;
@@ -251,10 +304,10 @@ export class CaldavRepository {
              FROM lists l JOIN list_members m ON m.list_id = l.id AND m.user_id = $1
              LEFT JOIN task_counts c ON c.user_id = l.owner_id WHERE l.id = $2)
          SELECT 'head' AS kind, NULL::uuid AS id, NULL::int AS version, NULL::timestamptz AS updated_at,
-                NULL::varchar AS dav_name, l.owner_id, l.head::text AS head, l.pruned::text AS pruned FROM l
+                NULL::varchar AS dav_name, NULL::text AS alarm_seq, l.owner_id, l.head::text AS head, l.pruned::text AS pruned FROM l
          UNION ALL
-         SELECT 'task', t.id, t.version, t.updated_at, r.name, NULL, NULL, NULL
-           FROM l CROSS JOIN LATERAL (${tasks}) t LEFT JOIN dav_resources r ON r.task_id = t.id${gone}`,
+         SELECT 'task', t.id, t.version, t.updated_at, r.name, a.seq::text, NULL, NULL, NULL
+           FROM l CROSS JOIN LATERAL (${tasks}) t LEFT JOIN dav_resources r ON r.task_id = t.id ${CALLER_ALARMS}${gone}`,
         full ? [userId, list] : [userId, list, after],
       ),
     );

@@ -13,6 +13,7 @@ import { UpdateTaskDto } from '../tasks/dto/update-task.dto.js';
 import { InvalidPlacementError, StaleTaskError, TaskNotFoundError } from '../tasks/task.errors.js';
 import { PLACEMENT_ATTEMPTS, placementConflict, rethrowConflict } from '../tasks/task-ordering.js';
 import { TasksService } from '../tasks/tasks.service.js';
+import { RemindersService } from '../reminders/reminders.service.js';
 import {
   CaldavRepository,
   DAV_SWEEP_BATCH,
@@ -20,14 +21,16 @@ import {
   type MemberRow,
   type ResourceRow,
 } from './caldav.repository.js';
+import { davEtag, versionsAt, type DavEtag } from './dav-etag.js';
+import { takeAlarms, withAlarms, type AlarmReminder } from './ical-alarms.js';
 import { CollectionTokens, InvalidCollectionTokenError } from './collection-tokens.js';
 import { defaultName } from './dav-paths.js';
 import { fieldsOf, parseTodo, render, InvalidCalendarError, type TodoFields } from './ical-mapping.js';
 
-/** A resource as it is served: its name, its ETag's version and its iCalendar text. */
+/** A resource as it is served to one reader: its name, its ETag (davEtag) and its iCalendar text, with their VALARMs. */
 export interface Resource {
   name: string;
-  version: number;
+  etag: string;
   updatedAt: string;
   ics: string;
 }
@@ -35,21 +38,21 @@ export interface Resource {
 /** What a PUT did: created or changed, the task's version, and whether the stored text is the client's own. */
 export interface PutResult {
   created: boolean;
-  version: number;
+  etag: string;
   /** The resource is what the client sent (so its ETag may be given: RFC 4791 5.3.4). */
   asSent: boolean;
 }
 
 /** A collection's changes after a sync token: members changed (with their version), members gone, the new token. */
 export interface CollectionChanges {
-  changed: { name: string; version: number; updatedAt: string }[];
+  changed: { name: string; etag: string; updatedAt: string }[];
   gone: string[];
   token: string;
 }
 
-/** A PUT's conditions: `If-Match` versions (undefined: none), `If-Match: *` and `If-None-Match: *`. */
+/** A PUT's conditions: `If-Match` ETags (undefined: none), `If-Match: *` and `If-None-Match: *`. */
 export interface PutConditions {
-  versions?: number[];
+  etags?: DavEtag[];
   anyExisting: boolean;
   createOnly: boolean;
 }
@@ -78,6 +81,12 @@ function bodyOf(fields: TodoFields, current?: Task): Record<string, unknown> {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/** `shared` with the reader's VALARMs, parsed only when there are some to put in or take out. */
+function ownAlarms(shared: string, reminders: AlarmReminder[], kept: string[] | null): string {
+  if (!reminders.length && !kept?.length && !shared.includes('BEGIN:VALARM')) return shared;
+  return withAlarms(shared, reminders, kept);
+}
+
 /**
  * CalDAV's rules (contract "Native clients (CalDAV)"; docs/caldav.md): the caller's lists as
  * calendars, their tasks as VTODO resources. Every write goes through TasksService, as a REST write
@@ -95,6 +104,7 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
     private readonly tasks: TasksService,
     private readonly lists: ListsService,
     private readonly tokens: CollectionTokens,
+    private readonly reminders: RemindersService,
     private readonly db: Database,
     config: ConfigService<Env, true>,
   ) {
@@ -131,23 +141,37 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
     return this.tokens.encode(userId, calendar.id, calendar.owner_id, Number(calendar.seq));
   }
 
-  members(userId: string, list: string): Promise<(MemberRow & { name: string })[]> {
-    return this.repo.members(userId, list).then((rows) => rows.map((r) => ({ ...r, name: nameOf(r) })));
+  members(userId: string, list: string): Promise<(MemberRow & { name: string; etag: string })[]> {
+    return this.repo
+      .members(userId, list)
+      .then((rows) => rows.map((r) => ({ ...r, name: nameOf(r), etag: davEtag(r.version, r.alarm_seq) })));
   }
 
-  /** The resource `name` of list `list`, rendered, or null. */
+  /** The resource `name` of list `list`, rendered for the caller, or null. */
   async resource(userId: string, list: string, name: string): Promise<Resource | null> {
     const row = await this.repo.resource(userId, list, name);
-    return row ? this.rendered(row) : null;
+    if (!row) return null;
+    return this.rendered(row, await this.reminders.ofTasks(userId, [row.id]));
   }
 
-  /** Every resource of list `list` (with `names`, those named), rendered (for reports). */
+  /** Every resource of list `list` (with `names`, those named), rendered for the caller (for reports). */
   async resources(userId: string, list: string, names?: string[]): Promise<Resource[]> {
-    return (await this.repo.resources(userId, list, names)).map((row) => this.rendered(row));
+    const rows = await this.repo.resources(userId, list, names);
+    const reminders = await this.reminders.ofTasks(
+      userId,
+      rows.filter((r) => r.alarm_seq !== null).map((r) => r.id),
+    );
+    return rows.map((row) =>
+      this.rendered(
+        row,
+        reminders.filter((r) => r.task_id === row.id),
+      ),
+    );
   }
 
-  private rendered(row: ResourceRow): Resource {
-    const ics =
+  /** `row` as the caller sees it: the shared text with their reminders (and their client's VALARMs). */
+  private rendered(row: ResourceRow, reminders: AlarmReminder[]): Resource {
+    const shared =
       row.ics !== null && row.dav_version === row.version
         ? row.ics
         : render(row, row.ics, {
@@ -155,7 +179,8 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
             parentUid: row.parent_uid,
             storedVersion: row.dav_version,
           });
-    return { name: nameOf(row), version: row.version, updatedAt: row.updated_at, ics };
+    const ics = ownAlarms(shared, reminders, row.kept_alarms);
+    return { name: nameOf(row), etag: davEtag(row.version, row.alarm_seq), updatedAt: row.updated_at, ics };
   }
 
   /**
@@ -172,6 +197,9 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
     conditions: PutConditions,
   ): Promise<PutResult> {
     const sent = parseTodo(text);
+    const sentText = sent.calendar.toString();
+    // The VALARMs are the writer's reminders, never part of the shared text (ical-alarms.ts).
+    const alarms = takeAlarms(sent.todo, sent.calendar);
     const fields = fieldsOf(sent);
     return this.db
       .transaction(
@@ -180,7 +208,13 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
           await this.repo.lockName(userId, list, name);
           const current = await this.repo.resource(userId, list, name);
           if (current && conditions.createOnly) throw new StaleTaskError(current.version);
-          if (!current && (conditions.versions || conditions.anyExisting)) throw new ResourceMissingError();
+          if (!current && (conditions.etags || conditions.anyExisting)) throw new ResourceMissingError();
+          // The caller's reminders on the task stay as they are until this commits: the ETag's alarm part holds.
+          if (current) await this.reminders.lock(userId, current.id);
+          const versions =
+            current && conditions.etags
+              ? versionsAt(conditions.etags, await this.repo.alarmSeq(userId, current.id))
+              : undefined;
           if (current && (current.dav_uid ?? current.id) !== sent.uid)
             throw new InvalidCalendarError('the UID of a resource cannot change', 'no-uid-conflict');
           if (!current && (await this.repo.byUid(userId, list, sent.uid)))
@@ -190,7 +224,7 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
             );
           const parent = await this.parentOf(userId, list, fields.parent_uid, current?.id);
           const task = current
-            ? await this.change(userId, current, fields, parent, conditions.versions)
+            ? await this.change(userId, current, fields, parent, versions)
             : await this.create(userId, list, fields, parent);
           if (!current && task.parent_id === null) await this.adopt(userId, list, sent.uid, task.id);
           const ics = render(task, sent.calendar.toString(), {
@@ -205,7 +239,19 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
             ics,
             version: task.version,
           });
-          return { created: !current, version: task.version, asSent: ics === sent.calendar.toString() };
+          const kept = alarms.map((a) => a.text);
+          await this.reminders.replace(
+            userId,
+            task.id,
+            alarms.flatMap((a) => (a.kind ? [a.kind] : [])),
+          );
+          await this.repo.storeAlarms(userId, task.id, kept);
+          const mine = ownAlarms(ics, await this.reminders.ofTasks(userId, [task.id]), kept);
+          return {
+            created: !current,
+            etag: davEtag(task.version, await this.repo.alarmSeq(userId, task.id)),
+            asSent: mine === sentText,
+          };
         },
         { attempts: PLACEMENT_ATTEMPTS, retryable: placementConflict },
       )
@@ -285,11 +331,11 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
     return task;
   }
 
-  /** Deletes the task at `name` (with `If-Match`: only at those versions). */
-  async remove(userId: string, list: string, name: string, versions?: number[]): Promise<void> {
+  /** Deletes the task at `name` (with `If-Match`: only at those ETags). */
+  async remove(userId: string, list: string, name: string, etags?: DavEtag[]): Promise<void> {
     const current = await this.repo.resource(userId, list, name);
     if (!current) throw new TaskNotFoundError();
-    await this.tasks.remove(userId, current.id, versions);
+    await this.tasks.remove(userId, current.id, etags && versionsAt(etags, current.alarm_seq));
   }
 
   /** Whether the caller may write list `list`'s tasks (403 otherwise; 404 when not a member). */
@@ -316,7 +362,8 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
     const gone: string[] = [];
     for (const row of rows) {
       const name = nameOf({ id: row.id!, dav_name: row.dav_name });
-      if (row.kind === 'task') changed.push({ name, version: row.version!, updatedAt: row.updated_at! });
+      if (row.kind === 'task')
+        changed.push({ name, etag: davEtag(row.version!, row.alarm_seq), updatedAt: row.updated_at! });
       if (row.kind === 'gone') gone.push(name);
     }
     return {

@@ -103,17 +103,12 @@ export function calendarProperties(calendar: CalendarRow, syncToken: string): Pr
   return { href: calendarHref(calendar.id), props };
 }
 
-/** A task as a resource: its ETag (the version), content type, and its iCalendar when named. */
-export function resourceProperties(
-  path: string,
-  version: number,
-  updatedAt: string,
-  ics?: string,
-): Properties {
+/** A task as a resource: its ETag (davEtag: the version, and the reader's reminder changes), content type, and its iCalendar when named. */
+export function resourceProperties(path: string, etag: string, updatedAt: string, ics?: string): Properties {
   return {
     href: path,
     props: [
-      d('getetag', `"${version}"`),
+      d('getetag', etag),
       d('getcontenttype', ICS_TYPE),
       d('resourcetype'),
       d('getlastmodified', new Date(updatedAt).toUTCString()),

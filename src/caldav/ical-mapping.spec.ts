@@ -1,4 +1,6 @@
 import type { Task } from '../tasks/dto/task.dto.js';
+import { ifMatchEtags, davEtag, versionsAt } from './dav-etag.js';
+import { kindOf, takeAlarms, withAlarms } from './ical-alarms.js';
 import { fieldsOf, InvalidCalendarError, parseTodo, priorityOf, render, UNTITLED } from './ical-mapping.js';
 
 const vtodo = (...lines: string[]) =>
@@ -196,5 +198,74 @@ describe('render', () => {
     expect(changed).toContain('X-MINE;X-A=1:kept');
     expect(changed).toContain('TRIGGER:-PT15M');
     expect(changed).toContain('LAST-MODIFIED:20261202T100000Z');
+  });
+});
+
+const withTrigger = (todoLines: string[], trigger: string) =>
+  vtodo('SUMMARY:Water plants', ...todoLines, 'BEGIN:VALARM', 'ACTION:DISPLAY', trigger, 'END:VALARM');
+const kind = (todoLines: string[], trigger: string) => {
+  const { calendar, todo } = parseTodo(withTrigger(todoLines, trigger));
+  return kindOf(todo.getFirstSubcomponent('valarm')!, todo, calendar);
+};
+const DUE = 'DUE:20301210T090000Z';
+
+describe('kindOf (RFC 5545 3.8.6.3)', () => {
+  it('maps RELATED=END durations at or before DUE to before_minutes', () => {
+    expect(kind([DUE], 'TRIGGER;RELATED=END:-PT15M')).toEqual({ before_minutes: 15 });
+    expect(kind([DUE], 'TRIGGER;RELATED=END:PT0S')).toEqual({ before_minutes: 0 });
+    expect(kind([DUE], 'TRIGGER;RELATED=END:-P28D')).toEqual({ before_minutes: 40_320 });
+  });
+
+  it('maps absolute triggers to at', () => {
+    expect(kind([], 'TRIGGER;VALUE=DATE-TIME:20301209T180000Z')).toEqual({
+      at: new Date('2030-12-09T18:00:00Z'),
+    });
+  });
+
+  it('counts a START-relative trigger from DUE when DTSTART is there', () => {
+    expect(kind(['DTSTART:20301210T080000Z', DUE], 'TRIGGER:-PT30M')).toEqual({ before_minutes: 90 });
+  });
+
+  it('maps nothing it cannot hold: START without DTSTART, after DUE, no DUE, seconds, beyond 28 days', () => {
+    expect(kind([DUE], 'TRIGGER:-PT15M')).toBeNull();
+    expect(kind([DUE], 'TRIGGER;RELATED=END:PT5M')).toBeNull();
+    expect(kind([], 'TRIGGER;RELATED=END:-PT5M')).toBeNull();
+    expect(kind([DUE], 'TRIGGER;RELATED=END:-PT30S')).toBeNull();
+    expect(kind([DUE], 'TRIGGER;RELATED=END:-P29D')).toBeNull();
+  });
+});
+
+describe('takeAlarms and withAlarms', () => {
+  it('takes the VALARMs out, and puts back the kept ones whose reminder is still there plus new ones', () => {
+    const { calendar, todo } = parseTodo(
+      vtodo(
+        'SUMMARY:Water plants',
+        DUE,
+        ...['BEGIN:VALARM', 'ACTION:DISPLAY', 'TRIGGER;RELATED=END:-PT15M', 'X-KEEP:1', 'END:VALARM'],
+        ...['BEGIN:VALARM', 'ACTION:AUDIO', 'TRIGGER:PT1H', 'END:VALARM'],
+      ),
+    );
+    const taken = takeAlarms(todo, calendar);
+    expect(taken.map((a) => a.kind)).toEqual([{ before_minutes: 15 }, null]);
+    const shared = calendar.toString();
+    expect(shared).not.toContain('VALARM');
+    const kept = taken.map((a) => a.text);
+    expect(withAlarms(shared, [{ before_minutes: 15, at: null }], kept)).toContain('X-KEEP:1');
+    const changed = withAlarms(shared, [{ before_minutes: null, at: '2030-12-09T18:00:00.000Z' }], kept);
+    expect(changed).not.toContain('X-KEEP:1');
+    expect(changed).toContain('TRIGGER:PT1H');
+    expect(changed).toContain('TRIGGER;VALUE=DATE-TIME:20301209T180000Z\r\nDESCRIPTION:Water plants');
+  });
+});
+
+describe('davEtag', () => {
+  it('is the version, with the reader’s reminder change once there is one; If-Match matches on both parts', () => {
+    expect(davEtag(3, null)).toBe('"3"');
+    expect(davEtag(3, '1042')).toBe('"3-1042"');
+    const tags = ifMatchEtags('"3-1042", W/"4", "5"')!;
+    expect(versionsAt(tags, '1042')).toEqual([3]);
+    expect(versionsAt(tags, null)).toEqual([5]);
+    expect(ifMatchEtags('*')).toBeUndefined();
+    expect(() => ifMatchEtags('nonsense')).toThrow();
   });
 });

@@ -12,8 +12,8 @@ import { LIMITS, type Priority } from '../tasks/task.schema.js';
  * failing on what the API cannot hold (a title too long is cut, categories beyond ten dropped): the
  * client's own text stays in the stored VCALENDAR. `render` writes a task into a VCALENDAR: a
  * property group is rewritten only when the task's value differs from what `fieldsOf` reads of it
- * there, so everything a client wrote that still says the same (its spelling, its VALARMs, its
- * X- properties, its PRIORITY 2 for "high") comes back as it wrote it.
+ * there, so everything a client wrote that still says the same (its spelling, its X- properties,
+ * its PRIORITY 2 for "high") comes back as it wrote it. VALARMs are each reader's own: ical-alarms.ts.
  */
 export const PRODID = '-//tasks-api//CalDAV//EN';
 /** The title of a VTODO without a SUMMARY (the API requires one). */

@@ -28,3 +28,16 @@ export const CLEANUP_BATCH = 1000;
  * late, so it is recorded late, not sent.
  */
 export const FIRE_RECORD_MARGIN_MIN = 24 * 60;
+
+/** A new reminder: relative (`before_minutes`) or absolute (`at`). */
+export type ReminderKind = { before_minutes: number } | { at: Date };
+
+/** Whether a reminder (as stored: one of the two null) is of kind `kind`: the same minutes before, or the same instant. */
+export function sameKind(
+  row: { before_minutes: number | null; at: string | Date | null },
+  kind: ReminderKind,
+): boolean {
+  return 'before_minutes' in kind
+    ? row.before_minutes === kind.before_minutes
+    : row.at !== null && new Date(row.at).getTime() === kind.at.getTime();
+}

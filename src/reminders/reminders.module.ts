@@ -9,11 +9,13 @@ import { RemindersService } from './reminders.service.js';
 
 /**
  * Reminders: `/api/tasks/{id}/reminders` (rules in RemindersService, SQL in RemindersRepository) and
- * their firing on the job queue into the notification outbox (ReminderFiring).
+ * their firing on the job queue into the notification outbox (ReminderFiring). CalDAV reads and
+ * replaces a user's reminders through RemindersService (VALARMs).
  */
 @Module({
   imports: [DatabaseModule, NotificationsModule, QueueModule],
   controllers: [RemindersController, UserRemindersController],
   providers: [RemindersService, RemindersRepository, ReminderFiring],
+  exports: [RemindersService],
 })
 export class RemindersModule {}

@@ -5,7 +5,7 @@ import { SERVICE_KEY } from '../database/server-pool.js';
 import { memberSql } from '../lists/roles.js';
 import type { Task } from '../tasks/dto/task.dto.js';
 import { TASK_COLUMNS } from '../tasks/task.schema.js';
-import type { FireOutcome } from './reminder.schema.js';
+import { sameKind, type FireOutcome, type ReminderKind } from './reminder.schema.js';
 
 /** A reminder row as the API shows it (null for the kind it is not). */
 export interface ReminderRow {
@@ -16,8 +16,7 @@ export interface ReminderRow {
   next_fire_at: string | null;
 }
 
-/** A new reminder: relative (`before_minutes`) or absolute (`at`). */
-export type ReminderKind = { before_minutes: number } | { at: Date };
+export type { ReminderKind };
 
 /** What a create found: the task not visible to the caller, no due date for a relative reminder, the limit reached, or the reminder made. */
 export type CreateResult =
@@ -62,14 +61,7 @@ export class RemindersRepository {
     const before = 'before_minutes' in kind ? kind.before_minutes : null;
     const at = 'at' in kind ? kind.at.toISOString() : null;
     return this.db.transaction(userId, async () => {
-      await this.db.rows(
-        sql(`SELECT pg_advisory_xact_lock($1, hashtext($2 || E'\\n' || $3))`, [
-          LOCK_CLASS.remindersOfTask,
-          taskId,
-          userId,
-        ]),
-        userId,
-      );
+      await this.lock(userId, taskId);
       // Bookkeeping: a reminder is no change of the task, and nobody's event stream needs to look again.
       const [row] = await this.db.bookkeeping<{ dated: boolean; taken: number } & ReminderRow>(
         userId,
@@ -109,6 +101,67 @@ export class RemindersRepository {
     );
     if (!rows.length) return null;
     return rows.filter((r) => r.id !== null).map(pick);
+  }
+
+  /** The caller's reminders on tasks `taskIds` they can see, oldest first (CalDAV renders them as VALARMs). */
+  ofTasks(userId: string, taskIds: string[]): Promise<ReminderRow[]> {
+    return this.db.read<ReminderRow>(
+      userId,
+      sql(
+        `SELECT ${REMINDER_FIELDS} FROM reminders r JOIN tasks t ON t.id = r.task_id
+          WHERE r.user_id = $1 AND r.task_id = ANY($2::uuid[]) AND ${memberSql('t.list_id', '$1')}
+          ORDER BY r.created_at, r.id`,
+        [userId, taskIds],
+      ),
+    );
+  }
+
+  /**
+   * Makes the caller's reminders on task `taskId` exactly `wanted` (a CalDAV PUT's VALARMs): those
+   * already set and wanted stay as they are (armed or fired), the others go, the missing ones are
+   * made by `create` (its checks). Inside the caller's transaction when there is one, under the
+   * (task, user) lock that `create` takes. 'limit' (nothing changed) when `wanted` is more than `max`.
+   */
+  replace(
+    userId: string,
+    taskId: string,
+    wanted: ReminderKind[],
+    max: number,
+  ): Promise<CreateResult['status'] | 'replaced'> {
+    return this.db.transaction(userId, async () => {
+      if (wanted.length > max) return 'limit';
+      await this.lock(userId, taskId);
+      const current = await this.ofTasks(userId, [taskId]);
+      const missing = [...wanted];
+      const gone: string[] = [];
+      for (const row of current) {
+        const i = missing.findIndex((kind) => sameKind(row, kind));
+        if (i >= 0) missing.splice(i, 1);
+        else gone.push(row.id);
+      }
+      if (gone.length)
+        await this.db.bookkeeping(
+          userId,
+          sql(`DELETE FROM reminders WHERE id = ANY($1::uuid[]) AND user_id = $2`, [gone, userId]),
+        );
+      for (const kind of missing) {
+        const { status } = await this.create(userId, taskId, kind, max);
+        if (status !== 'created') return status;
+      }
+      return 'replaced';
+    });
+  }
+
+  /** Takes, until the transaction ends, the (task, user) lock: one writer of a user's reminders on a task at a time. */
+  async lock(userId: string, taskId: string): Promise<void> {
+    await this.db.rows(
+      sql(`SELECT pg_advisory_xact_lock($1, hashtext($2 || E'\\n' || $3))`, [
+        LOCK_CLASS.remindersOfTask,
+        taskId,
+        userId,
+      ]),
+      userId,
+    );
   }
 
   /** Deletes one of the caller's reminders on a task they can see: whether the task was visible and whether it was deleted. */

@@ -46,6 +46,29 @@ export class RemindersService {
     return rows.map(toDto);
   }
 
+  /** The caller's reminders on tasks `taskIds` (which they can see), oldest first. */
+  ofTasks(userId: string, taskIds: string[]): Promise<ReminderRow[]> {
+    return taskIds.length ? this.repo.ofTasks(userId, taskIds) : Promise.resolve([]);
+  }
+
+  /**
+   * Makes the caller's reminders on a task exactly `wanted` (CalDAV: a PUT's VALARMs), with
+   * `create`'s rules: more than the limit is ReminderLimitReachedError and changes nothing; a relative
+   * one on a task without a due date is ReminderNeedsDueDateError. Joins the caller's transaction.
+   */
+  async replace(userId: string, taskId: string, wanted: ReminderKind[]): Promise<void> {
+    const limit = REMINDER_LIMITS.perTaskAndUser;
+    const status = await this.repo.replace(userId, taskId, wanted, limit);
+    if (status === 'no_task') throw new TaskNotFoundError();
+    if (status === 'no_due_date') throw new ReminderNeedsDueDateError();
+    if (status === 'limit') throw new ReminderLimitReachedError(limit);
+  }
+
+  /** Takes the lock of the caller's reminders on a task until their transaction ends (no write of them meanwhile). */
+  lock(userId: string, taskId: string): Promise<void> {
+    return this.repo.lock(userId, taskId);
+  }
+
   async remove(userId: string, taskId: string, reminderId: string): Promise<void> {
     const { visible, deleted } = await this.repo.delete(userId, taskId, reminderId);
     if (!visible) throw new TaskNotFoundError();

@@ -269,3 +269,30 @@ describe('davEtag', () => {
     expect(() => ifMatchEtags('nonsense')).toThrow();
   });
 });
+
+describe('fieldsOf: a completed occurrence as Thunderbird writes it', () => {
+  const master = ['SUMMARY:Daily', 'RRULE:FREQ=DAILY', 'DUE:20261210T090000Z'];
+  const withOverride = (recurrenceId: string, status: string) =>
+    vtodo(...master).replace(
+      'END:VCALENDAR',
+      [
+        'BEGIN:VTODO',
+        'UID:u1',
+        `RECURRENCE-ID:${recurrenceId}`,
+        `STATUS:${status}`,
+        'END:VTODO',
+        'END:VCALENDAR',
+      ].join('\r\n'),
+    );
+
+  it('is a completion when the override of the current occurrence (RECURRENCE-ID = DUE) is done', () => {
+    expect(fieldsOf(parseTodo(withOverride('20261210T090000Z', 'COMPLETED'))).completed).toBe(true);
+  });
+
+  it('is none for another occurrence, an undone override, or no RRULE', () => {
+    expect(fieldsOf(parseTodo(withOverride('20261209T090000Z', 'COMPLETED'))).completed).toBe(false);
+    expect(fieldsOf(parseTodo(withOverride('20261210T090000Z', 'NEEDS-ACTION'))).completed).toBe(false);
+    const once = withOverride('20261210T090000Z', 'COMPLETED').replace('RRULE:FREQ=DAILY\r\n', '');
+    expect(fieldsOf(parseTodo(once)).completed).toBe(false);
+  });
+});

@@ -162,6 +162,30 @@ const isParentLink = (prop: ICAL.Property): boolean => {
   return type === undefined || text(type).toUpperCase() === 'PARENT';
 };
 
+/** Whether VTODO `todo` says it is done: STATUS:COMPLETED, or a COMPLETED without a STATUS. */
+function isDone(todo: ICAL.Component): boolean {
+  const status = text(todo.getFirstPropertyValue('status')).toUpperCase();
+  return status ? status === 'COMPLETED' : todo.hasProperty('completed');
+}
+
+/**
+ * Whether a repeating VTODO's current occurrence (its DUE) is completed the way Thunderbird writes it:
+ * an override of that occurrence (RECURRENCE-ID = DUE) marked done, beside the master.
+ */
+function occurrenceDone(calendar: ICAL.Component, master: ICAL.Component): boolean {
+  if (!master.hasProperty('rrule')) return false;
+  const due = instantOfProperty(master.getFirstProperty('due'), calendar);
+  if (!due) return false;
+  return calendar
+    .getAllSubcomponents('vtodo')
+    .some(
+      (o) =>
+        o !== master &&
+        instantOfProperty(o.getFirstProperty('recurrence-id'), calendar)?.ms === due.ms &&
+        isDone(o),
+    );
+}
+
 /** What `todo` says of the fields the API models (see the module's comment). */
 export function fieldsOf({ calendar, todo }: Pick<Todo, 'calendar' | 'todo'>): TodoFields {
   const title = clean(text(todo.getFirstPropertyValue('summary')))
@@ -169,14 +193,13 @@ export function fieldsOf({ calendar, todo }: Pick<Todo, 'calendar' | 'todo'>): T
     .slice(0, LIMITS.title)
     .trim();
   const description = clean(text(todo.getFirstPropertyValue('description'))).slice(0, LIMITS.description);
-  const status = text(todo.getFirstPropertyValue('status')).toUpperCase();
   const { due, zone } = dueOf(todo, calendar);
   const rrule = todo.getFirstPropertyValue('rrule');
   const parent = todo.getAllProperties('related-to').find(isParentLink)?.getFirstValue();
   return {
     title: title || UNTITLED,
     description: description === '' ? null : description,
-    completed: status ? status === 'COMPLETED' : todo.hasProperty('completed'),
+    completed: isDone(todo) || occurrenceDone(calendar, todo),
     priority: priorityOf(todo.getFirstPropertyValue('priority')),
     due_date: due,
     time_zone: zone,

@@ -98,10 +98,12 @@ const LIST_SEQ = `GREATEST(
   COALESCE((SELECT c.pruned_seq FROM task_counts c WHERE c.user_id = l.owner_id), 0))::text`;
 
 /**
- * The SQL of CalDAV (migration CalDav): the caller's lists as calendars, their tasks as resources with
- * what clients stored of them (`dav_resources`), and a list's changes after a position in its
- * owner's change sequence (through `sync_stream_tasks` / `sync_stream_tombstones`, migration
- * SharedSync). Every statement carries the caller's membership of the list.
+ * The SQL of CalDAV (migrations CalDav and DavAlarms): the caller's lists as calendars, their tasks
+ * as resources with what clients stored of them (`dav_resources`) and the caller's own alarm row
+ * (`dav_alarms`: where their reminders last changed, their client's VALARMs), and a list's changes
+ * after a position in its owner's change sequence (through `sync_stream_tasks` /
+ * `sync_stream_tombstones`, migration SharedSync; for the caller, also the tasks whose alarm row
+ * moved past it). Every statement carries the caller's membership of the list.
  */
 @Injectable()
 export class CaldavRepository {

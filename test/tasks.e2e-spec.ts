@@ -254,6 +254,23 @@ describe('GET /api/tasks', () => {
     expect((await api.get('/api/tasks?status=all')).body).toHaveLength(4);
   });
 
+  it('lists each task exactly as GET /api/tasks/{id} shows it, whichever way the listing counts', async () => {
+    const api = as(t.app, newUser());
+    const made = await seed(api);
+    const shown = new Map<string, unknown>();
+    for (const { id } of made) shown.set(id, (await api.get(`/api/tasks/${id}`).expect(200)).body);
+    const inbox = made[0].list_id;
+    // The counters (all, a status), a filtered count, and one list's count with its member check.
+    for (const query of ['', '?status=completed', '?status=pending', '?priority=high', `?list_id=${inbox}`]) {
+      const res = await api.get(`/api/tasks${query}`).expect(200);
+      expect({ query, tasks: res.body }).toEqual({
+        query,
+        tasks: res.body.map((x: { id: string }) => shown.get(x.id)),
+      });
+      expect(res.body.length).toBeGreaterThan(0);
+    }
+  });
+
   it('sorts by each key with its default and explicit order', async () => {
     const api = as(t.app, newUser());
     const made = await seed(api);

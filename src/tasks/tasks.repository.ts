@@ -95,8 +95,13 @@ const VISIBLE_COUNTS = `
     FROM list_members m JOIN tasks t ON t.list_id = m.list_id
    WHERE m.user_id = $1 AND EXISTS (SELECT 1 FROM list_members o WHERE o.user_id = $1 AND o.role <> 'owner')
   HAVING EXISTS (SELECT 1 FROM list_members o WHERE o.user_id = $1 AND o.role <> 'owner')`;
-/** The columns a listing's count adds to its page's rows: a list's member flag and count, a filtered count, the counters. */
+/**
+ * What a listing's count adds to its page's rows (a list's member flag and count, a filtered count,
+ * the counters), each named `count_…` in the statement so that no name of a task's column is taken
+ * (the counters' `completed` would overwrite the task's).
+ */
 type CountColumn = 'member' | 'n' | 'total' | 'completed';
+type Counted = Partial<Record<`count_${CountColumn}`, unknown>>;
 /** A listing's statements: its page and count apart (for EXPLAIN in tests), and both in one (what runs). */
 export interface ListStatements {
   page: Statement;
@@ -189,7 +194,8 @@ export class TasksRepository {
       count,
       counted,
       both: sql(
-        `SELECT p.*, c.* FROM (${countText}) c LEFT JOIN LATERAL (${pageText}) p ON true ${orderBy}`,
+        `SELECT p.*, ${counted.map((c) => `c.${c} AS count_${c}`).join(', ')}
+           FROM (${countText}) c LEFT JOIN LATERAL (${pageText}) p ON true ${orderBy}`,
         values,
       ),
     });
@@ -230,10 +236,10 @@ export class TasksRepository {
    */
   async list(userId: string, query: ListQuery): Promise<{ items: Task[]; total: number; more: boolean }> {
     const { both, counted } = this.listQueries(userId, query);
-    const rows = await this.db.read<Task & Partial<Record<CountColumn, unknown>>>(userId, both);
-    const { member, n, total, completed } = rows[0];
+    const rows = await this.db.read<Task & Counted>(userId, both);
+    const { count_member: member, count_n: n, count_total: total, count_completed: completed } = rows[0];
     if (member === false) throw new ListNotFoundError();
-    for (const row of rows) for (let i = counted.length - 1; i >= 0; i--) delete row[counted[i]];
+    for (const row of rows) for (let i = counted.length - 1; i >= 0; i--) delete row[`count_${counted[i]}`];
     const items: Task[] = rows[0].id === null ? [] : rows;
     const count =
       n !== undefined

@@ -74,12 +74,11 @@ export class AppPasswordsRepository {
   }
 
   /** Deletes one of the caller's app passwords; whether there was one. */
-  async delete(userId: string, id: string): Promise<boolean> {
-    const rows = await this.db.rows<{ id: string }>(
-      sql('DELETE FROM app_passwords WHERE id = $1 AND user_id = $2 RETURNING id', [id, userId]),
+  delete(userId: string, id: string): Promise<boolean> {
+    return this.db.deleted(
       userId,
+      sql('DELETE FROM app_passwords WHERE id = $1 AND user_id = $2 RETURNING id', [id, userId]),
     );
-    return rows.length > 0;
   }
 
   /**

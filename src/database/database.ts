@@ -144,6 +144,14 @@ export class Database implements OnModuleDestroy, BeforeApplicationShutdown {
     return result.rows;
   }
 
+  /**
+   * Runs `s`, a `DELETE … RETURNING` of a row of `user`'s that no reader of their tasks needs to hear
+   * of (one of their webhooks, push subscriptions, app passwords: `bookkeeping`). Whether it deleted one.
+   */
+  async deleted(user: string, s: Statement): Promise<boolean> {
+    return (await this.bookkeeping(user, s)).length > 0;
+  }
+
   /** Runs `s`, a statement on no user's visible data (sweeps of expired rows): never announced. How many rows it changed. */
   async housekeeping(s: Statement): Promise<{ rows: unknown[]; count: number }> {
     const result = await this.tracked(() => this.primary.run(SERVICE_KEY, s));

@@ -15,7 +15,7 @@ export interface PushTarget {
  * The SQL of push subscriptions (migration Channels) and of their deliveries in the shared
  * deliveries table. An endpoint belongs to the user who registered it last (one browser, one
  * user signed in): registering it takes it from anyone else, with the deliveries that were theirs.
- * Writes end in a SELECT, so they are not announced: no task changed.
+ * Writes are bookkeeping, never announced: no task changed.
  */
 @Injectable()
 export class PushRepository {
@@ -57,16 +57,11 @@ export class PushRepository {
   }
 
   /** Deletes one of the user's subscriptions (its deliveries with it): whether there was one. */
-  async delete(userId: string, id: string): Promise<boolean> {
-    const [row] = await this.db.bookkeeping<{ n: number }>(
+  delete(userId: string, id: string): Promise<boolean> {
+    return this.db.deleted(
       userId,
-      sql(
-        `WITH d AS (DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2 RETURNING id)
-         SELECT count(*)::int AS n FROM d`,
-        [id, userId],
-      ),
+      sql('DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2 RETURNING id', [id, userId]),
     );
-    return row.n > 0;
   }
 
   /** Writes a delivery of each notification to every subscription of its user, in the current transaction (the firing's). */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LOCK_CLASS } from '../database/advisory-locks.js';
+import { advisoryLock, LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import { LAST_USED_PRECISION_S } from './app-password.schema.js';
 
@@ -47,11 +47,7 @@ export class AppPasswordsRepository {
     hash: string,
     max: number,
   ): Promise<AppPasswordRow | null> {
-    return this.db.transaction(userId, async () => {
-      await this.db.rows(
-        sql('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS.appPasswordsOfUser, userId]),
-        userId,
-      );
+    return this.db.locked(userId, advisoryLock(LOCK_CLASS.appPasswordsOfUser, userId), async () => {
       const [row] = await this.db.rows<AppPasswordRow>(
         sql(
           `INSERT INTO app_passwords (user_id, name, lookup, hash)

@@ -195,6 +195,18 @@ export class Database implements OnModuleDestroy, BeforeApplicationShutdown {
   }
 
   /**
+   * Runs `work` in one transaction of `user`'s (`transaction`) that first takes the advisory lock
+   * `lock` (advisoryLock): what `work` counts stays counted until it commits, so creates counted
+   * against a limit under the same lock take turns and never pass the limit together.
+   */
+  locked<T>(user: string, lock: Statement, work: () => Promise<T>): Promise<T> {
+    return this.transaction(user, async () => {
+      await this.rows(lock, user);
+      return work();
+    });
+  }
+
+  /**
    * Runs `work` with `tx` as the current transaction, enabling the scope for it, and disabling it again
    * once no transaction's work runs (Node 20 and 22 then take the promise hook off again; on 24 the
    * scope costs nothing either way). Work a transaction started and did not await outlives it: on 24

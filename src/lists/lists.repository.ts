@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LOCK_CLASS } from '../database/advisory-locks.js';
+import { advisoryLock, LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import type { ListDto } from './dto/list.dto.js';
 import type { Role } from './roles.js';
@@ -59,10 +59,7 @@ export class ListsRepository {
    * take turns and never pass the limit together.
    */
   create(userId: string, name: string, color: string | null, max: number): Promise<ListDto | null> {
-    return this.db.transaction(userId, async () => {
-      await this.db.rows(
-        sql('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS.listsOfUser, userId]),
-      );
+    return this.db.locked(userId, advisoryLock(LOCK_CLASS.listsOfUser, userId), async () => {
       const [row] = (
         await this.db.write<ListDto>(
           userId,

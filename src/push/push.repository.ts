@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LOCK_CLASS } from '../database/advisory-locks.js';
+import { advisoryLock, LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import { SERVICE_KEY } from '../database/server-pool.js';
 import type { OutboxWrite } from '../notifications/notification.js';
@@ -27,11 +27,7 @@ export class PushRepository {
    * null at the limit.
    */
   upsert(userId: string, endpoint: string, keys: PushTarget, max: number): Promise<string | null> {
-    return this.db.transaction(userId, async () => {
-      await this.db.rows(
-        sql(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_CLASS.pushSubscriptionsOfUser, userId]),
-        userId,
-      );
+    return this.db.locked(userId, advisoryLock(LOCK_CLASS.pushSubscriptionsOfUser, userId), async () => {
       await this.db.bookkeeping(
         userId,
         sql(

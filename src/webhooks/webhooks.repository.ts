@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LOCK_CLASS } from '../database/advisory-locks.js';
+import { advisoryLock, LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import { SERVICE_KEY } from '../database/server-pool.js';
 import type { OutboxWrite } from '../notifications/notification.js';
@@ -34,11 +34,7 @@ export class WebhooksRepository {
     webhook: { url: string; events: WebhookEvent[]; secret: string },
     max: number,
   ): Promise<WebhookDto | null> {
-    return this.db.transaction(userId, async () => {
-      await this.db.rows(
-        sql(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_CLASS.webhooksOfUser, userId]),
-        userId,
-      );
+    return this.db.locked(userId, advisoryLock(LOCK_CLASS.webhooksOfUser, userId), async () => {
       const [row] = await this.db.bookkeeping<WebhookDto & { taken: number }>(
         userId,
         sql(

@@ -35,10 +35,17 @@ export class ListsRepository {
 
   /**
    * Makes the caller's inbox unless it exists (concurrent calls make one: migration Lists,
-   * `inbox_of`). Bookkeeping: the request that asks is the one that reads it next.
+   * `inbox_of`). A write of theirs, announced when it made one (a row comes back only then): their
+   * other open streams get the new list, and their next reads go to the primary.
    */
   async ensureInbox(userId: string): Promise<void> {
-    await this.db.bookkeeping(userId, sql('SELECT inbox_of($1)', [userId]));
+    await this.db.write(
+      userId,
+      sql(
+        'SELECT inbox_of($1::varchar) WHERE NOT EXISTS (SELECT 1 FROM lists WHERE owner_id = $1 AND is_inbox)',
+        [userId],
+      ),
+    );
   }
 
   /** The list, when the caller is a member, or null. */

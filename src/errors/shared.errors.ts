@@ -76,6 +76,9 @@ export function targetRefusedError(field: string) {
   };
 }
 
+/** The status each shared shape answers with (sharedProblem; the routes' OpenAPI docs read it too). */
+export const SHARED_STATUS = { notFound: 404, limitReached: 403 } as const;
+
 export type SharedError = NotFoundError | LimitReachedError | TargetRefusedError;
 
 export const isSharedError = (err: unknown): err is SharedError =>
@@ -83,7 +86,8 @@ export const isSharedError = (err: unknown): err is SharedError =>
 
 /** The HTTP answer to an error of a shared shape. */
 export function sharedProblem(err: SharedError): ProblemException {
-  if (err instanceof NotFoundError) return new ProblemException(404, err.message);
-  if (err instanceof LimitReachedError) return new ProblemException(403, err.message, { title: err.title });
+  if (err instanceof NotFoundError) return new ProblemException(SHARED_STATUS.notFound, err.message);
+  if (err instanceof LimitReachedError)
+    return new ProblemException(SHARED_STATUS.limitReached, err.message, { title: err.title });
   return new ValidationProblem([{ field: err.field, message: err.message }]);
 }

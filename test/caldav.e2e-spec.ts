@@ -107,6 +107,29 @@ describe('discovery', () => {
       'Groceries',
     );
   });
+
+  it('PROPFIND, PROPPATCH and REPORT name the root element their body needs: 400 otherwise', async () => {
+    const { api, dav } = await signedIn();
+    const calendar = `/dav/calendars/${(await makeList(api, 'Roots')).id}/`;
+    const sent = (method: 'propfind' | 'proppatch' | 'report', body?: string) => {
+      const req = dav.call(method, calendar, { 'Content-Type': 'application/xml', Depth: '0' });
+      return body === undefined ? req : req.send(body);
+    };
+    const wrongRoot = '<d:mkcol xmlns:d="DAV:"/>';
+    const cases: [Promise<{ status: number; body: { detail?: string } }>, string][] = [
+      [sent('propfind', wrongRoot), 'A PROPFIND body is a DAV:propfind element'],
+      [sent('proppatch', wrongRoot), 'A PROPPATCH body is a DAV:propertyupdate element'],
+      [sent('proppatch'), 'A PROPPATCH body is a DAV:propertyupdate element'],
+      [sent('report'), 'A REPORT needs a body'],
+    ];
+    for (const [answer, detail] of cases) {
+      const res = await answer;
+      expect([res.status, res.body.detail]).toEqual([400, detail]);
+    }
+    // A PROPFIND without a body asks for everything; a REPORT of an unknown root is refused by DAV's own precondition.
+    expect((await sent('propfind')).status).toBe(207);
+    expect((await sent('report', wrongRoot)).status).toBe(403);
+  });
 });
 
 describe('resources', () => {

@@ -1,8 +1,10 @@
+import { Database } from '../src/database/database.js';
 import type { ListDto } from '../src/lists/dto/list.dto.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
 import { as, expectProblem, fieldsOf, listAll, useTestApp } from './helpers/app.js';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
+import { SseClient } from './helpers/sse.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 
 const t = useTestApp({ MAX_LISTS_PER_USER: '4' });
@@ -343,5 +345,60 @@ describe('the users directory', () => {
     expect(await row(sub)).toMatchObject({ email: 'ann@example.com', name: 'Ann B.' });
     await withClaims(sub, {});
     expect(await row(sub)).toMatchObject({ email: null, name: null });
+  });
+});
+
+describe('announcements of list changes (after COMMIT: live streams look again, reads go to the primary)', () => {
+  /** Every user announced (Database.onWrite), in order, since the app started. */
+  const heard: string[] = [];
+  let base = '';
+  beforeAll(async () => {
+    t.app.get(Database).onWrite((user) => heard.push(user));
+    await t.app.listen(0, '127.0.0.1');
+    base = await t.app.getUrl();
+  });
+  /** How often each of `users` was announced while `work` ran. */
+  const announced = async (users: string[], work: () => Promise<unknown>) => {
+    const from = heard.length;
+    await work();
+    return users.map((u) => heard.slice(from).filter((h) => h === u).length);
+  };
+  const shared = async () => {
+    const owner = newUser();
+    const member = newUser();
+    const list = await makeList(as(t.app, owner), 'shared');
+    await join(list.id, member, 'editor');
+    return { owner, member, list, api: as(t.app, owner) };
+  };
+
+  it('a list update, a role change, a removal and a deletion announce the owner and the member once each', async () => {
+    const { owner, member, list, api } = await shared();
+    const writes = [
+      () => api.patch(`/api/lists/${list.id}`).send({ name: 'renamed' }).expect(200),
+      () => api.patch(`/api/lists/${list.id}/members/${member}`).send({ role: 'viewer' }).expect(200),
+      () => api.delete(`/api/lists/${list.id}/members/${member}`).expect(204),
+    ];
+    for (const write of writes) expect(await announced([owner, member], write)).toEqual([1, 1]);
+    await join(list.id, member, 'editor');
+    expect(await announced([owner, member], () => api.delete(`/api/lists/${list.id}`).expect(204))).toEqual([
+      1, 1,
+    ]);
+  });
+
+  it('the inbox made on first use is announced: the user’s open stream gets it as event: list', async () => {
+    const user = newUser();
+    const stream = await SseClient.open(`${base}/api/tasks/events`, user);
+    try {
+      expect(stream.status).toBe(200);
+      let inbox: ListDto | undefined;
+      expect(await announced([user], async () => (inbox = await inboxOf(as(t.app, user))))).toEqual([1]);
+      await stream.until((c) =>
+        c.events.some((e) => e.event === 'list' && JSON.parse(e.data).id === inbox!.id),
+      );
+      // Made once: the next GET finds it and announces nothing.
+      expect(await announced([user], () => inboxOf(as(t.app, user)))).toEqual([0]);
+    } finally {
+      stream.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseFilters } from
 import { ApiBearerAuth, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { ApiProblems, type ProblemDoc } from '../docs/api-problems.decorator.js';
+import { ApiProblems, limitReachedDoc, notFoundDoc } from '../docs/api-problems.decorator.js';
 import { AppPasswordProblemsFilter } from './app-password-problems.js';
 import { AppPasswordLimitReachedError, AppPasswordNotFoundError } from './app-password.errors.js';
 import { APP_PASSWORD_LIMITS } from './app-password.schema.js';
@@ -11,17 +11,12 @@ import { AppPasswordDto, CreatedAppPasswordDto } from './dto/app-password.dto.js
 import { CreateAppPasswordDto } from './dto/create-app-password.dto.js';
 import { ParseIdPipe } from '../tasks/parse-id.pipe.js';
 
-const LIMIT_REACHED: ProblemDoc = {
-  status: 403,
-  description: `\`${AppPasswordLimitReachedError.title}\`: you have ${APP_PASSWORD_LIMITS.perUser} app passwords already and nothing was created`,
-  detail: AppPasswordLimitReachedError.detail(APP_PASSWORD_LIMITS.perUser),
-  title: AppPasswordLimitReachedError.title,
-};
-const NOT_FOUND: ProblemDoc = {
-  status: 404,
-  description: 'No such app password of yours',
-  detail: AppPasswordNotFoundError.detail,
-};
+const LIMIT_REACHED = limitReachedDoc(
+  AppPasswordLimitReachedError,
+  APP_PASSWORD_LIMITS.perUser,
+  `you have ${APP_PASSWORD_LIMITS.perUser} app passwords already and nothing was created`,
+);
+const NOT_FOUND = notFoundDoc(AppPasswordNotFoundError, 'No such app password of yours');
 
 /**
  * App passwords (contract "Native clients (CalDAV)"): CalDAV clients (Apple Reminders, Thunderbird,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LOCK_CLASS } from '../database/advisory-locks.js';
+import { advisoryLock, LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import { LAST_USED_PRECISION_S } from './app-password.schema.js';
 
@@ -47,11 +47,7 @@ export class AppPasswordsRepository {
     hash: string,
     max: number,
   ): Promise<AppPasswordRow | null> {
-    return this.db.transaction(userId, async () => {
-      await this.db.rows(
-        sql('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS.appPasswordsOfUser, userId]),
-        userId,
-      );
+    return this.db.locked(userId, advisoryLock(LOCK_CLASS.appPasswordsOfUser, userId), async () => {
       const [row] = await this.db.rows<AppPasswordRow>(
         sql(
           `INSERT INTO app_passwords (user_id, name, lookup, hash)
@@ -74,12 +70,11 @@ export class AppPasswordsRepository {
   }
 
   /** Deletes one of the caller's app passwords; whether there was one. */
-  async delete(userId: string, id: string): Promise<boolean> {
-    const rows = await this.db.rows<{ id: string }>(
-      sql('DELETE FROM app_passwords WHERE id = $1 AND user_id = $2 RETURNING id', [id, userId]),
+  delete(userId: string, id: string): Promise<boolean> {
+    return this.db.deleted(
       userId,
+      sql('DELETE FROM app_passwords WHERE id = $1 AND user_id = $2 RETURNING id', [id, userId]),
     );
-    return rows.length > 0;
   }
 
   /**

@@ -50,6 +50,11 @@ import {
 } from './dav-xml.js';
 import { InvalidCalendarError } from './ical-mapping.js';
 
+/** The root element a WebDAV method's body must have (DAV: namespace); none: any. */
+interface Root {
+  root?: string;
+}
+
 type Handler = (user: AuthUser, target: DavTarget, req: AuthenticatedRequest, res: Response) => Promise<void>;
 
 /** What this server speaks (RFC 4918 class 1 and 3, RFC 4791 calendar-access), on OPTIONS. */
@@ -139,6 +144,30 @@ export class CaldavController {
     this.xml(res, MULTISTATUS, writeXml(d('multistatus', ...responses, ...extra)));
   }
 
+  /**
+   * The XML body of a `method` request whose root must be DAV:`root` (any root without one): `400`
+   * when it is not, or when there is no body unless `optional` (undefined then).
+   */
+  private expectRoot(
+    req: AuthenticatedRequest,
+    method: string,
+    expected: Root & { optional: true },
+  ): XmlElement | undefined;
+  private expectRoot(req: AuthenticatedRequest, method: string, expected: Root): XmlElement;
+  private expectRoot(
+    req: AuthenticatedRequest,
+    method: string,
+    { root, optional = false }: Root & { optional?: boolean },
+  ): XmlElement | undefined {
+    const body = this.body(req);
+    if (!body && optional) return undefined;
+    if (body && (!root || (body.ns === NS.DAV && body.name === root))) return body;
+    throw new ProblemException(
+      400,
+      root ? `A ${method} body is a DAV:${root} element` : `A ${method} needs a body`,
+    );
+  }
+
   /** The XML body of a PROPFIND or REPORT (undefined when there is none), 415 for another media type. */
   private body(req: AuthenticatedRequest): XmlElement | undefined {
     const raw = req.body as Buffer | undefined;
@@ -154,9 +183,7 @@ export class CaldavController {
     req: AuthenticatedRequest,
     res: Response,
   ): Promise<void> {
-    const body = this.body(req);
-    if (body && !(body.ns === NS.DAV && body.name === 'propfind'))
-      throw new ProblemException(400, 'A PROPFIND body is a DAV:propfind element');
+    const body = this.expectRoot(req, 'PROPFIND', { root: 'propfind', optional: true });
     const request = propRequest(body);
     // Depth infinity (or none) is taken as 1: there is nothing deeper than a calendar's members.
     const depth = req.headers.depth === '0' ? 0 : 1;
@@ -282,9 +309,7 @@ export class CaldavController {
     req: AuthenticatedRequest,
     res: Response,
   ): Promise<void> {
-    const body = this.body(req);
-    if (!body || !(body.ns === NS.DAV && body.name === 'propertyupdate'))
-      throw new ProblemException(400, 'A PROPPATCH body is a DAV:propertyupdate element');
+    const body = this.expectRoot(req, 'PROPPATCH', { root: 'propertyupdate' });
     const [found] = await this.properties(user, target, 0);
     const names = body.children
       .flatMap((op) => childrenNamed(op, NS.DAV, 'prop'))
@@ -299,8 +324,7 @@ export class CaldavController {
     req: AuthenticatedRequest,
     res: Response,
   ): Promise<void> {
-    const body = this.body(req);
-    if (!body) throw new ProblemException(400, 'A REPORT needs a body');
+    const body = this.expectRoot(req, 'REPORT', {});
     if (target.kind !== 'calendar') return this.xml(res, 403, davError(NS.DAV, 'supported-report'));
     const request = propRequest(body);
     const list = target.list;

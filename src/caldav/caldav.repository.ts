@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LOCK_CLASS } from '../database/advisory-locks.js';
+import { advisoryLock, LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import { memberSql } from '../lists/roles.js';
 import type { Role } from '../lists/roles.js';
@@ -200,14 +200,7 @@ export class CaldavRepository {
    * the same resource at once take turns, and the second finds the first's.
    */
   async lockName(userId: string, list: string, name: string): Promise<void> {
-    await this.db.rows(
-      sql(`SELECT pg_advisory_xact_lock($1, hashtext($2 || E'\\n' || $3))`, [
-        LOCK_CLASS.davResourceName,
-        list,
-        name,
-      ]),
-      userId,
-    );
+    await this.db.rows(advisoryLock(LOCK_CLASS.davResourceName, list, name), userId);
   }
 
   /** Stores what a client wrote of task `taskId` (its name, UID, parent's UID and the rendered VCALENDAR at `version`). */

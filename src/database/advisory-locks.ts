@@ -1,3 +1,5 @@
+import { sql, type Statement } from './server-pool.js';
+
 /**
  * The class of each of the app's advisory locks: the first key of PostgreSQL's two-key form
  * `pg_advisory_xact_lock(int4, int4)`, one per purpose, so that whatever one purpose hashes into
@@ -31,3 +33,11 @@ export const LOCK_CLASS = {
   /** A CalDAV resource name in a list, taken by one create at a time (second key: `hashtext(list id || '\n' || name)`). */
   davResourceName: 0x7441_0042,
 } as const;
+
+/**
+ * The statement that takes lock `lockClass` on `parts` until the transaction ends: the second key is
+ * `hashtext` of the parts joined by newlines (a user id; a task id and a user id...), so ids of
+ * different things can never make the same key by running into one another.
+ */
+export const advisoryLock = (lockClass: number, ...parts: string[]): Statement =>
+  sql('SELECT pg_advisory_xact_lock($1, hashtext($2))', [lockClass, parts.join('\n')]);

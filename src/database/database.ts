@@ -132,8 +132,8 @@ export class Database implements OnModuleDestroy, BeforeApplicationShutdown {
 
   /**
    * Runs `s`, a write of `user`'s bookkeeping that no reader of their tasks needs to hear of (a
-   * stored Idempotency-Key, a reminder, the inbox made on first use): in the current transaction
-   * when there is one, never announced. Its rows.
+   * stored Idempotency-Key, a reminder): in the current transaction when there is one, never
+   * announced. Its rows.
    */
   async bookkeeping<T>(user: string, s: Statement): Promise<T[]> {
     const tx = this.current;
@@ -142,6 +142,14 @@ export class Database implements OnModuleDestroy, BeforeApplicationShutdown {
       ? tx.query<T & pg.QueryResultRow>(s)
       : this.tracked(() => this.primary.run<T & pg.QueryResultRow>(user, s)));
     return result.rows;
+  }
+
+  /**
+   * Runs `s`, a `DELETE … RETURNING` of a row of `user`'s that no reader of their tasks needs to hear
+   * of (one of their webhooks, push subscriptions, app passwords: `bookkeeping`). Whether it deleted one.
+   */
+  async deleted(user: string, s: Statement): Promise<boolean> {
+    return (await this.bookkeeping(user, s)).length > 0;
   }
 
   /** Runs `s`, a statement on no user's visible data (sweeps of expired rows): never announced. How many rows it changed. */
@@ -153,7 +161,8 @@ export class Database implements OnModuleDestroy, BeforeApplicationShutdown {
   /**
    * Runs `work` in one transaction of `user`'s on the primary: committed when it resolves, rolled
    * back when it throws. Every statement made through this Database while `work` runs goes into it.
-   * When one of them changed rows, the write is announced once, after COMMIT (see `onWrite`).
+   * When one of them changed rows, the write is announced once, after COMMIT (see `onWrite`), with
+   * the users given to `tx.announce` (each user once).
    * Inside a running transaction (of the same user) `work` joins that one instead, and `retry` is
    * left to the outermost: an error in PostgreSQL aborts the whole transaction, so only running all
    * of it again can help. Outside, `retry` runs the transaction again while it fails with an error
@@ -181,8 +190,20 @@ export class Database implements OnModuleDestroy, BeforeApplicationShutdown {
     return this.tracked(async () => {
       const result = retry ? await retrying(retry.attempts, retry.retryable, once) : await once();
       // The transaction that committed is the last one started.
-      if (tx?.wrote) await this.announce(user);
+      if (tx) await this.announceFor(tx.announced);
       return result;
+    });
+  }
+
+  /**
+   * Runs `work` in one transaction of `user`'s (`transaction`) that first takes the advisory lock
+   * `lock` (advisoryLock): what `work` counts stays counted until it commits, so creates counted
+   * against a limit under the same lock take turns and never pass the limit together.
+   */
+  locked<T>(user: string, lock: Statement, work: () => Promise<T>): Promise<T> {
+    return this.transaction(user, async () => {
+      await this.rows(lock, user);
+      return work();
     });
   }
 
@@ -217,7 +238,8 @@ export class Database implements OnModuleDestroy, BeforeApplicationShutdown {
    * changes what others see (a list renamed, shared or left: every member's view changed). Each is then
    * read on the primary for DB_READ_MAX_LAG_MS (a removed member's next read never meets a replica
    * that still shows them the list) and told to the listeners (their live streams look again).
-   * Call it after the commit, never inside the transaction.
+   * Call it after the commit, never inside the transaction (there: `tx.announce`, which also
+   * announces the writer only once).
    */
   async announceFor(users: Iterable<string>): Promise<void> {
     await Promise.all([...new Set(users)].map((user) => this.announce(user)));

@@ -35,6 +35,17 @@ describe('Transaction', () => {
     expect(cte.tx.wrote).toBe(true);
   });
 
+  it('announced: the users named to it, and its own user once when it wrote', async () => {
+    const { tx } = transaction('UPDATE', 1);
+    tx.announce(['alice', 'bob']);
+    expect([...tx.announced].sort()).toEqual(['alice', 'bob']);
+    const quiet = transaction('UPDATE', 1).tx;
+    expect([...quiet.announced]).toEqual([]);
+    await quiet.query(sql('UPDATE t SET x = 1'), true);
+    quiet.announce(['alice']);
+    expect([...quiet.announced]).toEqual(['alice']);
+  });
+
   it('refuses statements once its work has ended, sending nothing', async () => {
     const { tx, sent } = transaction('UPDATE', 1);
     tx.end();

@@ -25,6 +25,7 @@ export const changedRows = (result: pg.QueryResult): boolean => (result.rowCount
 export class Transaction {
   private changed = false;
   private ended = false;
+  private readonly others = new Set<string>();
 
   constructor(
     /** Whose data this transaction writes: the one user its commit announces. */
@@ -36,6 +37,21 @@ export class Transaction {
   /** Whether a statement of this transaction changed rows. */
   get wrote(): boolean {
     return this.changed;
+  }
+
+  /**
+   * Has the commit announce a write of each of `users` too (a change by this transaction's user that
+   * changes what others see: a list renamed, shared or left), with this user's own: each once.
+   */
+  announce(users: Iterable<string>): void {
+    for (const user of users) this.others.add(user);
+  }
+
+  /** Whom the commit announces: the users given to `announce`, and this transaction's user when it wrote. */
+  get announced(): Set<string> {
+    const users = new Set(this.others);
+    if (this.changed) users.add(this.user);
+    return users;
   }
 
   /**

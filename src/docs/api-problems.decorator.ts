@@ -4,6 +4,7 @@ import { ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { UNAUTHORIZED_DETAIL } from '../auth/unauthorized.js';
 import { ProblemDto } from '../errors/problem.dto.js';
 import { DATABASE_UNAVAILABLE, unexpectedDetail } from '../errors/problem.filter.js';
+import { SHARED_STATUS } from '../errors/shared.errors.js';
 import { BODY_ERRORS, NOT_JSON } from '../http/json-body.middleware.js';
 import {
   IdempotencyKeyInFlightError,
@@ -86,6 +87,28 @@ export interface ProblemDoc {
   errors?: ProblemDto['errors'];
 }
 
+/**
+ * A route's `403` at a limit (a LimitReachedError: `error` is its class): its title and its detail at
+ * `limit`, described as the title and then `what`.
+ */
+export const limitReachedDoc = (
+  error: { title: string; detail: (limit: number) => string },
+  limit: number,
+  what: string,
+): ProblemDoc => ({
+  status: SHARED_STATUS.limitReached,
+  description: `\`${error.title}\`: ${what}`,
+  detail: error.detail(limit),
+  title: error.title,
+});
+
+/** A route's `404` for a row that is not among the caller's (a NotFoundError: `error` is its class). */
+export const notFoundDoc = (error: { detail: string }, description: string): ProblemDoc => ({
+  status: SHARED_STATUS.notFound,
+  description,
+  detail: error.detail,
+});
+
 /** POST /api/tasks: 403 is also the per-user limit, with its own title. */
 export const CREATE_FORBIDDEN: ProblemDoc = {
   status: 403,
@@ -124,12 +147,11 @@ export const OWNER_ONLY: ProblemDoc = {
 };
 
 /** POST /api/lists: the per-user limit of owned lists. */
-export const LIST_CREATE_FORBIDDEN: ProblemDoc = {
-  status: 403,
-  description: `\`${ListLimitReachedError.title}\`: you own MAX_LISTS_PER_USER lists already and nothing was created`,
-  detail: ListLimitReachedError.detail(200),
-  title: ListLimitReachedError.title,
-};
+export const LIST_CREATE_FORBIDDEN = limitReachedDoc(
+  ListLimitReachedError,
+  200,
+  'you own MAX_LISTS_PER_USER lists already and nothing was created',
+);
 
 /** DELETE /api/lists/{id}: the inbox stays (besides the usual 400 of a malformed id). */
 export const INBOX_UNDELETABLE: ProblemDoc = {

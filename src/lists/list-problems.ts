@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import { ProblemException, ValidationProblem } from '../errors/problem.exception.js';
 import { ProblemFilter } from '../errors/problem.filter.js';
+import { isSharedError, sharedProblem } from '../errors/shared.errors.js';
 import { etagOf } from '../tasks/etag.js';
 import {
   InboxError,
@@ -8,11 +9,8 @@ import {
   InvitationNotFoundError,
   LIST_ERRORS,
   ListFullError,
-  ListLimitReachedError,
-  RecipientTaskLimitError,
   MemberNotFoundError,
   OwnerStaysError,
-  ListNotFoundError,
   OwnerOnlyError,
   ReadOnlyListError,
   StaleListError,
@@ -24,15 +22,11 @@ export const isListError = (err: unknown): boolean => LIST_ERRORS.some((type) =>
 
 /** The HTTP answer to each list error (on list routes and on task routes alike). */
 export function listProblem(err: ListError): ProblemException {
-  if (err instanceof ListNotFoundError) return new ProblemException(404, err.message);
+  if (isSharedError(err)) return sharedProblem(err);
   if (err instanceof ReadOnlyListError)
     return new ProblemException(403, err.message, { title: ReadOnlyListError.title });
   if (err instanceof OwnerOnlyError)
     return new ProblemException(403, err.message, { title: OwnerOnlyError.title });
-  if (err instanceof ListLimitReachedError)
-    return new ProblemException(403, err.message, { title: ListLimitReachedError.title });
-  if (err instanceof RecipientTaskLimitError)
-    return new ProblemException(403, err.message, { title: RecipientTaskLimitError.title });
   if (err instanceof InboxError) return new ProblemException(400, err.message);
   if (err instanceof StaleListError)
     return new ProblemException(412, err.message, {

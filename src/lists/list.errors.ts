@@ -1,3 +1,4 @@
+import { LimitReachedError, limitReachedError, notFoundError } from '../errors/shared.errors.js';
 import { TaskLimitReachedError } from '../tasks/task.errors.js';
 
 /**
@@ -6,12 +7,7 @@ import { TaskLimitReachedError } from '../tasks/task.errors.js';
  */
 
 /** No list with this id among the caller's: unknown, or one the caller is not a member of (never told apart). */
-export class ListNotFoundError extends Error {
-  static readonly detail = 'No list with this id';
-  constructor() {
-    super(ListNotFoundError.detail);
-  }
-}
+export class ListNotFoundError extends notFoundError('No list with this id') {}
 
 /** A member whose role does not allow writing the list's tasks (a viewer). */
 export class ReadOnlyListError extends Error {
@@ -35,17 +31,15 @@ export class OwnerOnlyError extends Error {
  * The caller owns MAX_LISTS_PER_USER lists already: the create made nothing. Or, on a transfer
  * (`recipient`), the member who was to become the owner does: nothing changed.
  */
-export class ListLimitReachedError extends Error {
+export class ListLimitReachedError extends LimitReachedError {
   static readonly title = 'List limit reached';
   static readonly detail = (limit: number) =>
     `You own ${limit} lists, the most one user may; delete some to create more`;
   static readonly recipientDetail = (limit: number) =>
     `That member owns ${limit} lists already, the most one user may; nothing changed`;
-  constructor(
-    readonly limit: number,
-    recipient = false,
-  ) {
-    super((recipient ? ListLimitReachedError.recipientDetail : ListLimitReachedError.detail)(limit));
+  constructor(limit: number, recipient = false) {
+    const detail = recipient ? ListLimitReachedError.recipientDetail : ListLimitReachedError.detail;
+    super(ListLimitReachedError.title, limit, detail(limit));
   }
 }
 
@@ -53,14 +47,11 @@ export class ListLimitReachedError extends Error {
  * A transfer would take the new owner past MAX_TASKS_PER_USER: the list's tasks count against the
  * limit of whoever owns it (the same title as a create over the limit). Nothing changed.
  */
-export class RecipientTaskLimitError extends Error {
-  static readonly title = TaskLimitReachedError.title;
-  static readonly detail = (limit: number) =>
-    `With this list's tasks that member would hold more than ${limit} tasks in their lists, the most one user may; nothing changed`;
-  constructor(readonly limit: number) {
-    super(RecipientTaskLimitError.detail(limit));
-  }
-}
+export class RecipientTaskLimitError extends limitReachedError(
+  TaskLimitReachedError.title,
+  (limit) =>
+    `With this list's tasks that member would hold more than ${limit} tasks in their lists, the most one user may; nothing changed`,
+) {}
 
 /** The inbox cannot be deleted, shared or given away. */
 export class InboxError extends Error {

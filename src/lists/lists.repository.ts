@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LOCK_CLASS } from '../database/advisory-locks.js';
+import { advisoryLock, LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import type { ListDto } from './dto/list.dto.js';
 import type { Role } from './roles.js';
@@ -35,10 +35,17 @@ export class ListsRepository {
 
   /**
    * Makes the caller's inbox unless it exists (concurrent calls make one: migration Lists,
-   * `inbox_of`). Bookkeeping: the request that asks is the one that reads it next.
+   * `inbox_of`). A write of theirs, announced when it made one (a row comes back only then): their
+   * other open streams get the new list, and their next reads go to the primary.
    */
   async ensureInbox(userId: string): Promise<void> {
-    await this.db.bookkeeping(userId, sql('SELECT inbox_of($1)', [userId]));
+    await this.db.write(
+      userId,
+      sql(
+        'SELECT inbox_of($1::varchar) WHERE NOT EXISTS (SELECT 1 FROM lists WHERE owner_id = $1 AND is_inbox)',
+        [userId],
+      ),
+    );
   }
 
   /** The list, when the caller is a member, or null. */
@@ -59,10 +66,7 @@ export class ListsRepository {
    * take turns and never pass the limit together.
    */
   create(userId: string, name: string, color: string | null, max: number): Promise<ListDto | null> {
-    return this.db.transaction(userId, async () => {
-      await this.db.rows(
-        sql('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS.listsOfUser, userId]),
-      );
+    return this.db.locked(userId, advisoryLock(LOCK_CLASS.listsOfUser, userId), async () => {
       const [row] = (
         await this.db.write<ListDto>(
           userId,

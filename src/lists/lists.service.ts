@@ -51,20 +51,26 @@ export class ListsService {
 
   /**
    * `versions`: the `If-Match` condition; undefined means unconditional. Every member's view of the
-   * list changed: each is announced as a writer (MembershipChanges.announce) once the write committed.
+   * list changed: each is announced as a writer (MembershipChanges.announcing) once the write committed.
    */
   async update(userId: string, id: string, dto: UpdateListDto, versions?: number[]): Promise<ListDto> {
-    const list = await this.repo.update(userId, id, { name: dto.name, color: dto.color }, versions);
+    const list = await this.changes.announcing(userId, async (announce) => {
+      const updated = await this.repo.update(userId, id, { name: dto.name, color: dto.color }, versions);
+      if (updated) announce(await this.repo.memberIds(id));
+      return updated;
+    });
     if (!list) throw await this.whyNot(userId, id, versions);
-    await this.changes.announce(await this.repo.memberIds(id));
     return list;
   }
 
   /** Like `update`: every member the list had is announced once it is gone. */
   async remove(userId: string, id: string, versions?: number[]): Promise<void> {
-    const members = await this.repo.delete(userId, id, versions);
+    const members = await this.changes.announcing(userId, async (announce) => {
+      const gone = await this.repo.delete(userId, id, versions);
+      if (gone) announce(gone);
+      return gone;
+    });
     if (!members) throw await this.whyNot(userId, id, versions, { deleting: true });
-    await this.changes.announce(members);
   }
 
   /** Why an owner's write of list `id` matched nothing: not a member, not the owner, the inbox, or stale. */

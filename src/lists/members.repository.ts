@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LOCK_CLASS } from '../database/advisory-locks.js';
+import { advisoryLock, LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import { TASK_LIMIT_SQLSTATE } from '../tasks/task.errors.js';
 import type { MemberDto } from './dto/member.dto.js';
@@ -156,9 +156,7 @@ export class MembersRepository {
    * transaction): a transfer to them and their own creates take turns against MAX_LISTS_PER_USER.
    */
   async ownedLocked(userId: string): Promise<number> {
-    await this.db.rows(
-      sql('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS.listsOfUser, userId]),
-    );
+    await this.db.rows(advisoryLock(LOCK_CLASS.listsOfUser, userId));
     const [{ n }] = await this.db.rows<{ n: number }>(
       sql('SELECT count(*)::int AS n FROM lists WHERE owner_id = $1', [userId]),
     );

@@ -15,8 +15,9 @@ export interface ChangeOptions {
  * The frame of every change to who is in a list or with which role: one transaction of the caller's
  * that takes the list's row lock first (MembersRepository.lock: changes of one list take turns), and,
  * once it committed, announces every member before and after the change as a writer
- * (`Database.announceFor`: their reads go to the primary, their live streams look again), a removed
- * or leaving member included. Nothing is announced when the change throws (it rolled back).
+ * (`Transaction.announce`: their reads go to the primary, their live streams look again; each user
+ * once, the caller too), a removed or leaving member included. Nothing is announced when the change
+ * throws (it rolled back).
  */
 @Injectable()
 export class MembershipChanges {
@@ -31,22 +32,26 @@ export class MembershipChanges {
     work: (list: { is_inbox: boolean }) => Promise<T>,
     { member = true, missing = () => new ListNotFoundError() }: ChangeOptions = {},
   ): Promise<T> {
-    const seen = new Set<string>();
-    const result = await this.db.transaction(callerId, async () => {
+    return this.db.transaction(callerId, async (tx) => {
       const list = await this.members.lock(listId);
       if (!list) throw missing();
       const before = await this.members.userIds(listId);
       if (member && !before.includes(callerId)) throw missing();
       const done = await work(list);
-      for (const user of [...before, ...(await this.members.userIds(listId))]) seen.add(user);
+      tx.announce([...before, ...(await this.members.userIds(listId))]);
       return done;
     });
-    await this.announce(seen);
-    return result;
   }
 
-  /** Announces a committed change of a list to `users` (all its members before and after it). */
-  announce(users: Iterable<string>): Promise<void> {
-    return this.db.announceFor(users);
+  /**
+   * Runs `work`, a change of a list by its owner that every member sees (a rename, a deletion), in one
+   * transaction of the caller's; the users `work` passes to `announce` (the list's members) are
+   * announced once it committed, each once, the caller too.
+   */
+  announcing<T>(
+    callerId: string,
+    work: (announce: (users: Iterable<string>) => void) => Promise<T>,
+  ): Promise<T> {
+    return this.db.transaction(callerId, (tx) => work((users) => tx.announce(users)));
   }
 }

@@ -1,23 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import { ProblemException, ValidationProblem } from '../errors/problem.exception.js';
+import { ProblemException } from '../errors/problem.exception.js';
 import { ProblemFilter } from '../errors/problem.filter.js';
-import {
-  PUSH_ERRORS,
-  PushEndpointRefusedError,
-  PushNotConfiguredError,
-  PushSubscriptionLimitReachedError,
-  PushSubscriptionNotFoundError,
-  type PushError,
-} from './push.errors.js';
+import { isSharedError, sharedProblem } from '../errors/shared.errors.js';
+import { PUSH_ERRORS, PushNotConfiguredError, type PushError } from './push.errors.js';
 
 /** The HTTP answer to each error of the push routes. */
 export function pushProblem(err: PushError): ProblemException {
   if (err instanceof PushNotConfiguredError) return new ProblemException(503, err.message);
-  if (err instanceof PushSubscriptionNotFoundError) return new ProblemException(404, err.message);
-  if (err instanceof PushSubscriptionLimitReachedError)
-    return new ProblemException(403, err.message, { title: PushSubscriptionLimitReachedError.title });
-  if (err instanceof PushEndpointRefusedError)
-    return new ValidationProblem([{ field: PushEndpointRefusedError.field, message: err.message }]);
+  if (isSharedError(err)) return sharedProblem(err);
   const unmapped: never = err;
   throw new Error(`No problem mapped for ${String(unmapped)}`);
 }

@@ -2,7 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseFilters } from
 import { ApiBearerAuth, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { ApiProblems, type ProblemDoc } from '../docs/api-problems.decorator.js';
+import {
+  ApiProblems,
+  limitReachedDoc,
+  notFoundDoc,
+  type ProblemDoc,
+} from '../docs/api-problems.decorator.js';
 import { ParseIdPipe } from '../tasks/parse-id.pipe.js';
 import { CreatePushSubscriptionDto } from './dto/create-push-subscription.dto.js';
 import { PushSubscriptionDto, VapidPublicKeyDto } from './dto/push-subscription.dto.js';
@@ -31,17 +36,12 @@ const SUBSCRIBE_INVALID: ProblemDoc = {
     'Invalid input (`errors[]` names each field): `endpoint` not an absolute `https:` URL of at most 2048 characters (or a literal address that is not public), `keys.p256dh` not a base64url P-256 public key, `keys.auth` not 16 base64url bytes, unknown fields',
   detail: 'Validation failed: endpoint',
 };
-const LIMIT_REACHED: ProblemDoc = {
-  status: 403,
-  description: `\`${PushSubscriptionLimitReachedError.title}\`: you have ${PUSH_LIMITS.perUser} push subscriptions already and nothing was stored`,
-  detail: PushSubscriptionLimitReachedError.detail(PUSH_LIMITS.perUser),
-  title: PushSubscriptionLimitReachedError.title,
-};
-const NOT_FOUND: ProblemDoc = {
-  status: 404,
-  description: 'No such push subscription of yours',
-  detail: PushSubscriptionNotFoundError.detail,
-};
+const LIMIT_REACHED = limitReachedDoc(
+  PushSubscriptionLimitReachedError,
+  PUSH_LIMITS.perUser,
+  `you have ${PUSH_LIMITS.perUser} push subscriptions already and nothing was stored`,
+);
+const NOT_FOUND = notFoundDoc(PushSubscriptionNotFoundError, 'No such push subscription of yours');
 
 /**
  * Web Push (RFC 8030/8291/8292; contract: "Reminders and notifications"; docs/reminders.md): the

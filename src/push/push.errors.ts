@@ -1,3 +1,5 @@
+import { limitReachedError, notFoundError, targetRefusedError } from '../errors/shared.errors.js';
+
 /**
  * What can go wrong with Web Push, as the service says it. PushProblemsFilter (push-problems.ts)
  * turns each into its HTTP answer.
@@ -13,30 +15,16 @@ export class PushNotConfiguredError extends Error {
 }
 
 /** No push subscription with this id among the caller's. */
-export class PushSubscriptionNotFoundError extends Error {
-  static readonly detail = 'No push subscription with this id';
-  constructor() {
-    super(PushSubscriptionNotFoundError.detail);
-  }
-}
+export class PushSubscriptionNotFoundError extends notFoundError('No push subscription with this id') {}
 
 /** The caller has the most push subscriptions one user may: nothing was stored. */
-export class PushSubscriptionLimitReachedError extends Error {
-  static readonly title = 'Push subscription limit reached';
-  static readonly detail = (limit: number) =>
-    `You have ${limit} push subscriptions, the most one user may; delete one to add another`;
-  constructor(readonly limit: number) {
-    super(PushSubscriptionLimitReachedError.detail(limit));
-  }
-}
+export class PushSubscriptionLimitReachedError extends limitReachedError(
+  'Push subscription limit reached',
+  (limit) => `You have ${limit} push subscriptions, the most one user may; delete one to add another`,
+) {}
 
 /** The endpoint may never be pushed to (its scheme, or a literal address that is not public). */
-export class PushEndpointRefusedError extends Error {
-  static readonly field = 'endpoint';
-  constructor(reason: string) {
-    super(reason);
-  }
-}
+export class PushEndpointRefusedError extends targetRefusedError('endpoint') {}
 
 export const PUSH_ERRORS = [
   PushNotConfiguredError,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LOCK_CLASS } from '../database/advisory-locks.js';
+import { advisoryLock, LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import { SERVICE_KEY } from '../database/server-pool.js';
 import type { OutboxWrite } from '../notifications/notification.js';
@@ -15,7 +15,7 @@ export interface PushTarget {
  * The SQL of push subscriptions (migration Channels) and of their deliveries in the shared
  * deliveries table. An endpoint belongs to the user who registered it last (one browser, one
  * user signed in): registering it takes it from anyone else, with the deliveries that were theirs.
- * Writes end in a SELECT, so they are not announced: no task changed.
+ * Writes are bookkeeping, never announced: no task changed.
  */
 @Injectable()
 export class PushRepository {
@@ -27,11 +27,7 @@ export class PushRepository {
    * null at the limit.
    */
   upsert(userId: string, endpoint: string, keys: PushTarget, max: number): Promise<string | null> {
-    return this.db.transaction(userId, async () => {
-      await this.db.rows(
-        sql(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_CLASS.pushSubscriptionsOfUser, userId]),
-        userId,
-      );
+    return this.db.locked(userId, advisoryLock(LOCK_CLASS.pushSubscriptionsOfUser, userId), async () => {
       await this.db.bookkeeping(
         userId,
         sql(
@@ -57,16 +53,11 @@ export class PushRepository {
   }
 
   /** Deletes one of the user's subscriptions (its deliveries with it): whether there was one. */
-  async delete(userId: string, id: string): Promise<boolean> {
-    const [row] = await this.db.bookkeeping<{ n: number }>(
+  delete(userId: string, id: string): Promise<boolean> {
+    return this.db.deleted(
       userId,
-      sql(
-        `WITH d AS (DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2 RETURNING id)
-         SELECT count(*)::int AS n FROM d`,
-        [id, userId],
-      ),
+      sql('DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2 RETURNING id', [id, userId]),
     );
-    return row.n > 0;
   }
 
   /** Writes a delivery of each notification to every subscription of its user, in the current transaction (the firing's). */

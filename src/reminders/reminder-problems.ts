@@ -1,24 +1,16 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
-import { ProblemException, ValidationProblem } from '../errors/problem.exception.js';
+import { ValidationProblem, type ProblemException } from '../errors/problem.exception.js';
 import { ProblemFilter } from '../errors/problem.filter.js';
+import { isSharedError, sharedProblem } from '../errors/shared.errors.js';
 import { TaskNotFoundError } from '../tasks/task.errors.js';
-import {
-  REMINDER_ERRORS,
-  ReminderLimitReachedError,
-  ReminderNeedsDueDateError,
-  ReminderNotFoundError,
-  type ReminderError,
-} from './reminder.errors.js';
+import { REMINDER_ERRORS, ReminderNeedsDueDateError, type ReminderError } from './reminder.errors.js';
 
 const HANDLED = [...REMINDER_ERRORS, TaskNotFoundError] as const;
 type Handled = ReminderError | TaskNotFoundError;
 
 /** The HTTP answer to each error of the reminder routes. */
 export function reminderProblem(err: Handled): ProblemException {
-  if (err instanceof TaskNotFoundError) return new ProblemException(404, err.message);
-  if (err instanceof ReminderNotFoundError) return new ProblemException(404, err.message);
-  if (err instanceof ReminderLimitReachedError)
-    return new ProblemException(403, err.message, { title: ReminderLimitReachedError.title });
+  if (isSharedError(err)) return sharedProblem(err);
   if (err instanceof ReminderNeedsDueDateError)
     return new ValidationProblem([{ field: ReminderNeedsDueDateError.field, message: err.message }]);
   const unmapped: never = err;

@@ -2,7 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseFilters, UseGu
 import { ApiBearerAuth, ApiBody, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { ApiProblems, type ProblemDoc } from '../docs/api-problems.decorator.js';
+import {
+  ApiProblems,
+  limitReachedDoc,
+  notFoundDoc,
+  type ProblemDoc,
+} from '../docs/api-problems.decorator.js';
 import { OwnPathGuard } from '../tasks/own-path.guard.js';
 import { ParseIdPipe } from '../tasks/parse-id.pipe.js';
 import { TaskNotFoundError } from '../tasks/task.errors.js';
@@ -32,22 +37,19 @@ const CREATE_INVALID: ProblemDoc = {
     'Invalid input: neither or both of `before_minutes` and `at`, `before_minutes` outside 0–40320, `at` not a date-time with an offset, unknown fields; or `before_minutes` on a task without a `due_date` (`errors[]` names `due_date`)',
   detail: `Validation failed: ${ReminderNeedsDueDateError.field}`,
 };
-const TASK_NOT_FOUND: ProblemDoc = {
-  status: 404,
-  description: 'No such task for this caller (unknown, or in a list you are not a member of)',
-  detail: TaskNotFoundError.detail,
-};
-const LIMIT_REACHED: ProblemDoc = {
-  status: 403,
-  description: `\`${ReminderLimitReachedError.title}\`: you have ${REMINDER_LIMITS.perTaskAndUser} reminders on this task already and nothing was created (or, under \`/api/{user_id}/tasks\`, the \`user_id\` in the path is not the caller)`,
-  detail: ReminderLimitReachedError.detail(REMINDER_LIMITS.perTaskAndUser),
-  title: ReminderLimitReachedError.title,
-};
-const REMINDER_NOT_FOUND: ProblemDoc = {
-  status: 404,
-  description: 'No such task for this caller, or no such reminder of yours on it',
-  detail: ReminderNotFoundError.detail,
-};
+const TASK_NOT_FOUND = notFoundDoc(
+  TaskNotFoundError,
+  'No such task for this caller (unknown, or in a list you are not a member of)',
+);
+const LIMIT_REACHED = limitReachedDoc(
+  ReminderLimitReachedError,
+  REMINDER_LIMITS.perTaskAndUser,
+  `you have ${REMINDER_LIMITS.perTaskAndUser} reminders on this task already and nothing was created (or, under \`/api/{user_id}/tasks\`, the \`user_id\` in the path is not the caller)`,
+);
+const REMINDER_NOT_FOUND = notFoundDoc(
+  ReminderNotFoundError,
+  'No such task for this caller, or no such reminder of yours on it',
+);
 
 /**
  * Your reminders on a task (contract: "Reminders and notifications"). They are yours alone, also on

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LOCK_CLASS } from '../database/advisory-locks.js';
+import { advisoryLock, LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import { SERVICE_KEY } from '../database/server-pool.js';
 import { memberSql } from '../lists/roles.js';
@@ -38,6 +38,9 @@ export interface ClaimedFire {
   task: Task;
 }
 
+/** The (task, user) lock of a user's reminders on a task: creates counted against the limit, and CalDAV's replace, take turns. */
+const remindersLock = (userId: string, taskId: string) =>
+  advisoryLock(LOCK_CLASS.remindersOfTask, taskId, userId);
 const REMINDER_FIELDS = 'r.id, r.task_id, r.before_minutes, r.at, r.next_fire_at';
 /** The task columns of a claimed fire, prefixed so they cannot meet the fire's own. */
 const TASK_FIELDS = TASK_COLUMNS.map((c) => `t.${c} AS task_${c}`).join(', ');
@@ -60,8 +63,7 @@ export class RemindersRepository {
   create(userId: string, taskId: string, kind: ReminderKind, max: number): Promise<CreateResult> {
     const before = 'before_minutes' in kind ? kind.before_minutes : null;
     const at = 'at' in kind ? kind.at.toISOString() : null;
-    return this.db.transaction(userId, async () => {
-      await this.lock(userId, taskId);
+    return this.db.locked(userId, remindersLock(userId, taskId), async () => {
       // Bookkeeping: a reminder is no change of the task, and nobody's event stream needs to look again.
       const [row] = await this.db.bookkeeping<{ dated: boolean; taken: number } & ReminderRow>(
         userId,
@@ -154,14 +156,7 @@ export class RemindersRepository {
 
   /** Takes, until the transaction ends, the (task, user) lock: one writer of a user's reminders on a task at a time. */
   async lock(userId: string, taskId: string): Promise<void> {
-    await this.db.rows(
-      sql(`SELECT pg_advisory_xact_lock($1, hashtext($2 || E'\\n' || $3))`, [
-        LOCK_CLASS.remindersOfTask,
-        taskId,
-        userId,
-      ]),
-      userId,
-    );
+    await this.db.rows(remindersLock(userId, taskId), userId);
   }
 
   /** Deletes one of the caller's reminders on a task they can see: whether the task was visible and whether it was deleted. */

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import { ProblemException, ValidationProblem } from '../errors/problem.exception.js';
 import { ProblemFilter } from '../errors/problem.filter.js';
+import { isSharedError, sharedProblem } from '../errors/shared.errors.js';
 import {
   IdempotencyKeyInFlightError,
   IdempotencyKeyReusedError,
@@ -51,15 +52,13 @@ export const isTaskError = (err: unknown): err is TaskError =>
 
 /** The HTTP answer to each error the tasks service throws. */
 export function toProblem(err: TaskError): ProblemException {
+  if (isSharedError(err)) return sharedProblem(err);
   if (isListError(err)) return listProblem(err);
-  if (err instanceof TaskNotFoundError) return new ProblemException(404, err.message);
   // 412 with the current ETag, so the client can refetch or retry knowingly.
   if (err instanceof StaleTaskError)
     return new ProblemException(412, err.message, {
       headers: { ETag: etagOf({ version: err.currentVersion }) },
     });
-  if (err instanceof TaskLimitReachedError)
-    return new ProblemException(403, err.message, { title: TaskLimitReachedError.title });
   if (err instanceof InvalidCursorError)
     return new ValidationProblem([{ field: 'cursor', message: err.message }]);
   if (err instanceof InvalidPlacementError)

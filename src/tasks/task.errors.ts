@@ -1,15 +1,12 @@
+import { limitReachedError, notFoundError } from '../errors/shared.errors.js';
+
 /**
  * What can go wrong with a task, as the service says it. TaskProblemsFilter (task-problems.filter.ts)
  * turns each into its HTTP answer; the service knows nothing of status codes or headers.
  */
 
 /** No task with this id among the caller's (a foreign task is not found either). */
-export class TaskNotFoundError extends Error {
-  static readonly detail = 'No task with this id';
-  constructor() {
-    super(TaskNotFoundError.detail);
-  }
-}
+export class TaskNotFoundError extends notFoundError('No task with this id') {}
 
 /** A conditional write whose `If-Match` versions no longer match. */
 export class StaleTaskError extends Error {
@@ -30,14 +27,11 @@ export const TASK_LIMIT_SQLSTATE = 'TKLIM';
  * The owner of the list a task would go into (by a create or a move; the caller or someone else)
  * holds MAX_TASKS_PER_USER tasks in their lists already (subtasks included): nothing changed.
  */
-export class TaskLimitReachedError extends Error {
-  static readonly title = 'Task limit reached';
-  static readonly detail = (limit: number) =>
-    `The owner of this list holds ${limit} tasks in their lists, the most one user may; delete some to add more`;
-  constructor(readonly limit: number) {
-    super(TaskLimitReachedError.detail(limit));
-  }
-}
+export class TaskLimitReachedError extends limitReachedError(
+  'Task limit reached',
+  (limit) =>
+    `The owner of this list holds ${limit} tasks in their lists, the most one user may; delete some to add more`,
+) {}
 
 /** A listing cursor that is not one of ours, or not for this listing. */
 export class InvalidCursorError extends Error {

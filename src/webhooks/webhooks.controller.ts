@@ -2,7 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseFilters } from
 import { ApiBearerAuth, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { ApiProblems, type ProblemDoc } from '../docs/api-problems.decorator.js';
+import {
+  ApiProblems,
+  limitReachedDoc,
+  notFoundDoc,
+  type ProblemDoc,
+} from '../docs/api-problems.decorator.js';
 import { ParseIdPipe } from '../tasks/parse-id.pipe.js';
 import { CreateWebhookDto } from './dto/create-webhook.dto.js';
 import { CreatedWebhookDto, WebhookDeliveryDto, WebhookDto } from './dto/webhook.dto.js';
@@ -20,17 +25,12 @@ const CREATE_INVALID: ProblemDoc = {
     'Invalid input (`errors[]` names each field): `url` not an absolute `https:` URL of at most 2048 characters (or with a user name, or a literal address that is not public), `events` empty, repeated or unknown, unknown fields',
   detail: 'Validation failed: url',
 };
-const LIMIT_REACHED: ProblemDoc = {
-  status: 403,
-  description: `\`${WebhookLimitReachedError.title}\`: you have ${WEBHOOK_LIMITS.perUser} webhooks already and nothing was created`,
-  detail: WebhookLimitReachedError.detail(WEBHOOK_LIMITS.perUser),
-  title: WebhookLimitReachedError.title,
-};
-const NOT_FOUND: ProblemDoc = {
-  status: 404,
-  description: 'No such webhook of yours (unknown, or someone else’s)',
-  detail: WebhookNotFoundError.detail,
-};
+const LIMIT_REACHED = limitReachedDoc(
+  WebhookLimitReachedError,
+  WEBHOOK_LIMITS.perUser,
+  `you have ${WEBHOOK_LIMITS.perUser} webhooks already and nothing was created`,
+);
+const NOT_FOUND = notFoundDoc(WebhookNotFoundError, 'No such webhook of yours (unknown, or someone else’s)');
 
 /**
  * Your webhooks (Standard Webhooks; contract: "Reminders and notifications"; docs/reminders.md).

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LOCK_CLASS } from '../database/advisory-locks.js';
+import { advisoryLock, LOCK_CLASS } from '../database/advisory-locks.js';
 import { Database, sql } from '../database/database.js';
 import { SERVICE_KEY } from '../database/server-pool.js';
 import type { OutboxWrite } from '../notifications/notification.js';
@@ -19,7 +19,7 @@ const FIELDS = 'id, url, events, enabled, disabled_reason, created_at';
  * The SQL of webhooks (migration Channels): a user's webhooks (every statement names the user, so
  * another user's webhook is never seen), their deliveries in the shared deliveries table (the
  * reminders' ones written here, in the firing transaction; task events by the trigger on tasks),
- * and what the sender needs. Writes end in a SELECT, so they are not announced: no task changed.
+ * and what the sender needs. Writes are bookkeeping, never announced: no task changed.
  */
 @Injectable()
 export class WebhooksRepository {
@@ -34,11 +34,7 @@ export class WebhooksRepository {
     webhook: { url: string; events: WebhookEvent[]; secret: string },
     max: number,
   ): Promise<WebhookDto | null> {
-    return this.db.transaction(userId, async () => {
-      await this.db.rows(
-        sql(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [LOCK_CLASS.webhooksOfUser, userId]),
-        userId,
-      );
+    return this.db.locked(userId, advisoryLock(LOCK_CLASS.webhooksOfUser, userId), async () => {
       const [row] = await this.db.bookkeeping<WebhookDto & { taken: number }>(
         userId,
         sql(
@@ -64,16 +60,11 @@ export class WebhooksRepository {
   }
 
   /** Deletes one of the user's webhooks (its deliveries with it): whether there was one. */
-  async delete(userId: string, id: string): Promise<boolean> {
-    const [row] = await this.db.bookkeeping<{ n: number }>(
+  delete(userId: string, id: string): Promise<boolean> {
+    return this.db.deleted(
       userId,
-      sql(
-        `WITH d AS (DELETE FROM webhooks WHERE id = $1 AND user_id = $2 RETURNING id)
-         SELECT count(*)::int AS n FROM d`,
-        [id, userId],
-      ),
+      sql('DELETE FROM webhooks WHERE id = $1 AND user_id = $2 RETURNING id', [id, userId]),
     );
-    return row.n > 0;
   }
 
   /** The newest `limit` deliveries of one of the user's webhooks, newest first; null when it is not theirs. */

@@ -26,6 +26,7 @@ import { takeAlarms, withAlarms, type AlarmReminder } from './ical-alarms.js';
 import { CollectionTokens, InvalidCollectionTokenError } from './collection-tokens.js';
 import { defaultName } from './dav-paths.js';
 import { fieldsOf, parseTodo, render, InvalidCalendarError, type TodoFields } from './ical-mapping.js';
+import { sortOrderLine, sortOrderOf } from './sort-order.js';
 
 /** A resource as it is served to one reader: its name, its ETag (davEtag) and its iCalendar text, with their VALARMs. */
 export interface Resource {
@@ -171,8 +172,11 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
 
   /** `row` as the caller sees it: the shared text with their reminders (and their client's VALARMs). */
   private rendered(row: ResourceRow, reminders: AlarmReminder[]): Resource {
+    // A text stored before X-APPLE-SORT-ORDER was ours (a client's own value in it) is rendered again.
     const shared =
-      row.ics !== null && row.dav_version === row.version
+      row.ics !== null &&
+      row.dav_version === row.version &&
+      row.ics.includes(sortOrderLine(sortOrderOf(row.position)))
         ? row.ics
         : render(row, row.ics, {
             uid: row.dav_uid ?? row.id,

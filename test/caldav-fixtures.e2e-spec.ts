@@ -68,9 +68,9 @@ describe('Apple Reminders', () => {
   });
 
   // Recorded: tasks/tasks app/src/test/resources/apple/basic_completed.txt (iOS 11.2.6; GPL-3.0).
-  // Its X-APPLE-SORT-ORDER (seconds since 2001) is below every number of ours: it is first, and is
-  // served with ours (docs/caldav.md "Manual order").
-  it('a completed task, first by its X-APPLE-SORT-ORDER', async () => {
+  // Its X-APPLE-SORT-ORDER (seconds since 2001) is below every number of ours: it goes first, and
+  // is then served with ours (docs/caldav.md "Manual order").
+  it('a completed task, placed by its X-APPLE-SORT-ORDER', async () => {
     const { api, dav, list } = await signedIn();
     const first = (await api.post('/api/tasks').send({ title: 'Made here', list_id: list.id }).expect(201))
       .body as Task;
@@ -173,7 +173,7 @@ describe('tasks.org (DAVx⁵ / ical4android)', () => {
         expect.objectContaining({ at: '2023-04-02T10:00:00.000Z' }),
       ]),
     );
-    // Ours is served in place of its X-APPLE-SORT-ORDER.
+    // Its X-APPLE-SORT-ORDER placed it (alone in the list); ours is served.
     expect((await dav.get(path).expect(200)).text).toMatch(/^X-APPLE-SORT-ORDER:\d{16,}\r$/m);
   });
 

@@ -1,5 +1,6 @@
+import ICAL from 'ical.js';
 import { keyBetween, planRebalance } from '../tasks/positions.js';
-import { SORT_ORDER_DIGITS, sortOrderOf } from './sort-order.js';
+import { placeBy, SORT_ORDER_DIGITS, sortOrderIn, sortOrderOf } from './sort-order.js';
 
 /** A seeded generator (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -67,5 +68,43 @@ describe('sortOrderOf: position key → X-APPLE-SORT-ORDER', () => {
 
   it('refuses what is not a key', () => {
     expect(() => sortOrderOf('~tmp')).toThrow();
+  });
+});
+
+describe('sortOrderIn', () => {
+  const todo = (line: string) =>
+    new ICAL.Component(
+      ICAL.parse(
+        `BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nUID:u\r\n${line}END:VTODO\r\nEND:VCALENDAR\r\n`,
+      ) as unknown[],
+    ).getFirstSubcomponent('vtodo')!;
+
+  it('reads a whole number of at least 1, however large', () => {
+    expect(sortOrderIn(todo('X-APPLE-SORT-ORDER:545683380\r\n'))).toBe(545683380n);
+    expect(sortOrderIn(todo('X-APPLE-SORT-ORDER:18446744073709551615\r\n'))).toBe(18446744073709551615n);
+  });
+
+  it('reads none, 0, negative or text as no order', () => {
+    for (const line of [
+      '',
+      'X-APPLE-SORT-ORDER:0\r\n',
+      'X-APPLE-SORT-ORDER:-5\r\n',
+      'X-APPLE-SORT-ORDER:1.5\r\n',
+    ])
+      expect(sortOrderIn(todo(line))).toBeNull();
+  });
+});
+
+describe('placeBy', () => {
+  const siblings = ['a0', 'a1', 'a2'].map((position) => ({ id: position, position }));
+  const [a0, a1, a2] = siblings.map((s) => sortOrderOf(s.position));
+
+  it('puts a task after the last sibling whose number is below the one asked for', () => {
+    expect(placeBy(siblings, 1n)).toBeNull();
+    expect(placeBy(siblings, a0)).toBeNull();
+    expect(placeBy(siblings, a0 + 1n)?.id).toBe('a0');
+    expect(placeBy(siblings, (a1 + a2) / 2n)?.id).toBe('a1');
+    expect(placeBy(siblings, a2 + 1n)?.id).toBe('a2');
+    expect(placeBy([], 5n)).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import type ICAL from 'ical.js';
 import { KEY_DIGITS } from '../tasks/positions.js';
 
 /**
@@ -28,3 +29,29 @@ export function sortOrderOf(key: string): bigint {
 
 /** The property's line as `render` writes it (no parameters), CRLF on both sides: what a rendered text contains. */
 export const sortOrderLine = (n: bigint): string => `\r\nX-APPLE-SORT-ORDER:${n}\r\n`;
+
+/**
+ * The order VTODO `todo` asks for: its X-APPLE-SORT-ORDER as an integer, or null when it has none,
+ * or one that is not a whole number of at least 1 (Apple reads those as "no order" too).
+ */
+export function sortOrderIn(todo: ICAL.Component): bigint | null {
+  const value = todo.getFirstPropertyValue(SORT_ORDER_PROPERTY);
+  const text = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+  if (!/^\+?\d{1,30}$/.test(text)) return null;
+  const n = BigInt(text.replace('+', ''));
+  return n >= 1n ? n : null;
+}
+
+/**
+ * Where among its siblings (in position order, the task itself left out) a task asked to be at
+ * number `wanted` goes: right after the last sibling whose number is below `wanted` (null: first).
+ * A sibling whose number equals `wanted` stays after it.
+ */
+export function placeBy<S extends { id: string; position: string }>(siblings: S[], wanted: bigint): S | null {
+  let after: S | null = null;
+  for (const s of siblings) {
+    if (sortOrderOf(s.position) >= wanted) break;
+    after = s;
+  }
+  return after;
+}

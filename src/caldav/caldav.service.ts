@@ -233,6 +233,9 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
           if (!current && (conditions.etags || conditions.anyExisting)) throw new ResourceMissingError();
           // The caller's reminders on the task stay as they are until this commits: the ETag's alarm part holds.
           if (current) await this.reminders.lock(userId, current.id);
+          const reorder = order !== null && (!current || reordered(current, order));
+          // Its list's ordering lock before the task's row (update), in the order a REST move takes them.
+          if (current && reorder) await this.ordering.locked(userId, { task: current.id }, async () => {});
           const versions =
             current && conditions.etags
               ? versionsAt(conditions.etags, await this.repo.alarmSeq(userId, current.id))
@@ -248,8 +251,7 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
           let task = current
             ? await this.change(userId, current, fields, parent, versions)
             : await this.create(userId, list, fields, parent);
-          if (order !== null && (!current || reordered(current, order)))
-            task = await this.placeAt(userId, task, order);
+          if (order !== null && reorder) task = await this.placeAt(userId, task, order);
           if (!current && task.parent_id === null) await this.adopt(userId, list, sent.uid, task.id);
           const ics = render(task, sent.calendar.toString(), {
             uid: sent.uid,

@@ -68,13 +68,25 @@ describe('Apple Reminders', () => {
   });
 
   // Recorded: tasks/tasks app/src/test/resources/apple/basic_completed.txt (iOS 11.2.6; GPL-3.0).
-  it('a completed task keeps its X-APPLE-SORT-ORDER', async () => {
+  // Its X-APPLE-SORT-ORDER (seconds since 2001) is below every number of ours: it goes first, and
+  // is then served with ours (docs/caldav.md "Manual order").
+  it('a completed task, placed by its X-APPLE-SORT-ORDER', async () => {
     const { api, dav, list } = await signedIn();
+    const first = (await api.post('/api/tasks').send({ title: 'Made here', list_id: list.id }).expect(201))
+      .body as Task;
+    await api
+      .post('/api/tasks')
+      .send({ title: 'Made here too', list_id: list.id, after: first.id })
+      .expect(201);
     const path = `/dav/calendars/${list.id}/31FC53CE-71A0-4AE1-8371-822B8DC4ECD9.ics`;
     await dav.put(path, fixture('apple-reminders/basic_completed.ics'), { 'If-None-Match': '*' }).expect(201);
     const { task } = await restState(api, list.id, 'Test');
     expect(task).toEqual(expect.objectContaining({ completed: true, due_date: null }));
-    expect((await dav.get(path).expect(200)).text).toContain('X-APPLE-SORT-ORDER:545683380');
+    const listed = (await api.get(`/api/tasks?list_id=${list.id}&sort=position`).expect(200)).body as Task[];
+    expect(listed.map((x) => x.title)).toEqual(['Test', 'Made here', 'Made here too']);
+    const got = (await dav.get(path).expect(200)).text;
+    expect(got).not.toContain('X-APPLE-SORT-ORDER:545683380');
+    expect(got).toMatch(/^X-APPLE-SORT-ORDER:\d{16,}\r$/m);
   });
 });
 
@@ -161,7 +173,8 @@ describe('tasks.org (DAVx⁵ / ical4android)', () => {
         expect.objectContaining({ at: '2023-04-02T10:00:00.000Z' }),
       ]),
     );
-    expect((await dav.get(path).expect(200)).text).toContain('X-APPLE-SORT-ORDER:697384109');
+    // Its X-APPLE-SORT-ORDER placed it (alone in the list); ours is served.
+    expect((await dav.get(path).expect(200)).text).toMatch(/^X-APPLE-SORT-ORDER:\d{16,}\r$/m);
   });
 
   // Constructed from tasks/tasks app/src/main/java/org/tasks/caldav/iCalendar.kt (`Task.parent`
@@ -177,6 +190,9 @@ describe('tasks.org (DAVx⁵ / ical4android)', () => {
     const parent = (await restState(api, list.id, 'Test with tasks.org')).task;
     const sub = (await restState(api, list.id, 'Subtask with tasks.org')).task;
     expect(sub.parent_id).toBe(parent.id);
+    expect((await dav.get(`${base}4290517349243274999.ics`).expect(200)).text).toMatch(
+      /^X-APPLE-SORT-ORDER:\d{16,}\r$/m,
+    );
   });
 
   // Constructed from bitfireAT/davx5-ose app/src/main/kotlin/at/bitfire/davdroid/servicedetection/:

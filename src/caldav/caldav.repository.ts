@@ -4,6 +4,7 @@ import { Database, sql } from '../database/database.js';
 import { memberSql } from '../lists/roles.js';
 import type { Role } from '../lists/roles.js';
 import type { Task } from '../tasks/dto/task.dto.js';
+import type { Sibling } from '../tasks/positions.repository.js';
 import { TASK_COLUMNS } from '../tasks/task.schema.js';
 
 /** A list as a calendar collection: the caller's view of it and where its changes stand. */
@@ -182,17 +183,38 @@ export class CaldavRepository {
     return row ?? null;
   }
 
-  /** The top-level tasks of list `list` whose client named `uid` as their parent before it existed. */
+  /**
+   * The top-level tasks of list `list` whose client named `uid` as their parent before it existed,
+   * last first (each moved first under the parent in turn, they keep their order).
+   */
   async orphans(userId: string, list: string, uid: string): Promise<string[]> {
     const rows = await this.db.read<{ id: string }>(
       userId,
       sql(
         `SELECT t.id FROM tasks t JOIN dav_resources r ON r.task_id = t.id
-          WHERE t.list_id = $2 AND r.parent_uid = $3 AND t.parent_id IS NULL AND ${memberSql('t.list_id', '$1')}`,
+          WHERE t.list_id = $2 AND r.parent_uid = $3 AND t.parent_id IS NULL AND ${memberSql('t.list_id', '$1')}
+          ORDER BY t.position DESC`,
         [userId, list, uid],
       ),
     );
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * The tasks of list `list` under `parent` (null: the top level), in position order: a task's
+   * siblings and itself (read under the list's ordering lock, so they hold for a move that follows).
+   */
+  siblings(userId: string, list: string, parent: string | null): Promise<Sibling[]> {
+    return this.db.read<Sibling>(
+      userId,
+      sql(
+        `SELECT t.id, t.position FROM tasks t
+          WHERE t.list_id = $2 AND t.parent_id ${parent === null ? 'IS NULL AND $3::uuid IS NULL' : '= $3'}
+            AND ${memberSql('t.list_id', '$1')}
+          ORDER BY t.position`,
+        [userId, list, parent],
+      ),
+    );
   }
 
   /**

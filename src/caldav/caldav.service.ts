@@ -11,7 +11,12 @@ import type { Task } from '../tasks/dto/task.dto.js';
 import { CreateTaskDto } from '../tasks/dto/create-task.dto.js';
 import { UpdateTaskDto } from '../tasks/dto/update-task.dto.js';
 import { InvalidPlacementError, StaleTaskError, TaskNotFoundError } from '../tasks/task.errors.js';
-import { PLACEMENT_ATTEMPTS, placementConflict, rethrowConflict } from '../tasks/task-ordering.js';
+import {
+  PLACEMENT_ATTEMPTS,
+  placementConflict,
+  rethrowConflict,
+  TaskOrdering,
+} from '../tasks/task-ordering.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { RemindersService } from '../reminders/reminders.service.js';
 import {
@@ -26,6 +31,7 @@ import { takeAlarms, withAlarms, type AlarmReminder } from './ical-alarms.js';
 import { CollectionTokens, InvalidCollectionTokenError } from './collection-tokens.js';
 import { defaultName } from './dav-paths.js';
 import { fieldsOf, parseTodo, render, InvalidCalendarError, type TodoFields } from './ical-mapping.js';
+import { placeBy, sortOrderIn, sortOrderLine, sortOrderOf } from './sort-order.js';
 
 /** A resource as it is served to one reader: its name, its ETag (davEtag) and its iCalendar text, with their VALARMs. */
 export interface Resource {
@@ -81,6 +87,17 @@ function bodyOf(fields: TodoFields, current?: Task): Record<string, unknown> {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * Whether a PUT's X-APPLE-SORT-ORDER `order` asks for another place than `current` has: it is
+ * neither the number rendered from its position nor the one in its stored text (what a client
+ * wrote before the number was ours, or was given at an older version: a client behind does not
+ * undo a move it has not seen).
+ */
+function reordered(current: ResourceRow, order: bigint): boolean {
+  if (order === sortOrderOf(current.position)) return false;
+  return current.ics === null || sortOrderIn(parseTodo(current.ics).todo) !== order;
+}
+
 /** `shared` with the reader's VALARMs, parsed only when there are some to put in or take out. */
 function ownAlarms(shared: string, reminders: AlarmReminder[], kept: string[] | null): string {
   if (!reminders.length && !kept?.length && !shared.includes('BEGIN:VALARM')) return shared;
@@ -106,6 +123,7 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
     private readonly tokens: CollectionTokens,
     private readonly reminders: RemindersService,
     private readonly db: Database,
+    private readonly ordering: TaskOrdering,
     config: ConfigService<Env, true>,
   ) {
     this.retentionDays = config.get('SYNC_RETENTION_DAYS', { infer: true });
@@ -171,8 +189,11 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
 
   /** `row` as the caller sees it: the shared text with their reminders (and their client's VALARMs). */
   private rendered(row: ResourceRow, reminders: AlarmReminder[]): Resource {
+    // A text stored before X-APPLE-SORT-ORDER was ours (a client's own value in it) is rendered again.
     const shared =
-      row.ics !== null && row.dav_version === row.version
+      row.ics !== null &&
+      row.dav_version === row.version &&
+      row.ics.includes(sortOrderLine(sortOrderOf(row.position)))
         ? row.ics
         : render(row, row.ics, {
             uid: row.dav_uid ?? row.id,
@@ -201,6 +222,7 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
     // The VALARMs are the writer's reminders, never part of the shared text (ical-alarms.ts).
     const alarms = takeAlarms(sent.todo, sent.calendar);
     const fields = fieldsOf(sent);
+    const order = sortOrderIn(sent.todo);
     return this.db
       .transaction(
         userId,
@@ -211,6 +233,9 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
           if (!current && (conditions.etags || conditions.anyExisting)) throw new ResourceMissingError();
           // The caller's reminders on the task stay as they are until this commits: the ETag's alarm part holds.
           if (current) await this.reminders.lock(userId, current.id);
+          const reorder = order !== null && (!current || reordered(current, order));
+          // Its list's ordering lock before the task's row (update), in the order a REST move takes them.
+          if (current && reorder) await this.ordering.locked(userId, { task: current.id }, async () => {});
           const versions =
             current && conditions.etags
               ? versionsAt(conditions.etags, await this.repo.alarmSeq(userId, current.id))
@@ -223,9 +248,10 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
               'no-uid-conflict',
             );
           const parent = await this.parentOf(userId, list, fields.parent_uid, current?.id);
-          const task = current
+          let task = current
             ? await this.change(userId, current, fields, parent, versions)
             : await this.create(userId, list, fields, parent);
+          if (order !== null && reorder) task = await this.placeAt(userId, task, order);
           if (!current && task.parent_id === null) await this.adopt(userId, list, sent.uid, task.id);
           const ics = render(task, sent.calendar.toString(), {
             uid: sent.uid,
@@ -271,6 +297,23 @@ export class CaldavService implements OnModuleInit, OnModuleDestroy {
     if (uid === null) return null;
     const parent = await this.repo.byUid(userId, list, uid);
     return parent && parent.parent_id === null && parent.id !== self ? parent.id : null;
+  }
+
+  /**
+   * Moves `task` among its siblings to where X-APPLE-SORT-ORDER `order` puts it among their numbers
+   * (sort-order.ts), as a REST move would (its lock, rules and change); unmoved when it is there already.
+   */
+  private placeAt(userId: string, task: Task, order: bigint): Promise<Task> {
+    return this.ordering.locked(userId, { task: task.id }, async (list) => {
+      const siblings = await this.repo.siblings(userId, list, task.parent_id);
+      const at = siblings.findIndex((s) => s.id === task.id);
+      const after = placeBy(
+        siblings.filter((s) => s.id !== task.id),
+        order,
+      );
+      if ((after?.id ?? null) === (at > 0 ? siblings[at - 1].id : null)) return task;
+      return this.tasks.move(userId, task.id, { after: after?.id ?? null });
+    });
   }
 
   /**

@@ -2,6 +2,7 @@ import type { Task } from '../tasks/dto/task.dto.js';
 import { ifMatchEtags, davEtag, versionsAt } from './dav-etag.js';
 import { kindOf, takeAlarms, withAlarms } from './ical-alarms.js';
 import { fieldsOf, InvalidCalendarError, parseTodo, priorityOf, render, UNTITLED } from './ical-mapping.js';
+import { sortOrderOf } from './sort-order.js';
 
 const vtodo = (...lines: string[]) =>
   [
@@ -112,6 +113,20 @@ describe('parseTodo', () => {
 });
 
 describe('render', () => {
+  it('writes X-APPLE-SORT-ORDER from the position, in place of a client’s own value or spelling', () => {
+    const ours = `X-APPLE-SORT-ORDER:${sortOrderOf('a1V')}\r\n`;
+    const at = (stored: string | null) =>
+      render(task({ position: 'a1V' }), stored, { uid: 'u1', parentUid: null, storedVersion: 1 });
+    expect(at(null)).toContain(ours);
+    for (const line of ['X-APPLE-SORT-ORDER:545683380', `X-APPLE-SORT-ORDER;X-A=1:${sortOrderOf('a1V')}`]) {
+      const ics = at(vtodo('SUMMARY:Buy milk', line));
+      expect(ics).toContain(ours);
+      expect(ics.match(/X-APPLE-SORT-ORDER/g)).toHaveLength(1);
+    }
+    const same = vtodo('SUMMARY:Buy milk', 'PRIORITY:5', ours.trim());
+    expect(at(same)).toBe(parseTodo(same).calendar.toString());
+  });
+
   it('writes a new VTODO from a task, and reads back the same fields', () => {
     const t = task({
       description: 'notes',
@@ -171,6 +186,7 @@ describe('render', () => {
       'PRIORITY:2',
       'CATEGORIES:Home',
       'X-MINE;X-A=1:kept',
+      `X-APPLE-SORT-ORDER:${sortOrderOf('a0')}`,
       'BEGIN:VALARM',
       'ACTION:DISPLAY',
       'TRIGGER:-PT15M',

@@ -3,6 +3,7 @@ import { canonicalZone, isTimeZone, normalizeRule } from '../recurrence/recurren
 import { instantOf, wallAt } from '../recurrence/zone.js';
 import type { Task } from '../tasks/dto/task.dto.js';
 import { LIMITS, type Priority } from '../tasks/task.schema.js';
+import { SORT_ORDER_PROPERTY, sortOrderLine, sortOrderOf } from './sort-order.js';
 
 /**
  * A task as an iCalendar VTODO and back (contract "Native clients (CalDAV)", Mapping), with ical.js:
@@ -232,7 +233,7 @@ function put(
   if (value !== null) todo.addPropertyWithValue(name, value);
 }
 
-/** What `render` needs besides the task: its UID and its parent's. */
+/** What `render` needs besides the task: its UID and its parent's; its X-APPLE-SORT-ORDER comes from its `position`. */
 export interface RenderContext {
   uid: string;
   parentUid: string | null;
@@ -277,6 +278,11 @@ export function render(task: Task, stored: string | null, ctx: RenderContext): s
   const rule = task.recurrence?.rule ?? null;
   if (!was || ruleOrNull(was.rule) !== rule)
     put(todo, 'rrule', rule === null ? null : ICAL.Recur.fromString(rule));
+  // Ours, from the position (sort-order.ts): a client's own value or spelling of it is not kept.
+  const order = sortOrderOf(task.position);
+  const orders = todo.getAllProperties(SORT_ORDER_PROPERTY);
+  if (orders.length !== 1 || orders[0].toICALString() !== sortOrderLine(order).trim())
+    put(todo, SORT_ORDER_PROPERTY, String(order));
   if (!was || was.parent_uid !== ctx.parentUid) {
     for (const prop of todo.getAllProperties('related-to')) if (isParentLink(prop)) todo.removeProperty(prop);
     if (ctx.parentUid !== null) todo.addPropertyWithValue('related-to', ctx.parentUid);

@@ -15,6 +15,9 @@ const SHORT = 12;
 /** First window: this many siblings on each side of the gap; it grows ×4 until its bounds are short. */
 export const FIRST_WINDOW = 8;
 
+/** The digits of a key, in their order (also their byte order): what maps a key to a number (caldav/sort-order.ts). */
+export const KEY_DIGITS: string = BASE_62_DIGITS;
+
 /** A key strictly between `before` and `after` (null: a list end). */
 export const keyBetween = (before: string | null, after: string | null): string =>
   generateKeyBetween(before, after);

@@ -12,6 +12,6 @@ import { TasksService } from './tasks.service.js';
   imports: [DatabaseModule, IdempotencyModule],
   controllers: [TasksController, UserTasksController],
   providers: [TasksService, TasksRepository, PositionsRepository, TaskOrdering],
-  exports: [TasksService],
+  exports: [TasksService, TaskOrdering],
 })
 export class TasksModule {}

@@ -95,21 +95,6 @@ const VISIBLE_COUNTS = `
     FROM list_members m JOIN tasks t ON t.list_id = m.list_id
    WHERE m.user_id = $1 AND EXISTS (SELECT 1 FROM list_members o WHERE o.user_id = $1 AND o.role <> 'owner')
   HAVING EXISTS (SELECT 1 FROM list_members o WHERE o.user_id = $1 AND o.role <> 'owner')`;
-/**
- * What a listing's count adds to its page's rows (a list's member flag and count, a filtered count,
- * the counters), each named `count_…` in the statement so that no name of a task's column is taken
- * (the counters' `completed` would overwrite the task's).
- */
-type CountColumn = 'member' | 'n' | 'total' | 'completed';
-type Counted = Partial<Record<`count_${CountColumn}`, unknown>>;
-/** A listing's statements: its page and count apart (for EXPLAIN in tests), and both in one (what runs). */
-export interface ListStatements {
-  page: Statement;
-  /** Counted apart (absent: the counters, VISIBLE_COUNTS). */
-  count?: Statement;
-  counted: CountColumn[];
-  both: Statement;
-}
 /** A plain create whose first key a concurrent writer took tries the one-statement way this often. */
 const FIRST_KEY_RETRY = { attempts: 3, retryable: placementConflict };
 /** Where a plain create goes: before the first top-level task (exported for tests' EXPLAIN). */
@@ -171,7 +156,7 @@ export class TasksRepository {
    * row comparison against the cursor walks the index: a deep page costs what the first one does.
    * (Public so tests can EXPLAIN exactly what runs.)
    */
-  listQueries(userId: string, query: ListQuery): ListStatements {
+  listQueries(userId: string, query: ListQuery): { page: Statement; count?: Statement } {
     const sort = SORTS[query.sort];
     const { expr } = sort[query.order];
     const direction = query.order === 'asc' ? 'ASC' : 'DESC';
@@ -188,31 +173,26 @@ export class TasksRepository {
     const limit = `$${values.push(query.limit + 1)}`;
     const and = (parts: string[]) => parts.map((p) => ` AND ${p}`).join('');
     const orderBy = `ORDER BY ${expr} ${direction}, id ${direction}`;
-    /** The page and, in the same statement, its count's one row (see `list`). */
-    const statements = (pageText: string, countText: string, counted: CountColumn[], count?: Statement) => ({
-      page: sql(pageText, values),
-      count,
-      counted,
-      both: sql(
-        `SELECT p.*, ${counted.map((c) => `c.${c} AS count_${c}`).join(', ')}
-           FROM (${countText}) c LEFT JOIN LATERAL (${pageText}) p ON true ${orderBy}`,
-        values,
-      ),
-    });
     if (list) {
       const member = memberSql(list, '$1');
-      const countText = `SELECT ${member} AS member,
-                  (SELECT count(*) FROM tasks WHERE list_id = ${list} AND ${member}${and(conditions)})::int AS n`;
-      return statements(
-        `SELECT ${COLUMNS} FROM tasks WHERE list_id = ${list} AND ${member}${and(where)} ${orderBy} LIMIT ${limit}`,
-        countText,
-        ['member', 'n'],
-        sql(countText, countValues),
-      );
+      return {
+        page: sql(
+          `SELECT ${COLUMNS} FROM tasks WHERE list_id = ${list} AND ${member}${and(where)} ${orderBy} LIMIT ${limit}`,
+          values,
+        ),
+        count: sql(
+          `SELECT ${member} AS member,
+                  (SELECT count(*) FROM tasks WHERE list_id = ${list} AND ${member}${and(conditions)})::int AS n`,
+          countValues,
+        ),
+      };
     }
-    const pageText = `SELECT x.* FROM list_members m CROSS JOIN LATERAL (
+    const page = sql(
+      `SELECT x.* FROM list_members m CROSS JOIN LATERAL (
          SELECT ${COLUMNS} FROM tasks WHERE list_id = m.list_id${and(where)} ${orderBy} LIMIT ${limit}
-       ) x WHERE m.user_id = $1 ${orderBy} LIMIT ${limit}`;
+       ) x WHERE m.user_id = $1 ${orderBy} LIMIT ${limit}`,
+      values,
+    );
     const onlyStatus =
       query.parent === undefined &&
       !query.priority &&
@@ -222,34 +202,42 @@ export class TasksRepository {
       !query.dueBefore &&
       query.recurring === undefined &&
       query.assignee === undefined;
-    if (onlyStatus) return statements(pageText, VISIBLE_COUNTS, ['total', 'completed']);
-    const countText = `SELECT count(*)::int AS n FROM list_members m JOIN tasks t ON t.list_id = m.list_id
-            WHERE m.user_id = $1${and(conditions)}`;
-    return statements(pageText, countText, ['n'], sql(countText, countValues));
+    const count = onlyStatus
+      ? undefined
+      : sql(
+          `SELECT count(*)::int AS n FROM list_members m JOIN tasks t ON t.list_id = m.list_id
+            WHERE m.user_id = $1${and(conditions)}`,
+          countValues,
+        );
+    return { page, count };
+  }
+
+  async list(userId: string, query: ListQuery): Promise<{ items: Task[]; total: number; more: boolean }> {
+    const { page, count } = this.listQueries(userId, query);
+    const [rows, total] = await Promise.all([
+      this.db.read<Task>(userId, page),
+      count
+        ? this.db.read<{ n: number; member?: boolean }>(userId, count).then(([r]) => {
+            if (r.member === false) throw new ListNotFoundError();
+            return r.n;
+          })
+        : this.countByStatus(userId, query.status),
+    ]);
+    return { items: rows.slice(0, query.limit), total, more: rows.length > query.limit };
   }
 
   /**
-   * A page of the caller's tasks and the count of all that match, in one round trip: the count's one
-   * row LEFT JOINed to the page (one row without a task when the page is empty), its columns after
-   * the task's and taken off each row here (the last ones added: V8 keeps the rows' fast shape).
-   * Ordered again outside the join, so the page's order is the statement's, not the plan's.
+   * The caller's visible tasks by status, in one statement: from the trigger-kept counters of the
+   * lists they own (one row, whatever the number of tasks) when every list they are in is their own,
+   * else counted.
    */
-  async list(userId: string, query: ListQuery): Promise<{ items: Task[]; total: number; more: boolean }> {
-    const { both, counted } = this.listQueries(userId, query);
-    const rows = await this.db.read<Task & Counted>(userId, both);
-    const { count_member: member, count_n: n, count_total: total, count_completed: completed } = rows[0];
-    if (member === false) throw new ListNotFoundError();
-    for (const row of rows) for (let i = counted.length - 1; i >= 0; i--) delete row[`count_${counted[i]}`];
-    const items: Task[] = rows[0].id === null ? [] : rows;
-    const count =
-      n !== undefined
-        ? Number(n)
-        : query.status === 'all'
-          ? Number(total)
-          : query.status === 'completed'
-            ? Number(completed)
-            : Number(total) - Number(completed);
-    return { items: items.slice(0, query.limit), total: count, more: items.length > query.limit };
+  private async countByStatus(userId: string, status: Status): Promise<number> {
+    const [row] = await this.db.read<{ total: number; completed: number }>(
+      userId,
+      sql(`SELECT * FROM (${VISIBLE_COUNTS}) c`, [userId]),
+    );
+    const { total, completed } = row;
+    return status === 'all' ? total : status === 'completed' ? completed : total - completed;
   }
 
   /** The task, when the caller is a member of its list, or null (inside a transaction: what it sees, its own writes included). */

@@ -11,12 +11,15 @@ import {
 import { Database } from '../src/database/database.js';
 import { useTestApp } from './helpers/app.js';
 import { eventually } from './helpers/eventually.js';
+import { firedOnce } from './helpers/notifications.js';
+import { useDirectQuery } from './helpers/pg.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 
 // The generated TypeScript client against the running app: if the API and openapi.json (and so
 // the client's types) drift apart, this stops compiling or fails.
 // No clock skew: the subscribe() test's 2-second tokens end their streams on time.
 const t = useTestApp({ JWT_CLOCK_SKEW_S: '0', REMINDER_TICK_MS: '200' });
+const query = useDirectQuery();
 let api: TasksClient;
 const user = newUser();
 
@@ -180,11 +183,7 @@ it('subscribe() hands a reminder that fires to onReminder, typed, and nothing el
     // Any app on this database may fire it (the spec files' apps share the queue) and announce it
     // there, which reaches this one through Redis in a deployment; here, once it has fired, the
     // announcement this app would get:
-    await eventually(
-      async () =>
-        (await t.db.query(`SELECT 1 FROM notifications WHERE body->>'reminder_id' = $1`, [reminder.id]))
-          .length > 0,
-    );
+    await firedOnce(query, reminder.id);
     await t.app.get(Database).announceFor([owner]);
     await eventually(() => reminders.length > 0);
     expect(reminders).toHaveLength(1);

@@ -1,14 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ListDto } from '../src/lists/dto/list.dto.js';
 import { Database } from '../src/database/database.js';
 import { NotificationsRepository } from '../src/notifications/notifications.repository.js';
 import { ReminderFiring } from '../src/reminders/reminder-firing.js';
-import type { ReminderNotification } from '../src/notifications/notification.js';
 import type { ReminderDto } from '../src/reminders/dto/reminder.dto.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
 import { as, createTestApp, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
+import { eventually } from './helpers/eventually.js';
+import { firedOnce, notificationsOf } from './helpers/notifications.js';
+import { useDirectQuery } from './helpers/pg.js';
 import { SseClient } from './helpers/sse.js';
 import { newUser } from './helpers/tokens.js';
 
@@ -18,13 +20,7 @@ const t = useTestApp(ENV);
 type Api = ReturnType<typeof as>;
 
 /** The database itself, not through the app (nor through PgBouncer when the run uses one). */
-let direct: pg.Pool;
-beforeAll(() => {
-  direct = new pg.Pool({ connectionString: process.env.E2E_DIRECT_DATABASE_URL, max: 2 });
-});
-afterAll(() => direct?.end());
-const query = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> =>
-  (await direct.query<T>(text, values)).rows;
+const query = useDirectQuery();
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const inMs = (ms: number) => iso(Date.now() + ms);
@@ -40,37 +36,11 @@ const makeList = async (api: Api, name: string): Promise<ListDto> =>
 const join = (list: string, user: string, role: 'editor' | 'viewer') =>
   query('INSERT INTO list_members (list_id, user_id, role) VALUES ($1, $2, $3)', [list, user, role]);
 
-interface OutboxRow {
-  user_id: string;
-  seq: string;
-  body: ReminderNotification;
-}
-const notificationsOf = (reminderId: string) =>
-  query<OutboxRow>(
-    `SELECT user_id, seq, body FROM notifications WHERE body->>'reminder_id' = $1 ORDER BY seq`,
-    [reminderId],
-  );
 const firesOf = (reminderId: string) =>
   query<{ occurrence: Date; outcome: string }>(
     `SELECT occurrence, outcome FROM reminder_fires WHERE reminder_id = $1 ORDER BY occurrence`,
     [reminderId],
   );
-
-/** Polls `probe` until it returns something truthy, or fails after `ms` (a generous bound, not a timing assertion). */
-async function eventually<T>(probe: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`nothing after ${ms} ms`);
-    await sleep(100);
-  }
-}
-const firedOnce = (reminderId: string) =>
-  eventually(async () => {
-    const rows = await notificationsOf(reminderId);
-    return rows.length > 0 && rows;
-  });
 
 describe('reminder routes', () => {
   it('sets a relative and an absolute reminder, lists them oldest first, deletes one', async () => {
@@ -233,7 +203,7 @@ describe('firing', () => {
     const at = inMs(1500);
     const reminder = await remind(api, task.id, { at });
 
-    const [row] = await firedOnce(reminder.id);
+    const [row] = await firedOnce(query, reminder.id);
     expect(row.user_id).toBe(user);
     expect(row.body).toEqual({
       id: expect.any(String),
@@ -262,14 +232,14 @@ describe('firing', () => {
     const task = await makeTask(api, { title: 'take the cake out', due_date: inMs(3_600_000) });
     // A notification from before the stream opened is not sent again: streams are live.
     const earlier = await remind(api, task.id, { at: inMs(300) });
-    await firedOnce(earlier.id);
+    await firedOnce(query, earlier.id);
     const [mine, theirs] = [
       await SseClient.open(`${base}/api/tasks/events`, user),
       await SseClient.open(`${base}/api/tasks/events`, other),
     ];
     try {
       const reminder = await remind(api, task.id, { at: inMs(1500) });
-      await firedOnce(reminder.id);
+      await firedOnce(query, reminder.id);
       // Any process on this database may have swept it (the other spec files' apps take turns on the
       // same queue) and announced it there; across processes that is Redis's job (events specs). Here
       // the announcement this instance would receive from it:
@@ -278,7 +248,7 @@ describe('firing', () => {
       const events = mine.events.filter((e) => e.event === 'reminder');
       expect(events).toHaveLength(1);
       expect(events[0].id).toBeUndefined();
-      const [row] = await notificationsOf(reminder.id);
+      const [row] = await notificationsOf(query, reminder.id);
       expect(JSON.parse(events[0].data)).toEqual(row.body);
       expect(theirs.events.filter((e) => e.event === 'reminder')).toEqual([]);
     } finally {
@@ -308,11 +278,11 @@ describe('firing', () => {
       .expect(200);
     await api.delete(`/api/tasks/${unset.task.id}/reminders/${unset.reminder.id}`).expect(204);
 
-    await firedOnce(control.reminder.id);
+    await firedOnce(query, control.reminder.id);
     // A sweep or two after the control fired: whatever else was due has been swept too.
     await sleep(1500);
     for (const cancelled of [completed, deleted, moved, unset]) {
-      expect(await notificationsOf(cancelled.reminder.id)).toEqual([]);
+      expect(await notificationsOf(query, cancelled.reminder.id)).toEqual([]);
       expect(await firesOf(cancelled.reminder.id)).toEqual([]);
     }
     expect((await remindersOf(api, moved.task.id))[0].next_fire_at).toBe(iso(soon + 3_600_000));
@@ -328,7 +298,7 @@ describe('firing', () => {
       recurrence: { rule: 'FREQ=DAILY' },
     });
     const reminder = await remind(api, task.id, { before_minutes: 1 });
-    const [fired] = await firedOnce(reminder.id);
+    const [fired] = await firedOnce(query, reminder.id);
     expect(fired.body.occurrence).toBe(iso(first));
     expect(fired.body.fire_at).toBe(iso(first - 60_000));
 
@@ -354,13 +324,17 @@ describe('firing', () => {
     const task = await makeTask(api, { title: 'missed', due_date: inMs(3_600_000) });
     const late = await remind(api, task.id, { at: inMs(-61 * 60_000) });
     const recent = await remind(api, task.id, { at: inMs(-59 * 60_000) });
-    await firedOnce(recent.id);
-    const fires = await eventually(async () => {
-      const rows = await firesOf(late.id);
-      return rows.length > 0 && rows;
-    });
+    await firedOnce(query, recent.id);
+    const fires = await eventually(
+      async () => {
+        const rows = await firesOf(late.id);
+        return rows.length > 0 && rows;
+      },
+      20_000,
+      100,
+    );
     expect(fires.map((f) => f.outcome)).toEqual(['late']);
-    expect(await notificationsOf(late.id)).toEqual([]);
+    expect(await notificationsOf(query, late.id)).toEqual([]);
   });
 
   it('a sweep that dies before its commit loses nothing: the reminder fires once afterwards', async () => {
@@ -382,15 +356,15 @@ describe('firing', () => {
       [reminder.id, at],
     );
     // Meanwhile the app's sweeps skipped the row it holds (SKIP LOCKED) rather than firing it.
-    expect(await notificationsOf(reminder.id)).toEqual([]);
+    expect(await notificationsOf(query, reminder.id)).toEqual([]);
     const [{ pid }] = (await dying.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
     await query('SELECT pg_terminate_backend($1)', [pid]);
     await dying.end().catch(() => undefined);
 
-    const [row] = await firedOnce(reminder.id);
+    const [row] = await firedOnce(query, reminder.id);
     expect(row.body.occurrence).toBe(at);
     await sleep(1000);
-    expect(await notificationsOf(reminder.id)).toHaveLength(1);
+    expect(await notificationsOf(query, reminder.id)).toHaveLength(1);
     expect((await firesOf(reminder.id)).map((f) => f.outcome)).toEqual(['fired']);
   });
 
@@ -441,13 +415,17 @@ describe('firing', () => {
         const task = await makeTask(api, { title: `team ${i}`, due_date: iso(soon + 600_000) });
         for (let k = 0; k < 10; k++) reminders.push(await remind(api, task.id, { at: iso(soon + k * 20) }));
       }
-      await eventually(async () => {
-        const [{ n }] = await query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM notifications WHERE user_id = ANY($1)`,
-          [users],
-        );
-        return n >= reminders.length;
-      });
+      await eventually(
+        async () => {
+          const [{ n }] = await query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM notifications WHERE user_id = ANY($1)`,
+            [users],
+          );
+          return n >= reminders.length;
+        },
+        20_000,
+        100,
+      );
       // Another round of sweeps on every instance finds nothing more to send.
       await sleep(1500);
       const counts = await query<{ reminder_id: string; n: number }>(

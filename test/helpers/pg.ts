@@ -20,10 +20,10 @@ export async function queryOnce<T extends pg.QueryResultRow = pg.QueryResultRow>
  * one) for the test file it is called in: open before its tests, closed after them. Returns what
  * runs a statement and gives its rows.
  */
-export function useDirectQuery(): <T extends pg.QueryResultRow>(
-  text: string,
-  values?: unknown[],
-) => Promise<T[]> {
+/** A statement on the database itself, its rows. */
+export type DirectQuery = <T extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<T[]>;
+
+export function useDirectQuery(): DirectQuery {
   let pool: pg.Pool | undefined;
   beforeAll(() => {
     pool = new pg.Pool({ connectionString: process.env.E2E_DIRECT_DATABASE_URL, max: 2 });

@@ -116,8 +116,10 @@ export class ListsRepository {
   }
 
   /**
-   * Deletes the list and, by the cascade, its tasks (each leaving a tombstone: migration Lists),
-   * members and invitations, when the caller is its owner and it is not the inbox (with `versions`,
+   * Deletes the list, its tasks first (each leaving a tombstone: migration Lists; the trigger
+   * `lists_delete_tasks_first`, so their webhooks still see the members: migration ListTasksFirst),
+   * then by the cascade its members and invitations, when the caller is its owner and it is not the
+   * inbox (with `versions`,
    * only at one of them). The user ids of the members it had (to announce the change to), or null
    * when nothing matched.
    */

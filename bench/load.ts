@@ -7,12 +7,16 @@
 // commands, half creates, half toggles; "shared-create": the create of "create", into a list shared
 // by SHARED_MEMBERS (50) users, each user writing into their group's list; "recurring-complete": the
 // toggle of "toggle", on a daily recurring task in Europe/Berlin, so each completion advances it —
-// report these two as ratios to "create" and "toggle" of the same run).
+// report these two as ratios to "create" and "toggle" of the same run; "reminded-toggle": the toggle
+// of "toggle", on a task with a reminder (absolute, far ahead), which each completion cancels and
+// each reopening sets again: report it as a ratio to "toggle").
 //
 // Before and after, same run: BENCH_AGAINST=<another checkout, built> (e.g. a `git worktree` of
 // the commit before a change) starts that build too, on the same database, and runs every scenario
 // ROUNDS times (default 3) on each build, alternating which goes first; it prints each run and the
-// ratio this / against of the medians.
+// ratio this / against of the medians. BENCH_AGAINST_DATABASE_URL: the other build runs on that
+// database instead (its own migrations: for a change that adds one, or the build before a feature
+// whose triggers are in the schema), seeded the same way.
 import { readFileSync } from 'node:fs';
 import autocannon, { type Request as LoadRequest } from 'autocannon';
 import pg from 'pg';
@@ -30,6 +34,9 @@ const SHARED_MEMBERS = Number(process.env.SHARED_MEMBERS ?? 50);
 const RECURRING_PER_USER = Math.min(20, Math.floor(PER_USER / 2));
 /** One of user `u`'s tasks that is not recurring (a toggle completes or reopens it). */
 const plainTask = (u: number) => taskId(u, RECURRING_PER_USER + pick(PER_USER - RECURRING_PER_USER) + 1);
+/** The tasks after the recurring ones that have a reminder (seeded so for "reminded-toggle"). */
+const REMINDED_PER_USER = Math.min(20, PER_USER - RECURRING_PER_USER);
+const remindedTask = (u: number) => taskId(u, RECURRING_PER_USER + pick(REMINDED_PER_USER) + 1);
 const AGAINST = process.env.BENCH_AGAINST;
 const ROUNDS = Number(process.env.ROUNDS ?? (AGAINST ? 3 : 1));
 
@@ -37,19 +44,25 @@ interface Build {
   name: string;
   server: BenchServer;
   tokens: string[];
+  /** The database it runs on. */
+  url: string;
 }
 
 const db = await benchDatabase();
 const serverEnv = { WEB_CONCURRENCY: process.env.WEB_CONCURRENCY ?? '1' };
 const builds: Build[] = [];
-for (const [name, dir] of [['this', '.'], ...(AGAINST ? [['against', AGAINST]] : [])]) {
-  const server = await startServer(db.url, serverEnv, dir);
+const againstUrl = process.env.BENCH_AGAINST_DATABASE_URL || db.url;
+for (const [name, dir, url] of [
+  ['this', '.', db.url],
+  ...(AGAINST ? [['against', AGAINST, againstUrl]] : []),
+]) {
+  const server = await startServer(url, serverEnv, dir);
   const tokens = Array.from({ length: USERS }, (_, u) => tokenFor(server.secret, `bench-user-${u + 1}`));
-  builds.push({ name, server, tokens });
+  builds.push({ name, server, tokens, url });
 }
 
-async function seed(): Promise<void> {
-  const client = new pg.Client({ connectionString: db.url });
+async function seed(url: string, scenario: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query('TRUNCATE tasks, task_completions, idempotency_keys CASCADE');
   await client.query(
@@ -84,6 +97,14 @@ async function seed(): Promise<void> {
        FROM generate_series(1, $1) u ON CONFLICT DO NOTHING`,
     [USERS, SHARED_MEMBERS],
   );
+  if (scenario === 'reminded-toggle')
+    await client.query(
+      `INSERT INTO reminders (task_id, user_id, at, next_fire_at)
+       SELECT id, user_id, timestamptz '2099-01-01Z', CASE WHEN completed THEN NULL ELSE timestamptz '2099-01-01Z' END
+         FROM tasks WHERE id IN (SELECT md5('task-' || u || '-' || n)::uuid
+                                   FROM generate_series(1, $1) u, generate_series($2 + 1, $2 + $3) n)`,
+      [USERS, RECURRING_PER_USER, REMINDED_PER_USER],
+    );
   await client.query('VACUUM ANALYZE tasks');
   await client.end();
 }
@@ -118,6 +139,8 @@ const requestFor = (kind: string, tokens: string[]): Req => {
       return { method: 'GET', path: `/api/tasks/${taskId(u, pick(PER_USER) + 1)}`, headers };
     case 'toggle':
       return { method: 'PATCH', path: `/api/tasks/${plainTask(u)}/complete`, headers };
+    case 'reminded-toggle':
+      return { method: 'PATCH', path: `/api/tasks/${remindedTask(u)}/complete`, headers };
     case 'recurring-complete':
       return {
         method: 'PATCH',
@@ -185,8 +208,8 @@ interface Run {
   peak: number;
 }
 
-async function run(scenario: string, { server, tokens }: Build): Promise<Run> {
-  await seed();
+async function run(scenario: string, { server, tokens, url }: Build): Promise<Run> {
+  await seed(url, scenario);
   // warm-up
   await autocannon({
     url: server.url,
@@ -225,6 +248,7 @@ console.log(
   `${USERS} users × ${PER_USER} tasks, ${CONNECTIONS} connections, ${DURATION} s per scenario, ` +
     `WEB_CONCURRENCY=${serverEnv.WEB_CONCURRENCY}, node ${process.version}` +
     (AGAINST ? `, this build vs ${AGAINST}, ${ROUNDS} rounds` : '') +
+    (AGAINST && againstUrl !== db.url ? ' (each on its own database)' : '') +
     '\n',
 );
 console.log(

@@ -18,6 +18,7 @@ import { Channels1796700000000 } from './1796700000000-Channels.js';
 import { CalDav1796700000001 } from './1796700000001-CalDav.js';
 import { DavAlarms1796700000002 } from './1796700000002-DavAlarms.js';
 import { ListTasksFirst1796700000004 } from './1796700000004-ListTasksFirst.js';
+import { NotifyFlags1796700000005 } from './1796700000005-NotifyFlags.js';
 
 // Every migration, in order. Listed explicitly (not globbed) so the app, the CLI data source
 // and the tests load the very same classes, whether run from TypeScript or from dist/.
@@ -43,4 +44,5 @@ export const MIGRATIONS: Function[] = [
   CalDav1796700000001,
   DavAlarms1796700000002,
   ListTasksFirst1796700000004,
+  NotifyFlags1796700000005,
 ];

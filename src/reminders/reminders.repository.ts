@@ -65,10 +65,13 @@ export class RemindersRepository {
     const at = 'at' in kind ? kind.at.toISOString() : null;
     return this.db.locked(userId, remindersLock(userId, taskId), async () => {
       // Bookkeeping: a reminder is no change of the task, and nobody's event stream needs to look again.
+      // The task's row is locked (FOR NO KEY UPDATE): a write of its due date or completion waits for
+      // this reminder, or this one waits for it and computes the fire time from the new values; and
+      // the trigger that marks the task as having reminders (NotifyFlags) updates the row anyway.
       const [row] = await this.db.bookkeeping<{ dated: boolean; taken: number } & ReminderRow>(
         userId,
         sql(
-          `WITH t AS (SELECT id, due_date, completed FROM tasks WHERE id = $1 AND ${memberSql('tasks.list_id', '$2')}),
+          `WITH t AS (SELECT id, due_date, completed FROM tasks WHERE id = $1 AND ${memberSql('tasks.list_id', '$2')} FOR NO KEY UPDATE),
                 n AS (SELECT count(*)::int AS taken FROM reminders WHERE task_id = $1 AND user_id = $2),
                 r AS (
                   INSERT INTO reminders (task_id, user_id, before_minutes, at, next_fire_at)

@@ -60,9 +60,10 @@ export const TASK_COLUMNS = [
  * in its list owner's change sequence (incremental sync; migrations ChangeSequence and Lists),
  * `owner_id`, the owner of the task's list (kept equal to it by the foreign key `fk_tasks_list`), and
  * `series_start`, a recurring task's DTSTART (the `due_date` its rule was set with; migration
- * Recurrence).
+ * Recurrence), and `notify`, which of the webhook and reminder triggers a write of the task runs
+ * (migration NotifyFlags).
  */
-export const INTERNAL_COLUMNS = ['seq', 'owner_id', 'series_start'] as const;
+export const INTERNAL_COLUMNS = ['seq', 'owner_id', 'series_start', 'notify'] as const;
 
 /** The fields a client writes, with the value each takes when a create or a replace leaves it out. */
 export const WRITABLE_DEFAULTS = {

@@ -123,6 +123,14 @@ export class TaskEntity {
   /** A member of the task's list it is assigned to, or null (migration Assignee). */
   @Column({ type: 'varchar', length: LIMITS.userId, nullable: true })
   assignee_id: string | null;
+
+  /**
+   * What a write of the task must tell (migration NotifyFlags): bit 1, a webhook watches its list;
+   * bit 2, it has had a reminder. Kept by triggers; the triggers of webhooks and reminders on tasks
+   * run only when their bit is set.
+   */
+  @Column({ type: 'smallint', default: 0 })
+  notify: number;
 }
 
 /** One completed occurrence of a recurring task (migration Recurrence); deleted with its task. */

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { DELIVERY_LIMITS } from '../src/delivery/delivery.schema.js';
+import { PushService } from './helpers/push-service.js';
 import { startServerProcess, stopServerProcesses } from './helpers/server-process.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 import { WebhookReceiver } from './helpers/webhook-receiver.js';
@@ -8,15 +9,17 @@ import { WebhookReceiver } from './helpers/webhook-receiver.js';
 // Reminders fire once across instances and a crash: two built servers as real processes, 2 000
 // reminders coming due over a few seconds, one server killed with SIGKILL in the middle and started
 // again. (A sweep killed inside its transaction is test/reminders.e2e-spec.ts's.) No app runs in
-// this test process, so only the two servers sweep and send. A webhook receiver (verifying each
-// signature) counts the deliveries by webhook-id: every notification arrives, within 60 s of the
-// restart; one the killed server had on the wire may arrive twice, with the same id (at-least-once).
+// this test process, so only the two servers sweep and send. Both channels are counted by
+// notification id: a webhook receiver (verifying each signature, counting by webhook-id) and a push
+// service (decrypting each message for the browser and verifying its VAPID JWT). Every notification
+// arrives on each, within 60 s of the restart; one the killed server had on the wire may arrive
+// twice, with the same id (at-least-once: docs/reminders.md).
 afterAll(stopServerProcesses);
 
 const REMINDERS = 2000;
 const TASKS = 20;
 
-const receivers: WebhookReceiver[] = [];
+const receivers: { close(): Promise<void> }[] = [];
 afterAll(() => Promise.all(receivers.map((r) => r.close())));
 
 let db: pg.Pool;
@@ -49,6 +52,14 @@ it('delivers every one of 2 000 reminders once, with one of two instances killed
   });
   expect(hook.status).toBe(201);
   receiver.verifyWith(((await hook.json()) as { secret: string }).secret);
+  const push = await new PushService().start();
+  receivers.push(push);
+  const subscribed = await fetch(`${second.url}/api/push-subscriptions`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${tokenFor(user)}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(push.browser().json),
+  });
+  expect(subscribed.status).toBe(201);
   const tasks: string[] = [];
   for (let i = 0; i < TASKS; i++) {
     const res = await fetch(`${second.url}/api/tasks`, {
@@ -105,8 +116,17 @@ it('delivers every one of 2 000 reminders once, with one of two instances killed
   const { rows: ids } = await db.query<{ id: string }>(`SELECT id FROM notifications WHERE user_id = $1`, [
     user,
   ]);
+  const pushCounts = () => {
+    const counts = new Map<string, number>();
+    for (const p of push.pushed)
+      if (p.plaintext) {
+        const id = (JSON.parse(p.plaintext) as { id: string }).id;
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+    return counts;
+  };
   await eventually(
-    () => Promise.resolve(ids.every((r) => receiver.counts().has(r.id))),
+    () => Promise.resolve(ids.every((r) => receiver.counts().has(r.id) && pushCounts().has(r.id))),
     60_000 - (Date.now() - restartedAt),
   );
   await sleep(1500);
@@ -117,9 +137,17 @@ it('delivers every one of 2 000 reminders once, with one of two instances killed
   const twice = [...counts.values()].filter((n) => n > 1);
   expect(twice.every((n) => n === 2)).toBe(true);
   expect(twice.length).toBeLessThanOrEqual(DELIVERY_LIMITS.concurrency);
-  const last = Math.max(...receiver.received.map((r) => r.at));
+  // The same at the push service: every message decrypted and signed, each notification once but
+  // for what the killed server had on the wire.
+  const pushed = pushCounts();
+  expect(push.pushed.filter((p) => p.error)).toEqual([]);
+  expect(pushed.size).toBe(REMINDERS);
+  const pushedTwice = [...pushed.values()].filter((n) => n > 1);
+  expect(pushedTwice.every((n) => n === 2)).toBe(true);
+  expect(pushedTwice.length).toBeLessThanOrEqual(DELIVERY_LIMITS.concurrency);
+  const last = Math.max(...receiver.received.map((r) => r.at), ...push.pushed.map((p) => p.at));
   console.log(
-    `reminders-crash: ${counts.size} notifications at the webhook receiver, ${twice.length} of them twice (same webhook-id); the last ${((last - restartedAt) / 1000).toFixed(1)} s after the restart`,
+    `reminders-crash: ${counts.size} notifications at the webhook receiver, ${twice.length} of them twice (same webhook-id); ${pushed.size} at the push service, ${pushedTwice.length} twice (same Topic); the last ${((last - restartedAt) / 1000).toFixed(1)} s after the restart`,
   );
   // The kill landed while reminders were still coming due.
   expect(beforeRestart).toBeLessThan(REMINDERS);

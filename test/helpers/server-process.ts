@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { freePort } from '../../src/development/embedded-postgres.js';
-import { TEST_SECRET } from '../setup-env.js';
+import { TEST_SECRET, TEST_VAPID } from '../setup-env.js';
 import { waitForReady } from './ready.js';
 import { reapWhenThisProcessEnds } from './reaper.js';
 
@@ -45,8 +45,12 @@ function spawnServer(port: number, env: Record<string, string>): ChildProcessWit
       ...(process.env.E2E_DB_POOL_MODE ? { DB_POOL_MODE: process.env.E2E_DB_POOL_MODE } : {}),
       BETTER_AUTH_SECRET: TEST_SECRET,
       LOG_LEVEL: 'info',
-      // They may send any spec's webhook and push deliveries, to receivers on 127.0.0.1 (setup-env.ts).
+      // They may send any spec's webhook and push deliveries, to receivers on 127.0.0.1 (setup-env.ts),
+      // push signed with the run's one VAPID key pair like every other app of the run.
       NOTIFY_ALLOW_PRIVATE: 'true',
+      VAPID_PUBLIC_KEY: TEST_VAPID.publicKey,
+      VAPID_PRIVATE_KEY: TEST_VAPID.privateKey,
+      VAPID_SUBJECT: TEST_VAPID.subject,
       DELIVERY_RETRY_BASE_MS: '300',
       ...env,
     },

@@ -10,13 +10,16 @@ import { WebhookReceiver } from './helpers/webhook-receiver.js';
 // reminders coming due over a few seconds, one server killed with SIGKILL in the middle and started
 // again. (A sweep killed inside its transaction is test/reminders.e2e-spec.ts's.) No app runs in
 // this test process, so only the two servers sweep and send. Both channels are counted by
-// notification id: a webhook receiver (verifying each signature, counting by webhook-id) and a push
-// service (decrypting each message for the browser and verifying its VAPID JWT). Every notification
-// arrives on each, within 60 s of the restart; one the killed server had on the wire may arrive
-// twice, with the same id (at-least-once: docs/reminders.md).
+// notification id: a webhook receiver (verifying each signature, counting by webhook-id) gets one
+// user's 2 000, and a push service (decrypting each message for the browser and verifying its VAPID
+// JWT) a second user's 200, due over the same seconds (fewer: each push is encrypted and signed on
+// its own, and every app of the run shares the queue). Every notification arrives, within 60 s of the
+// restart; one the killed server had on the wire may arrive twice, with the same id (at-least-once:
+// docs/reminders.md).
 afterAll(stopServerProcesses);
 
 const REMINDERS = 2000;
+const PUSHED = 200;
 const TASKS = 20;
 
 const receivers: { close(): Promise<void> }[] = [];
@@ -42,48 +45,50 @@ it('delivers every one of 2 000 reminders once, with one of two instances killed
   const env = { REMINDER_TICK_MS: '200', DELIVERY_TICK_MS: '200' };
   const first = await startServerProcess(env);
   const second = await startServerProcess(env);
+  const post = async (who: string, path: string, body: unknown): Promise<Record<string, string>> => {
+    const res = await fetch(`${second.url}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${tokenFor(who)}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(201);
+    return (await res.json()) as Record<string, string>;
+  };
   const user = newUser();
   const receiver = await WebhookReceiver.start();
   receivers.push(receiver);
-  const hook = await fetch(`${second.url}/api/webhooks`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${tokenFor(user)}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ url: receiver.url, events: ['reminder.fired'] }),
-  });
-  expect(hook.status).toBe(201);
-  receiver.verifyWith(((await hook.json()) as { secret: string }).secret);
+  receiver.verifyWith(
+    (await post(user, '/api/webhooks', { url: receiver.url, events: ['reminder.fired'] })).secret,
+  );
+  const pushUser = newUser();
   const push = await new PushService().start();
   receivers.push(push);
-  const subscribed = await fetch(`${second.url}/api/push-subscriptions`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${tokenFor(user)}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(push.browser().json),
-  });
-  expect(subscribed.status).toBe(201);
-  const tasks: string[] = [];
-  for (let i = 0; i < TASKS; i++) {
-    const res = await fetch(`${second.url}/api/tasks`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${tokenFor(user)}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ title: `crash ${i}`, due_date: '2099-01-01T00:00:00Z' }),
-    });
-    expect(res.status).toBe(201);
-    tasks.push(((await res.json()) as { id: string }).id);
-  }
+  await post(pushUser, '/api/push-subscriptions', push.browser().json);
+  const tasksOf = async (who: string) => {
+    const ids: string[] = [];
+    for (let i = 0; i < TASKS; i++)
+      ids.push((await post(who, '/api/tasks', { title: `crash ${i}`, due_date: '2099-01-01T00:00:00Z' })).id);
+    return ids;
+  };
+  const userTasks = await tasksOf(user);
+  const pushUserTasks = await tasksOf(pushUser);
   // Straight into the table (the routes allow 10 per task and user): due from 3 s to 9 s from now.
   const start = Date.now() + 3000;
-  await db.query(
-    `INSERT INTO reminders (task_id, user_id, at, next_fire_at)
-     SELECT ($1::uuid[])[1 + i % $4], $2, ts, ts
-       FROM generate_series(0, $3 - 1) AS i, LATERAL (SELECT to_timestamp(($5 + i * 6000.0 / $3) / 1000) AS ts) x`,
-    [tasks, user, REMINDERS, TASKS, start],
-  );
+  const remind = (who: string, tasks: string[], n: number) =>
+    db.query(
+      `INSERT INTO reminders (task_id, user_id, at, next_fire_at)
+       SELECT ($1::uuid[])[1 + i % $4], $2, ts, ts
+         FROM generate_series(0, $3 - 1) AS i, LATERAL (SELECT to_timestamp(($5 + i * 6000.0 / $3) / 1000) AS ts) x`,
+      [tasks, who, n, TASKS, start],
+    );
+  await remind(user, userTasks, REMINDERS);
+  await remind(pushUser, pushUserTasks, PUSHED);
   const firedSoFar = async () =>
     (
       await db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM reminder_fires f JOIN reminders r ON r.id = f.reminder_id
-          WHERE r.user_id = $1`,
-        [user],
+          WHERE r.user_id IN ($1, $2)`,
+        [user, pushUser],
       )
     ).rows[0].n;
 
@@ -95,7 +100,7 @@ it('delivers every one of 2 000 reminders once, with one of two instances killed
   const restarted = await startServerProcess(env);
   const restartedAt = Date.now();
 
-  await eventually(async () => (await firedSoFar()) >= REMINDERS, 60_000);
+  await eventually(async () => (await firedSoFar()) >= REMINDERS + PUSHED, 60_000);
   // A few more sweeps on both instances find nothing more to send.
   await sleep(1500);
   const { rows: outcomes } = await db.query<{ outcome: string; n: number }>(
@@ -116,6 +121,11 @@ it('delivers every one of 2 000 reminders once, with one of two instances killed
   const { rows: ids } = await db.query<{ id: string }>(`SELECT id FROM notifications WHERE user_id = $1`, [
     user,
   ]);
+  const { rows: pushIds } = await db.query<{ id: string }>(
+    `SELECT id FROM notifications WHERE user_id = $1`,
+    [pushUser],
+  );
+  expect(pushIds).toHaveLength(PUSHED);
   const pushCounts = () => {
     const counts = new Map<string, number>();
     for (const p of push.pushed)
@@ -126,7 +136,10 @@ it('delivers every one of 2 000 reminders once, with one of two instances killed
     return counts;
   };
   await eventually(
-    () => Promise.resolve(ids.every((r) => receiver.counts().has(r.id) && pushCounts().has(r.id))),
+    () =>
+      Promise.resolve(
+        ids.every((r) => receiver.counts().has(r.id)) && pushIds.every((r) => pushCounts().has(r.id)),
+      ),
     60_000 - (Date.now() - restartedAt),
   );
   await sleep(1500);
@@ -141,7 +154,7 @@ it('delivers every one of 2 000 reminders once, with one of two instances killed
   // for what the killed server had on the wire.
   const pushed = pushCounts();
   expect(push.pushed.filter((p) => p.error)).toEqual([]);
-  expect(pushed.size).toBe(REMINDERS);
+  expect(pushed.size).toBe(PUSHED);
   const pushedTwice = [...pushed.values()].filter((n) => n > 1);
   expect(pushedTwice.every((n) => n === 2)).toBe(true);
   expect(pushedTwice.length).toBeLessThanOrEqual(DELIVERY_LIMITS.concurrency);

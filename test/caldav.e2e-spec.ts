@@ -4,11 +4,13 @@ import type { Task } from '../src/tasks/dto/task.dto.js';
 import { child, childrenNamed, NS, parseXml, type XmlElement } from '../src/caldav/dav-xml.js';
 import { sortOrderOf } from '../src/caldav/sort-order.js';
 import { keyBetween } from '../src/tasks/positions.js';
+import { membership } from './helpers/members.js';
 import { as, expectProblem, useTestApp } from './helpers/app.js';
 import { appPassword, davClient, PROPFIND, vtodo } from './helpers/dav.js';
 import { newUser } from './helpers/tokens.js';
 
 const t = useTestApp();
+const { join } = membership((text, values) => t.db.query(text, values));
 
 /** A user with an app password, their REST api and their CalDAV client. */
 async function signedIn() {
@@ -36,8 +38,6 @@ function found(response: XmlElement | undefined): Map<string, XmlElement> {
 const href = (el: XmlElement | undefined) => child(el, NS.DAV, 'href')?.text;
 const makeList = async (api: ReturnType<typeof as>, name: string): Promise<ListDto> =>
   (await api.post('/api/lists').send({ name }).expect(201)).body;
-const join = (list: string, user: string, role: 'editor' | 'viewer') =>
-  t.db.query('INSERT INTO list_members (list_id, user_id, role) VALUES ($1, $2, $3)', [list, user, role]);
 
 describe('discovery', () => {
   it('leads from /dav/ to the principal, the calendar home and one VTODO calendar per list, with the role as privileges', async () => {

@@ -1,6 +1,7 @@
 import { Database } from '../src/database/database.js';
 import type { ListDto } from '../src/lists/dto/list.dto.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
+import { membership } from './helpers/members.js';
 import { as, expectProblem, fieldsOf, listAll, useTestApp } from './helpers/app.js';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
@@ -8,6 +9,7 @@ import { SseClient } from './helpers/sse.js';
 import { newUser, tokenFor } from './helpers/tokens.js';
 
 const t = useTestApp({ MAX_LISTS_PER_USER: '4' });
+const { join } = membership((text, values) => t.db.query(text, values));
 type Api = ReturnType<typeof as>;
 
 const inboxOf = async (api: Api): Promise<ListDto> => (await api.get('/api/lists').expect(200)).body[0];
@@ -16,8 +18,6 @@ const makeList = async (api: Api, name: string, color?: string): Promise<ListDto
 const makeTask = async (api: Api, body: Record<string, unknown>): Promise<Task> =>
   (await api.post('/api/tasks').send(body).expect(201)).body;
 /** Makes `user` a member of `list` with `role`, directly in SQL (invitations come later). */
-const join = (list: string, user: string, role: 'editor' | 'viewer') =>
-  t.db.query('INSERT INTO list_members (list_id, user_id, role) VALUES ($1, $2, $3)', [list, user, role]);
 
 describe('the inbox', () => {
   it('is made on the first request, first in GET /api/lists, and holds tasks created without list_id', async () => {

@@ -7,6 +7,7 @@ import { NotificationsRepository } from '../src/notifications/notifications.repo
 import { ReminderFiring } from '../src/reminders/reminder-firing.js';
 import type { ReminderDto } from '../src/reminders/dto/reminder.dto.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
+import { membership } from './helpers/members.js';
 import { as, createTestApp, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
 import { eventually } from './helpers/eventually.js';
 import { firedOnce, notificationsOf } from './helpers/notifications.js';
@@ -21,6 +22,7 @@ type Api = ReturnType<typeof as>;
 
 /** The database itself, not through the app (nor through PgBouncer when the run uses one). */
 const query = useDirectQuery();
+const { join } = membership(query);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const inMs = (ms: number) => iso(Date.now() + ms);
@@ -32,9 +34,6 @@ const remindersOf = async (api: Api, task: string): Promise<ReminderDto[]> =>
   (await api.get(`/api/tasks/${task}/reminders`).expect(200)).body;
 const makeList = async (api: Api, name: string): Promise<ListDto> =>
   (await api.post('/api/lists').send({ name }).expect(201)).body;
-/** Makes `user` a member of `list`, directly in SQL (as test/lists.e2e-spec.ts does). */
-const join = (list: string, user: string, role: 'editor' | 'viewer') =>
-  query('INSERT INTO list_members (list_id, user_id, role) VALUES ($1, $2, $3)', [list, user, role]);
 
 const firesOf = (reminderId: string) =>
   query<{ occurrence: Date; outcome: string }>(

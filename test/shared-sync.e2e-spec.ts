@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Database } from '../src/database/database.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
+import { membership } from './helpers/members.js';
 import { createTestApp, useTestApp } from './helpers/app.js';
 import { whenInstalled } from './helpers/installed.js';
 import { MISSING_REDIS, redisReachable, TEST_REDIS_URL } from './helpers/redis.js';
@@ -20,13 +21,10 @@ import { newUser } from './helpers/tokens.js';
 // sharing": Sync, Events). Members are added and removed with SQL, as the list routes would (the
 // triggers on list_members do the rest), and tasks moved between lists the same way.
 const t = useTestApp();
+const { join, leave } = membership((text, values) => t.db.query(text, values));
 
 /** A user's client of `app` (the spec's app unless given), knowing its user. */
 const client = (user: string, app: NestExpressApplication = t.app): Api => clientOf(user, app);
-const join = (list: string, user: string, role = 'editor') =>
-  t.db.query('INSERT INTO list_members (list_id, user_id, role) VALUES ($1, $2, $3)', [list, user, role]);
-const leave = (list: string, user: string) =>
-  t.db.query('DELETE FROM list_members WHERE list_id = $1 AND user_id = $2', [list, user]);
 /** Moves a task (without subtasks) to another list, as a move between lists does: version +1. */
 const moveTo = (task: string, list: string) =>
   t.db.query(

@@ -1,11 +1,13 @@
 import type { ListDto } from '../src/lists/dto/list.dto.js';
 import type { Task } from '../src/tasks/dto/task.dto.js';
+import { membership } from './helpers/members.js';
 import { as, expectProblem, fieldsOf, listAll, useTestApp } from './helpers/app.js';
 import { newUser } from './helpers/tokens.js';
 
 /** Tasks in lists (#29): assignees, moves between lists, their batch commands, and the gaps review found. */
 const MAX_TASKS = 6;
 const t = useTestApp({ MAX_TASKS_PER_USER: String(MAX_TASKS) });
+const { join, leave } = membership((text, values) => t.db.query(text, values));
 type Api = ReturnType<typeof as>;
 
 const inboxOf = async (api: Api): Promise<ListDto> => (await api.get('/api/lists').expect(200)).body[0];
@@ -14,11 +16,6 @@ const makeList = async (api: Api, name: string): Promise<ListDto> =>
 const makeTask = async (api: Api, body: Record<string, unknown>): Promise<Task> =>
   (await api.post('/api/tasks').send(body).expect(201)).body;
 /** Makes `user` a member of `list` with `role`, directly in SQL (the member routes are another branch's). */
-const join = (list: string, user: string, role: 'editor' | 'viewer') =>
-  t.db.query('INSERT INTO list_members (list_id, user_id, role) VALUES ($1, $2, $3)', [list, user, role]);
-/** A member leaves (or is removed), as the member routes do it: their row goes. */
-const leave = (list: string, user: string) =>
-  t.db.query('DELETE FROM list_members WHERE list_id = $1 AND user_id = $2', [list, user]);
 const row = async (id: string): Promise<Task & { owner_id: string; seq: string }> =>
   (await t.db.query(`SELECT * FROM tasks WHERE id = $1`, [id]))[0];
 const ids = (tasks: Task[]) => tasks.map((x) => x.id).sort();

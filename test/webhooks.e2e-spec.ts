@@ -4,7 +4,7 @@ import type { Task } from '../src/tasks/dto/task.dto.js';
 import { TASK_COLUMNS } from '../src/tasks/task.schema.js';
 import type { CreatedWebhookDto, WebhookDeliveryDto, WebhookDto } from '../src/webhooks/dto/webhook.dto.js';
 import { TASK_TIMESTAMPS } from '../src/webhooks/webhook-payload.js';
-import { WEBHOOK_LIMITS } from '../src/webhooks/webhook.schema.js';
+import { WEBHOOK_DISABLED_BY_OWNER, WEBHOOK_LIMITS } from '../src/webhooks/webhook.schema.js';
 import { eventually } from './helpers/eventually.js';
 import { as, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
 import { useDirectQuery } from './helpers/pg.js';
@@ -126,7 +126,43 @@ describe('webhook routes', () => {
     expect((await theirs.get('/api/webhooks').expect(200)).body).toEqual([]);
     expectProblem(await theirs.get(`/api/webhooks/${made.id}/deliveries`), 404);
     expectProblem(await theirs.delete(`/api/webhooks/${made.id}`), 404);
+    expectProblem(await theirs.patch(`/api/webhooks/${made.id}`).send({ enabled: false }), 404);
     expect((await mine.get('/api/webhooks').expect(200)).body).toHaveLength(1);
+    expect((await mine.get('/api/webhooks').expect(200)).body[0].enabled).toBe(true);
+  });
+
+  it('changes url and events with PATCH, keeps the secret, and names the field of every invalid input', async () => {
+    const api = as(t.app, newUser());
+    const r = await receiver();
+    const made = await hook(api, r, ['task.created']);
+    const shown: Partial<CreatedWebhookDto> = { ...made };
+    delete shown.secret;
+    const bad = async (body: unknown, fields: string[]) => {
+      const res = await api.patch(`/api/webhooks/${made.id}`).send(body as object);
+      expectProblem(res, 400);
+      expect(fieldsOf(res)).toEqual(fields);
+    };
+    await bad({ url: 'ftp://example.com/x' }, ['url']);
+    await bad({ events: [] }, ['events']);
+    await bad({ events: ['task.exploded'] }, ['events']);
+    await bad({ enabled: 'yes' }, ['enabled']);
+    await bad({ secret: 'mine' }, ['secret']);
+    expectProblem(await api.patch('/api/webhooks/not-a-uuid').send({ enabled: true }), 400);
+    expect((await api.get('/api/webhooks').expect(200)).body).toEqual([shown]);
+
+    const changed = (
+      await api
+        .patch(`/api/webhooks/${made.id}`)
+        .send({ events: ['task.updated'] })
+        .expect(200)
+    ).body as WebhookDto;
+    expect(changed).toEqual({ ...shown, events: ['task.updated'] });
+    // Only the new events are delivered, signed with the secret shown at creation.
+    const task = await makeTask(api, { title: 'not delivered: task.created is no longer wanted' });
+    await api.patch(`/api/tasks/${task.id}`).send({ title: 'delivered' }).expect(200);
+    await eventually(() => r.received.length > 0);
+    await sleep(500);
+    expect(r.received.map((x) => x.verified?.type)).toEqual(['task.updated']);
   });
 });
 
@@ -223,6 +259,43 @@ describe('deliveries', () => {
       last_error: 'HTTP 410',
     });
     expect(log.every((d) => d.status === 'failed')).toBe(true);
+  });
+
+  it('turns a webhook disabled by a 410 back on with PATCH enabled: true; pausing it fails what waits', async () => {
+    const api = as(t.app, newUser());
+    const r = await receiver((n) => ({ status: n === 0 ? 410 : 200 }));
+    const webhook = await hook(api, r, ['task.created']);
+    await makeTask(api, { title: 'gone' });
+    await eventually(async () => {
+      const [listed] = (await api.get('/api/webhooks').expect(200)).body as WebhookDto[];
+      return !listed.enabled && listed;
+    });
+    // Nothing is delivered while it is disabled, and that is not sent later.
+    await makeTask(api, { title: 'while disabled' });
+    const back = (await api.patch(`/api/webhooks/${webhook.id}`).send({ enabled: true }).expect(200))
+      .body as WebhookDto;
+    expect(back).toMatchObject({ enabled: true, disabled_reason: null });
+    const after = await makeTask(api, { title: 'after it came back' });
+    await eventually(() => r.received.length >= 2);
+    await sleep(500);
+    expect(r.received.map((x) => x.verified?.data.title)).toEqual(['gone', after.title]);
+
+    // Paused by its owner: nothing is delivered, what waits fails, and the reason says who.
+    r.answer(() => ({ status: 503 }));
+    await makeTask(api, { title: 'waits for a retry' });
+    await eventually(() => r.received.length >= 3);
+    const paused = (await api.patch(`/api/webhooks/${webhook.id}`).send({ enabled: false }).expect(200))
+      .body as WebhookDto;
+    expect(paused).toMatchObject({ enabled: false, disabled_reason: WEBHOOK_DISABLED_BY_OWNER });
+    const log = await logOf(api, webhook.id);
+    expect(log.filter((d) => d.status === 'pending')).toEqual([]);
+    expect(log[0]).toMatchObject({
+      status: 'failed',
+      last_error: `webhook disabled: ${WEBHOOK_DISABLED_BY_OWNER}`,
+    });
+    await makeTask(api, { title: 'while paused' });
+    await sleep(1500);
+    expect(r.received).toHaveLength(3);
   });
 
   it('records a failure for good on another 4xx, and does not follow a redirect', async () => {

@@ -24,6 +24,9 @@ export const WEBHOOK_LIMITS = {
 /** Standard Webhooks' prefix of a base64 signing secret. */
 export const SECRET_PREFIX = 'whsec_';
 
+/** `disabled_reason` of a webhook its owner paused (PATCH `enabled: false`). */
+export const WEBHOOK_DISABLED_BY_OWNER = 'disabled by its owner';
+
 /** The receiver's answers that disable a webhook. */
 export const WEBHOOK_GONE_STATUSES = [410] as const;
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -10,6 +10,7 @@ import {
 } from '../docs/api-problems.decorator.js';
 import { ParseIdPipe } from '../tasks/parse-id.pipe.js';
 import { CreateWebhookDto } from './dto/create-webhook.dto.js';
+import { UpdateWebhookDto } from './dto/update-webhook.dto.js';
 import { CreatedWebhookDto, WebhookDeliveryDto, WebhookDto } from './dto/webhook.dto.js';
 import { WebhookProblemsFilter } from './webhook-problems.js';
 import { WebhookLimitReachedError, WebhookNotFoundError } from './webhook.errors.js';
@@ -24,6 +25,11 @@ const CREATE_INVALID: ProblemDoc = {
   description:
     'Invalid input (`errors[]` names each field): `url` not an absolute `https:` URL of at most 2048 characters (or with a user name, or a literal address that is not public), `events` empty, repeated or unknown, unknown fields',
   detail: 'Validation failed: url',
+};
+const UPDATE_INVALID: ProblemDoc = {
+  ...CREATE_INVALID,
+  description:
+    'Invalid input (`errors[]` names each field): `url` or `events` as for a new webhook, `enabled` not a boolean, unknown fields',
 };
 const LIMIT_REACHED = limitReachedDoc(
   WebhookLimitReachedError,
@@ -67,6 +73,24 @@ export class WebhooksController {
   @ApiProblems(401, 429, 503)
   list(@CurrentUser() user: AuthUser): Promise<WebhookDto[]> {
     return this.webhooks.list(user.sub);
+  }
+
+  /**
+   * Change a webhook
+   * @remarks Any of `url`, `events` and `enabled`; the secret stays. `enabled: true` turns a webhook
+   * back on, also one whose receiver answered `410` (events from now on are delivered; what failed
+   * meanwhile is not sent again); `enabled: false` pauses it, and what waited to be sent fails.
+   */
+  @Patch(':id')
+  @WEBHOOK_ID
+  @ApiResponse({ status: 200, type: WebhookDto, description: 'The webhook as it is now' })
+  @ApiProblems(UPDATE_INVALID, 401, NOT_FOUND, 413, 415, 429, 503)
+  update(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateWebhookDto,
+  ): Promise<WebhookDto> {
+    return this.webhooks.update(user.sub, id, dto);
   }
 
   /**

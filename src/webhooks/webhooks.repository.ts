@@ -59,6 +59,40 @@ export class WebhooksRepository {
     return rows.map(pick);
   }
 
+  /**
+   * Changes one of the user's webhooks (null when it is not theirs): what `changes` names. Enabling
+   * clears `disabled_reason`; disabling it (when enabled) sets `reason` and fails what waits to be
+   * sent, as a receiver's `410` does. The trigger on webhooks re-computes which lists it watches.
+   */
+  async update(
+    userId: string,
+    id: string,
+    changes: { url?: string; events?: WebhookEvent[]; enabled?: boolean },
+    reason: string,
+  ): Promise<WebhookDto | null> {
+    const [row] = await this.db.bookkeeping<WebhookDto>(
+      userId,
+      sql(
+        `WITH w AS (
+           UPDATE webhooks
+              SET url = COALESCE($3, url), events = COALESCE($4::text[], events),
+                  enabled = COALESCE($5, enabled),
+                  disabled_reason = CASE WHEN $5 IS TRUE THEN NULL
+                                         WHEN $5 IS FALSE AND enabled THEN $6
+                                         ELSE disabled_reason END
+            WHERE id = $1 AND user_id = $2
+            RETURNING ${FIELDS}),
+         failed AS (
+           UPDATE deliveries SET status = 'failed', lease_until = NULL, finished_at = now(),
+                  last_error = 'webhook disabled: ' || $6
+            WHERE webhook_id = $1 AND status = 'pending' AND $5 IS FALSE AND EXISTS (SELECT 1 FROM w))
+         SELECT * FROM w`,
+        [id, userId, changes.url ?? null, changes.events ?? null, changes.enabled ?? null, reason],
+      ),
+    );
+    return row ? pick(row) : null;
+  }
+
   /** Deletes one of the user's webhooks (its deliveries with it): whether there was one. */
   delete(userId: string, id: string): Promise<boolean> {
     return this.db.deleted(

@@ -751,7 +751,13 @@ export interface paths {
         delete: operations["Webhooks_remove"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a webhook
+         * @description Any of `url`, `events` and `enabled`; the secret stays. `enabled: true` turns a webhook
+         *     back on, also one whose receiver answered `410` (events from now on are delivered; what failed
+         *     meanwhile is not sent again); `enabled: false` pauses it, and what waited to be sent fails.
+         */
+        patch: operations["Webhooks_update"];
         trace?: never;
     };
     "/api/webhooks/{id}/deliveries": {
@@ -1557,7 +1563,8 @@ export interface components {
             /** @description Why it was disabled, `null` while it is enabled. */
             disabled_reason: string | null;
             /**
-             * @description `false` once the receiver answered `410 Gone`: nothing more is delivered (delete it and make a new one).
+             * @description `false` once the receiver answered `410 Gone`, or its owner paused it: nothing more is delivered
+             *     until `PATCH` sets it `true` again.
              * @example true
              */
             enabled: boolean;
@@ -2248,6 +2255,31 @@ export interface components {
              */
             title?: string;
         };
+        UpdateWebhookDto: {
+            /**
+             * @description `true` turns deliveries back on (for one whose receiver answered `410`, once it is back):
+             *     events from now on are delivered; those that failed while it was disabled are not sent again.
+             *     `false` pauses it: nothing is delivered, and what was waiting fails.
+             * @example true
+             */
+            enabled?: boolean;
+            /**
+             * @description The events to deliver, at least one, each once: `reminder.fired` (your reminders), and
+             *     `task.created`, `task.updated`, `task.completed`, `task.deleted` for every task you can see
+             *     (your lists and the lists shared with you).
+             * @example [
+             *       "reminder.fired"
+             *     ]
+             */
+            events?: ("reminder.fired" | "task.created" | "task.updated" | "task.completed" | "task.deleted")[];
+            /**
+             * @description The receiver: an `https:` URL (at most 2048 characters) whose host resolves to public addresses
+             *     only, checked each time a delivery connects; redirects are not followed. (`http:` and private
+             *     addresses only with `NOTIFY_ALLOW_PRIVATE=true`, for development.)
+             * @example https://example.com/hooks/tasks
+             */
+            url?: string;
+        };
         VapidPublicKeyDto: {
             /**
              * @description The VAPID public key (RFC 8292), base64url: a 65-byte uncompressed P-256 point.
@@ -2310,7 +2342,8 @@ export interface components {
             /** @description Why it was disabled, `null` while it is enabled. */
             disabled_reason: string | null;
             /**
-             * @description `false` once the receiver answered `410 Gone`: nothing more is delivered (delete it and make a new one).
+             * @description `false` once the receiver answered `410 Gone`, or its owner paused it: nothing more is delivered
+             *     until `PATCH` sets it `true` again.
              * @example true
              */
             enabled: boolean;
@@ -9683,6 +9716,185 @@ export interface operations {
                      *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
                      *       "status": 404,
                      *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Too many requests for this user; retry later",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 429,
+                     *       "title": "Too Many Requests",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Unexpected error (logged with the request id; no details are returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "An unexpected error occurred; quote request id 01HZX3K8Q2V7J5M9N4P6R8T0W2 when reporting it",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 500,
+                     *       "title": "Internal Server Error",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or did not answer within its statement timeout; retry later (see `Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The database is unavailable; try again shortly",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 503,
+                     *       "title": "Service Unavailable",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Webhooks_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook's id (a UUID; anything else is 400) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookDto"];
+            };
+        };
+        responses: {
+            /** @description The webhook as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"];
+                };
+            };
+            /** @description Invalid input (`errors[]` names each field): `url` or `events` as for a new webhook, `enabled` not a boolean, unknown fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Validation failed: url",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 400,
+                     *       "title": "Bad Request",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired bearer token (see the `WWW-Authenticate` header); a token over 8 192 characters, or with a `typ` other than absent, `JWT` or `at+jwt`, is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The access token expired",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 401,
+                     *       "title": "Unauthorized",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such webhook of yours (unknown, or someone else’s) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "No webhook with this id",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 404,
+                     *       "title": "Not Found",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "The request body is larger than 64 KiB",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 413,
+                     *       "title": "Payload Too Large",
+                     *       "type": "about:blank"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": "Send the request body as application/json",
+                     *       "instance": "/api/tasks",
+                     *       "request_id": "01HZX3K8Q2V7J5M9N4P6R8T0W2",
+                     *       "status": 415,
+                     *       "title": "Unsupported Media Type",
                      *       "type": "about:blank"
                      *     }
                      */

@@ -24,7 +24,8 @@ export class WebhookDto {
   events: WebhookEvent[];
 
   /**
-   * `false` once the receiver answered `410 Gone`: nothing more is delivered (delete it and make a new one).
+   * `false` once the receiver answered `410 Gone`, or its owner paused it: nothing more is delivered
+   * until `PATCH` sets it `true` again.
    * @example true
    */
   enabled: boolean;

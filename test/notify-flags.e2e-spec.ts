@@ -4,7 +4,7 @@ import { eventually } from './helpers/eventually.js';
 import { as, useTestApp } from './helpers/app.js';
 import { useDirectQuery } from './helpers/pg.js';
 import { newUser } from './helpers/tokens.js';
-import { WebhookReceiver } from './helpers/webhook-receiver.js';
+import { hookTo, useWebhookReceivers, type WebhookReceiver } from './helpers/webhook-receiver.js';
 
 // What a task write pays for webhooks and reminders (migration NotifyFlags; #31 item 6): a write
 // that no webhook watches, of a task nobody set a reminder on, runs none of their triggers. The
@@ -15,34 +15,19 @@ const t = useTestApp({ DELIVERY_TICK_MS: '200', DELIVERY_RETRY_BASE_MS: '300' })
 type Api = ReturnType<typeof as>;
 const query = useDirectQuery();
 
-const receivers: WebhookReceiver[] = [];
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-});
-const receiver = async () => {
-  const r = await WebhookReceiver.start();
-  receivers.push(r);
-  return r;
-};
-const hook = async (api: Api, r: WebhookReceiver): Promise<string> => {
-  const res = await api
-    .post('/api/webhooks')
-    .send({ url: r.url, events: ['task.updated'] })
-    .expect(201);
-  r.verifyWith(res.body.secret);
-  return res.body.id;
-};
+const receiver = useWebhookReceivers();
+const hook = async (api: Api, r: WebhookReceiver) => (await hookTo(api, r, ['task.updated'])).id;
 const makeTask = async (api: Api, body: Record<string, unknown>): Promise<Task> =>
   (await api.post('/api/tasks').send(body).expect(201)).body;
 
 /**
  * The row triggers one write of the task runs (EXPLAIN ANALYZE lists each trigger that fired), as a
- * write the app makes: title, version and updated_at. The write is real.
+ * write the app makes: `set` (by default the title), version and updated_at. The write is real.
  */
-async function triggersOf(taskId: string): Promise<string[]> {
+async function triggersOf(taskId: string, set = `title = title || '.'`): Promise<string[]> {
   const [row] = await query<{ 'QUERY PLAN': [{ Triggers: { 'Trigger Name': string }[] }] }>(
     `EXPLAIN (ANALYZE, FORMAT JSON)
-     UPDATE tasks SET title = title || '.', version = version + 1, updated_at = now() WHERE id = $1`,
+     UPDATE tasks SET ${set}, version = version + 1, updated_at = now() WHERE id = $1`,
     [taskId],
   );
   return row['QUERY PLAN'][0].Triggers.map((x) => x['Trigger Name']).sort();
@@ -153,10 +138,6 @@ describe('a task write pays for webhooks and reminders only when someone needs t
     await api.patch(`/api/tasks/${task.id}`).send({ due_date: '2031-01-02T09:00:00Z' }).expect(200);
     const [reminder] = (await api.get(`/api/tasks/${task.id}/reminders`).expect(200)).body;
     expect(reminder.next_fire_at).toBe('2031-01-02T08:30:00.000Z');
-    const [row] = await query<{ 'QUERY PLAN': [{ Triggers: { 'Trigger Name': string }[] }] }>(
-      `EXPLAIN (ANALYZE, FORMAT JSON) UPDATE tasks SET completed = true, version = version + 1 WHERE id = $1`,
-      [task.id],
-    );
-    expect(row['QUERY PLAN'][0].Triggers.map((x) => x['Trigger Name'])).toContain('reminders_follow_task');
+    expect(await triggersOf(task.id, 'completed = true')).toContain('reminders_follow_task');
   });
 });

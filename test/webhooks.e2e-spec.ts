@@ -9,7 +9,7 @@ import { eventually } from './helpers/eventually.js';
 import { as, expectProblem, fieldsOf, useTestApp } from './helpers/app.js';
 import { useDirectQuery } from './helpers/pg.js';
 import { newUser } from './helpers/tokens.js';
-import { WebhookReceiver, type Responder } from './helpers/webhook-receiver.js';
+import { hookTo as hook, useWebhookReceivers, type WebhookReceiver } from './helpers/webhook-receiver.js';
 
 // Short ticks and a short first retry, so deliveries and their retries happen within the test's
 // waits (real configuration: the same variables a deployment sets). Receivers are local (setup-env.ts
@@ -20,22 +20,7 @@ type Api = ReturnType<typeof as>;
 
 const query = useDirectQuery();
 
-const receivers: WebhookReceiver[] = [];
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-});
-const receiver = async (respond?: Responder) => {
-  const r = await WebhookReceiver.start(respond);
-  receivers.push(r);
-  return r;
-};
-
-const hook = async (api: Api, r: WebhookReceiver, events: string[]): Promise<CreatedWebhookDto> => {
-  const res = await api.post('/api/webhooks').send({ url: r.url, events });
-  expect(res.status).toBe(201);
-  r.verifyWith(res.body.secret);
-  return res.body;
-};
+const receiver = useWebhookReceivers();
 const makeTask = async (api: Api, body: Record<string, unknown>): Promise<Task> =>
   (await api.post('/api/tasks').send(body).expect(201)).body;
 /** A task with a reminder that fires about now. */
@@ -46,6 +31,12 @@ const remindSoon = async (api: Api) => {
     .send({ at: new Date(Date.now() + 300).toISOString() })
     .expect(201);
   return task;
+};
+/** A webhook as it is listed: what its creation answered, without the secret. */
+const withoutSecret = (made: CreatedWebhookDto): WebhookDto => {
+  const shown: Partial<CreatedWebhookDto> = { ...made };
+  delete shown.secret;
+  return shown as WebhookDto;
 };
 const logOf = async (api: Api, id: string): Promise<WebhookDeliveryDto[]> =>
   (await api.get(`/api/webhooks/${id}/deliveries`).expect(200)).body;
@@ -67,9 +58,7 @@ describe('webhook routes', () => {
       secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
     });
     const listed: WebhookDto[] = (await api.get('/api/webhooks').expect(200)).body;
-    const shown: Partial<CreatedWebhookDto> = { ...(made.body as CreatedWebhookDto) };
-    delete shown.secret;
-    expect(listed).toEqual([shown]);
+    expect(listed).toEqual([withoutSecret(made.body)]);
     expect(await logOf(api, made.body.id)).toEqual([]);
     await api.delete(`/api/webhooks/${made.body.id}`).expect(204);
     expect((await api.get('/api/webhooks').expect(200)).body).toEqual([]);
@@ -135,8 +124,7 @@ describe('webhook routes', () => {
     const api = as(t.app, newUser());
     const r = await receiver();
     const made = await hook(api, r, ['task.created']);
-    const shown: Partial<CreatedWebhookDto> = { ...made };
-    delete shown.secret;
+    const shown = withoutSecret(made);
     const bad = async (body: unknown, fields: string[]) => {
       const res = await api.patch(`/api/webhooks/${made.id}`).send(body as object);
       expectProblem(res, 400);

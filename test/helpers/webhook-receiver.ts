@@ -1,6 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import type { CreatedWebhookDto } from '../../src/webhooks/dto/webhook.dto.js';
+import type { as } from './app.js';
 
 /** One request the receiver got: its headers, raw body, whether its signature verified, and when. */
 export interface Received {
@@ -86,4 +88,29 @@ export class WebhookReceiver {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Receivers for a spec's tests: `receiver(respond?)` starts one, closed after the test that made it. */
+export function useWebhookReceivers(): (respond?: Responder) => Promise<WebhookReceiver> {
+  const open: WebhookReceiver[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((r) => r.close()));
+  });
+  return async (respond?: Responder) => {
+    const r = await WebhookReceiver.start(respond);
+    open.push(r);
+    return r;
+  };
+}
+
+/** `api`'s user makes a webhook of `events` to receiver `r`, which then verifies with its secret. */
+export async function hookTo(
+  api: ReturnType<typeof as>,
+  r: WebhookReceiver,
+  events: string[],
+): Promise<CreatedWebhookDto> {
+  const res = await api.post('/api/webhooks').send({ url: r.url, events });
+  expect(res.status).toBe(201);
+  r.verifyWith(res.body.secret);
+  return res.body;
 }

@@ -113,10 +113,17 @@ export class FairShare {
 
   private grantNext(): void {
     while (this.running < this.capacity && this.turns.length > 0) {
-      // The waiting key holding the fewest slots; among equals, the first in turn order.
+      // The waiting key holding the fewest slots; among equals, the first in turn order. None holds
+      // fewer than none, so the first that holds none is the one (the usual case: many users, one
+      // request each, and no walk of the whole queue per release).
       let best = 0;
-      for (let i = 1; i < this.turns.length; i++) {
-        if (this.holders.get(this.turns[i])!.running < this.holders.get(this.turns[best])!.running) best = i;
+      let fewest = this.holders.get(this.turns[0])!.running;
+      for (let i = 1; i < this.turns.length && fewest > 0; i++) {
+        const running = this.holders.get(this.turns[i])!.running;
+        if (running < fewest) {
+          best = i;
+          fewest = running;
+        }
       }
       const [key] = this.turns.splice(best, 1);
       const holder = this.holders.get(key)!;

@@ -12,24 +12,40 @@ export interface Statement {
   values: unknown[];
   /** A plain SELECT: safe to run again on another connection when the first one died under it. */
   readOnly: boolean;
+  /** What every statement of this text shares (ServerPool.query builds on it). */
+  shape: Shape;
+}
+
+/** pg's query config without the values: the part every statement of one text shares. */
+type QueryBase = Pick<pg.QueryConfig, 'name' | 'text' | 'types'>;
+
+interface Shape {
+  name: string;
+  readOnly: boolean;
+  /** As a named prepared statement (session mode), and unnamed (behind a transaction-mode pooler). */
+  named: QueryBase;
+  unnamed: QueryBase;
 }
 
 /** Statement names by text: the texts come from the code's finite set of shapes, never from input. */
-const shapes = new Map<string, { name: string; readOnly: boolean }>();
+const shapes = new Map<string, Shape>();
 
 /** A statement of `text` (with `$n` placeholders) and its values. */
 export function sql(text: string, values: unknown[] = []): Statement {
   let shape = shapes.get(text);
   if (shape === undefined) {
+    const name = `s_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
     shape = {
-      name: `s_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`,
+      name,
       readOnly:
         /^\s*SELECT\b/i.test(text) &&
         !/\b(INSERT|UPDATE|DELETE|FOR\s+UPDATE|FOR\s+SHARE|nextval|pg_\w*lock)\b/i.test(text),
+      named: { name, text, types: TYPES },
+      unnamed: { text, types: TYPES },
     };
     shapes.set(text, shape);
   }
-  return { ...shape, text, values };
+  return { name: shape.name, text, values, readOnly: shape.readOnly, shape };
 }
 
 /**
@@ -150,10 +166,16 @@ export class ServerPool {
           `SET LOCAL idle_in_transaction_session_timeout = ${idleInTransactionMs(limits)}`;
   }
 
+  /**
+   * pg's config for `s`: its values on an object whose prototype holds what every statement of its
+   * text shares. pg copies a config's own properties per query (cloneQueryConfig, by property
+   * descriptors), so one own property is copied instead of four; the text is the same string every
+   * time, which pg compares with the one it prepared.
+   */
   query(s: Statement): pg.QueryConfig {
-    return this.mode === 'session'
-      ? { name: s.name, text: s.text, values: s.values, types: TYPES }
-      : { text: s.text, values: s.values, types: TYPES };
+    const config = Object.create(this.mode === 'session' ? s.shape.named : s.shape.unnamed) as pg.QueryConfig;
+    config.values = s.values;
+    return config;
   }
 
   /**

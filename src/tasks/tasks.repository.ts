@@ -77,6 +77,8 @@ const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 const COLUMNS = TASK_COLUMNS.join(', ');
 
+/** The single read (`GET /api/tasks/{id}`), built once: the hottest statement keeps one text. */
+const FIND_ONE = `SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND ${memberSql('tasks.list_id', '$2')}`;
 /** SQL: task $1 is in a list user $2 is a member of (the completions' check). */
 const VISIBLE_TASK = `EXISTS (SELECT 1 FROM tasks t WHERE t.id = $1 AND ${memberSql('t.list_id', '$2')})`;
 
@@ -242,10 +244,7 @@ export class TasksRepository {
 
   /** The task, when the caller is a member of its list, or null (inside a transaction: what it sees, its own writes included). */
   async findOne(userId: string, id: string): Promise<Task | null> {
-    const [row] = await this.db.read<Task>(
-      userId,
-      sql(`SELECT ${COLUMNS} FROM tasks WHERE id = $1 AND ${memberSql('tasks.list_id', '$2')}`, [id, userId]),
-    );
+    const [row] = await this.db.read<Task>(userId, sql(FIND_ONE, [id, userId]));
     return row ?? null;
   }
 

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Agent, request } from 'undici';
+import type { Agent, request } from 'undici';
 import type { Env } from '../config/env.js';
 import { AddressRefusedError, checkUrl, guardedLookup } from './outbound-address.js';
 import { retryAfterMs } from './retry.js';
@@ -33,17 +33,24 @@ function* causes(err: unknown): Generator<unknown> {
 export class OutboundHttp implements OnApplicationShutdown {
   readonly allowPrivate: boolean;
   readonly timeoutMs: number;
-  private readonly agent: Agent;
+  /** undici and the Agent, loaded on the first delivery: an instance that never sends one holds neither (≈ 10 MiB). */
+  private client?: Promise<{ agent: Agent; request: typeof request }>;
 
   constructor(config: ConfigService<Env, true>) {
     this.allowPrivate = config.get('NOTIFY_ALLOW_PRIVATE', { infer: true });
     this.timeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
-    this.agent = new Agent({
-      connect: { lookup: guardedLookup(this.allowPrivate), timeout: this.timeoutMs },
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      keepAliveTimeout: 4000,
-    });
+  }
+
+  private http(): Promise<{ agent: Agent; request: typeof request }> {
+    return (this.client ??= import('undici').then((undici) => ({
+      request: undici.request,
+      agent: new undici.Agent({
+        connect: { lookup: guardedLookup(this.allowPrivate), timeout: this.timeoutMs },
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        keepAliveTimeout: 4000,
+      }),
+    })));
   }
 
   /** POSTs `body` to `target`: the outcome of this one attempt (never throws for what the receiver did). */
@@ -56,11 +63,12 @@ export class OutboundHttp implements OnApplicationShutdown {
     try {
       const url = new URL(target);
       checkUrl(url, this.allowPrivate);
+      const { agent, request } = await this.http();
       const res = await request(url, {
         method: 'POST',
         headers,
         body,
-        dispatcher: this.agent,
+        dispatcher: agent,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       await res.body.dump().catch(() => undefined);
@@ -85,7 +93,8 @@ export class OutboundHttp implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.agent.destroy().catch(() => undefined);
+    const client = await this.client;
+    await client?.agent.destroy().catch(() => undefined);
   }
 }
 

@@ -1,5 +1,4 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import webpush from 'web-push';
 import { DeliveryRunner } from '../delivery/delivery-runner.js';
 import { OutboundHttp } from '../delivery/outbound-http.js';
 import type { ClaimedDelivery, DeliverySender, SendOutcome } from '../delivery/sender.js';
@@ -47,6 +46,8 @@ export class PushChannel implements NotificationChannel, DeliverySender, OnModul
   async send(delivery: ClaimedDelivery): Promise<SendOutcome> {
     const target = await this.subscriptions.target(delivery.subscription_id!);
     if (!target) return { kind: 'failed', error: 'the subscription was deleted' };
+    // Loaded on the first send: an instance that sends no push never holds the library (≈ 5 MiB).
+    const { default: webpush } = await import('web-push');
     const request = webpush.generateRequestDetails(
       { endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } },
       pushPayload(delivery.payload as ReminderNotification),

@@ -1,6 +1,6 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { Redis } from 'ioredis';
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { ConfigService } from '@nestjs/config';
+import type { Redis } from 'ioredis';
 import type { Env } from '../config/env.js';
 
 const READY_WAIT_MS = 1000;
@@ -15,18 +15,29 @@ const READY_WAIT_MS = 1000;
  * queues commands while disconnected and gives up on one within 500 ms. An unreachable Redis costs
  * a request at most that, never a hang; its connection errors are logged at debug level.
  */
-@Injectable()
 export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
-  private readonly url?: string;
   /** The shared client; undefined without REDIS_URL. */
   readonly client?: Redis;
   private subscription?: Redis;
 
-  constructor(config: ConfigService<Env, true>) {
-    this.url = config.get('REDIS_URL', { infer: true });
-    if (!this.url) return;
-    this.client = new Redis(this.url, {
+  /**
+   * The connections of REDIS_URL (the provider's factory). ioredis is loaded only when it is set: an
+   * instance without Redis never holds the library (≈ 10 MiB).
+   */
+  static async open(config: ConfigService<Env, true>): Promise<RedisConnections> {
+    const url = config.get('REDIS_URL', { infer: true });
+    return new RedisConnections(url ? { url, Redis: (await import('ioredis')).Redis } : undefined);
+  }
+
+  private readonly url?: string;
+  private readonly Redis?: typeof Redis;
+
+  constructor(redis?: { url: string; Redis: typeof Redis }) {
+    if (!redis) return;
+    this.url = redis.url;
+    this.Redis = redis.Redis;
+    this.client = new redis.Redis(this.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 1000,
@@ -41,8 +52,8 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
    * after a reconnection.
    */
   subscriber(): Redis | undefined {
-    if (!this.url || this.subscription) return this.subscription;
-    this.subscription = new Redis(this.url, { maxRetriesPerRequest: null, connectTimeout: 1000 });
+    if (!this.url || !this.Redis || this.subscription) return this.subscription;
+    this.subscription = new this.Redis(this.url, { maxRetriesPerRequest: null, connectTimeout: 1000 });
     this.subscription.on('error', (err: Error) => this.logger.debug(`subscriber: ${err.message}`));
     return this.subscription;
   }

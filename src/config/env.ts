@@ -389,7 +389,7 @@ export class Env {
   @IsInt()
   @Min(0)
   @Max(300)
-  HEAP_GROWTH_PERCENT = 100;
+  HEAP_GROWTH_PERCENT = 70;
 }
 
 /** The connection string in force: `DATABASE_URL`, else its alias `NEON_DATABASE_URL`. */

@@ -1,7 +1,6 @@
 import { ServerResponse } from 'node:http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
-import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { corsOrigins, type Env } from './config/env.js';
@@ -10,11 +9,12 @@ import { ShutdownState } from './health/shutdown-state.js';
 import { trustProxySetting } from './http/client-address.js';
 import { limitConnectionsPerIp } from './http/connections-per-ip.js';
 import { ExpressHttpAdapter, limitSlowClients } from './http/express-adapter.js';
+import { corsFor, securityHeaders } from './http/response-headers.js';
 import { limitUnsentResponses } from './http/unsent-responses.js';
 import { PerIpLimit } from './rate-limit/per-ip.js';
 import { ROOT_LOGGER } from './logging/logging.module.js';
 import { requestLog } from './logging/request-log.js';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 
 export const EXPOSED_HEADERS = ['X-Total-Count', 'Link', 'ETag', 'Location', 'X-Request-Id', 'Retry-After'];
 
@@ -41,7 +41,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // Task responses carry their version as ETag; no hashing of other bodies.
   app.set('etag', false);
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
       frameguard: { action: 'deny' },
     }),
@@ -54,14 +54,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     if (shutdown.stopping) this.shouldKeepAlive = false;
     return ServerResponse.prototype.writeHead.apply(this, args as Parameters<ServerResponse['writeHead']>);
   } as Response['writeHead'];
-  // A listed origin gets CORS headers (credentials allowed); any other gets none at all, not even
-  // Access-Control-Allow-Credentials (the cors package would send that to everyone).
-  const allowed = new Set(corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) }));
-  const cors = { origin: true, credentials: true, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 };
-  app.enableCors((req: Request, done) => {
-    const origin = req.headers.origin;
-    done(null, origin !== undefined && allowed.has(origin) ? cors : { origin: false });
-  });
+  app.use(
+    corsFor(corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) }), EXPOSED_HEADERS),
+  );
   const server = app.getHttpServer();
   limitSlowClients(server, {
     HTTP_HEADERS_TIMEOUT_MS: config.get('HTTP_HEADERS_TIMEOUT_MS', { infer: true }),

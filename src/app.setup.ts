@@ -8,6 +8,7 @@ import { setupSwagger } from './docs/swagger.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { trustProxySetting } from './http/client-address.js';
 import { limitConnectionsPerIp } from './http/connections-per-ip.js';
+import { chain } from './http/chain.js';
 import { ExpressHttpAdapter, limitSlowClients } from './http/express-adapter.js';
 import { corsFor, securityHeaders } from './http/response-headers.js';
 import { limitUnsentResponses } from './http/unsent-responses.js';
@@ -28,24 +29,30 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const adapter = app.getHttpAdapter();
   if (!(adapter instanceof ExpressHttpAdapter)) throw new Error('configureApp needs the ExpressHttpAdapter');
   app.useLogger(app.get(Logger));
-  // First of all, so every response (CORS preflights, Swagger assets, errors) carries the id.
-  app.use(requestLog(app.get<PinoLogger>(ROOT_LOGGER)));
   app.disable('x-powered-by');
-  // Who the client is behind proxies (TRUST_PROXY), then the per-IP limit of the requests no guard
-  // counts (PerIpLimit): ahead of every route and of routing itself, those without a token and the
-  // docs; before the 404, unrouted ones with a token. Never health probes; RateLimitGuard counts the rest.
+  // Who the client is behind proxies (TRUST_PROXY), for the per-IP limits below.
   app.set('trust proxy', trustProxySetting(config.get('TRUST_PROXY', { infer: true })));
-  const perIp = app.get(PerIpLimit);
-  app.use(perIp.aheadOfRouting);
-  adapter.beforeNotFound(perIp.unrouted);
   // Task responses carry their version as ETag; no hashing of other bodies.
   app.set('etag', false);
+  const perIp = app.get(PerIpLimit);
+  // Ahead of every route, in this order, as one Express layer (chain):
   app.use(
-    securityHeaders({
-      contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
-      frameguard: { action: 'deny' },
-    }),
+    chain(
+      // first of all, so every response (CORS preflights, Swagger assets, errors) carries the id;
+      requestLog(app.get<PinoLogger>(ROOT_LOGGER)),
+      // the per-IP limit of the requests no guard counts (PerIpLimit): ahead of every route and of
+      // routing itself, those without a token and the docs (before the 404, unrouted ones with a
+      // token: below). Never health probes; RateLimitGuard counts the rest;
+      perIp.aheadOfRouting,
+      securityHeaders({
+        contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
+        frameguard: { action: 'deny' },
+      }),
+      // a listed origin gets CORS headers (credentials allowed); any other gets none at all.
+      corsFor(corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) }), EXPOSED_HEADERS),
+    ),
   );
+  adapter.beforeNotFound(perIp.unrouted);
   const shutdown = app.get(ShutdownState);
   // Decided when the headers go out, so requests in flight at SIGTERM close their connection too.
   // Set on this app's response prototype (Express's way to extend responses): no per-request work.
@@ -54,9 +61,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     if (shutdown.stopping) this.shouldKeepAlive = false;
     return ServerResponse.prototype.writeHead.apply(this, args as Parameters<ServerResponse['writeHead']>);
   } as Response['writeHead'];
-  app.use(
-    corsFor(corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) }), EXPOSED_HEADERS),
-  );
   const server = app.getHttpServer();
   limitSlowClients(server, {
     HTTP_HEADERS_TIMEOUT_MS: config.get('HTTP_HEADERS_TIMEOUT_MS', { infer: true }),

@@ -7,12 +7,9 @@ import { FairShare, PoolBusyError, PoolClosedError } from './fair-share.js';
 
 /** One SQL statement (parsed once per connection as a named prepared statement where that is safe). */
 export interface Statement {
-  name: string;
   text: string;
   values: unknown[];
-  /** A plain SELECT: safe to run again on another connection when the first one died under it. */
-  readOnly: boolean;
-  /** What every statement of this text shares (ServerPool.query builds on it). */
+  /** What every statement of this text shares: its name, whether it only reads, pg's config. */
   shape: Shape;
 }
 
@@ -21,6 +18,7 @@ type QueryBase = Pick<pg.QueryConfig, 'name' | 'text' | 'types'>;
 
 interface Shape {
   name: string;
+  /** A plain SELECT: safe to run again on another connection when the first one died under it. */
   readOnly: boolean;
   /** As a named prepared statement (session mode), and unnamed (behind a transaction-mode pooler). */
   named: QueryBase;
@@ -45,7 +43,7 @@ export function sql(text: string, values: unknown[] = []): Statement {
     };
     shapes.set(text, shape);
   }
-  return { name: shape.name, text, values, readOnly: shape.readOnly, shape };
+  return { text, values, shape };
 }
 
 /**
@@ -210,7 +208,7 @@ export class ServerPool {
           );
         return result.value;
       },
-      (err) => retry && (s.readOnly || (this.mode === 'session' ? terminatedIdle(err) : beginFailed)),
+      (err) => retry && (s.shape.readOnly || (this.mode === 'session' ? terminatedIdle(err) : beginFailed)),
     );
   }
 

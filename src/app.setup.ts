@@ -4,13 +4,13 @@ import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { corsOrigins, type Env } from './config/env.js';
-import { setupSwagger } from './docs/swagger.js';
+import { DOCS_PATH, setupSwagger } from './docs/swagger.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { trustProxySetting } from './http/client-address.js';
 import { limitConnectionsPerIp } from './http/connections-per-ip.js';
 import { chain } from './http/chain.js';
 import { ExpressHttpAdapter, limitSlowClients } from './http/express-adapter.js';
-import { corsFor, securityHeaders } from './http/response-headers.js';
+import { API_HEADERS, corsFor, PAGE_HEADERS, securityHeaders } from './http/response-headers.js';
 import { limitUnsentResponses } from './http/unsent-responses.js';
 import { PerIpLimit } from './rate-limit/per-ip.js';
 import { ROOT_LOGGER } from './logging/logging.module.js';
@@ -44,10 +44,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       // routing itself, those without a token and the docs (before the 404, unrouted ones with a
       // token: below). Never health probes; RateLimitGuard counts the rest;
       perIp.aheadOfRouting,
-      securityHeaders({
-        contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
-        frameguard: { action: 'deny' },
-      }),
+      // helmet's full set on the explorer's pages, the REST set on every answer of the API;
+      securityHeaders((url) => url.startsWith(`/${DOCS_PATH}`), PAGE_HEADERS, API_HEADERS),
       // a listed origin gets CORS headers (credentials allowed); any other gets none at all.
       corsFor(corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) }), EXPOSED_HEADERS),
     ),

@@ -55,6 +55,15 @@ describe('security headers', () => {
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['x-powered-by']).toBeUndefined();
   });
+
+  it("keep helmet's document headers for the explorer's pages only", async () => {
+    const page = await server().get('/docs');
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const api = await server().get('/api/tasks');
+    expect(api.headers['cross-origin-opener-policy']).toBeUndefined();
+    expect(api.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+  });
 });
 
 describe('CORS', () => {

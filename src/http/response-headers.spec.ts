@@ -1,38 +1,59 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import helmet, { type HelmetOptions } from 'helmet';
-import { corsFor, securityHeaders } from './response-headers.js';
+import helmet from 'helmet';
+import { API_HEADERS, corsFor, PAGE_HEADERS, securityHeaders } from './response-headers.js';
 
-const OPTIONS: HelmetOptions = {
-  contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
-  frameguard: { action: 'deny' },
-};
-
-function exchange(headers: Record<string, string> = {}): { req: IncomingMessage; res: ServerResponse } {
+function exchange(
+  headers: Record<string, string> = {},
+  url = '/api/tasks',
+): { req: IncomingMessage; res: ServerResponse } {
   const req = new IncomingMessage(new Socket());
   req.method = 'GET';
-  req.url = '/api/tasks';
+  req.url = url;
   req.headers = headers;
   return { req, res: new ServerResponse(req) };
 }
 
-const run = (mw: (req: IncomingMessage, res: ServerResponse, next: () => void) => void, headers = {}) => {
-  const { req, res } = exchange(headers);
+const run = (
+  mw: (req: IncomingMessage, res: ServerResponse, next: () => void) => void,
+  headers = {},
+  url = '/api/tasks',
+) => {
+  const { req, res } = exchange(headers, url);
   let nexted = false;
   mw(req, res, () => (nexted = true));
   return { headers: res.getHeaders(), nexted };
 };
 
 describe('securityHeaders', () => {
-  it('sets exactly what helmet sets with the same options, on every response', () => {
-    const fromHelmet = run(helmet(OPTIONS)).headers;
-    const once = securityHeaders(OPTIONS);
+  const once = securityHeaders((url) => url.startsWith('/docs'), PAGE_HEADERS, API_HEADERS);
+
+  it.each([
+    ['/docs', PAGE_HEADERS],
+    ['/api/tasks', API_HEADERS],
+  ] as const)('sets exactly what helmet sets with the same options on %s, every time', (url, options) => {
+    const fromHelmet = run(helmet(options), {}, url).headers;
     for (let i = 0; i < 2; i++) {
-      const { headers, nexted } = run(once);
+      const { headers, nexted } = run(once, {}, url);
       expect(nexted).toBe(true);
       expect(headers).toEqual(fromHelmet);
     }
-    expect(fromHelmet['x-frame-options']).toBe('DENY');
+  });
+
+  it("gives the API's answers the REST set and none of the document-only headers", () => {
+    const { headers } = run(once);
+    expect(headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+    expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+    for (const page of [
+      'cross-origin-opener-policy',
+      'origin-agent-cluster',
+      'x-dns-prefetch-control',
+      'x-xss-protection',
+    ])
+      expect(headers[page]).toBeUndefined();
+    expect(run(once, {}, '/docs').headers['cross-origin-opener-policy']).toBe('same-origin');
   });
 });
 

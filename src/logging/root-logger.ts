@@ -27,18 +27,9 @@ export function prettyLogs(nodeEnv: string | undefined): boolean {
 const built = new Map<string, Logger>();
 
 /**
- * Lines are written to stdout in batches: once this many bytes are waiting (about a dozen request
- * lines), or after LOG_FLUSH_MS. Under load one write(2) carries many lines instead of a few, and
- * the writes, done off the main thread, preempt it less often (bench/README.md, round four).
- */
-const LOG_BATCH_BYTES = 4096;
-/** The longest a line waits for its batch. */
-const LOG_FLUSH_MS = 100;
-
-/**
  * The root pino logger for these settings, built once per process: JSON lines on stdout, written
- * asynchronously in batches (logging never blocks a request on the pipe; pino flushes what waits
- * at exit), or pino-pretty in development.
+ * asynchronously (logging never blocks a request on the pipe; pino flushes them at exit), or
+ * pino-pretty in development.
  */
 export function rootLogger({ NODE_ENV, LOG_LEVEL }: LogSettings): Logger {
   const key = `${NODE_ENV}:${LOG_LEVEL}`;
@@ -52,10 +43,7 @@ export function rootLogger({ NODE_ENV, LOG_LEVEL }: LogSettings): Logger {
             options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' },
           },
         })
-      : pino(
-          { level: LOG_LEVEL },
-          pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS }),
-        );
+      : pino({ level: LOG_LEVEL }, pino.destination({ dest: 1, sync: false }));
     built.set(key, logger);
   }
   return logger;

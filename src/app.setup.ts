@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { corsOrigins, type Env } from './config/env.js';
-import { DOCS_PATH, setupSwagger } from './docs/swagger.js';
+import { isDocsPath, setupSwagger } from './docs/swagger.js';
 import { ShutdownState } from './health/shutdown-state.js';
 import { trustProxySetting } from './http/client-address.js';
 import { limitConnectionsPerIp } from './http/connections-per-ip.js';
@@ -40,12 +40,13 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     chain(
       // first of all, so every response (CORS preflights, Swagger assets, errors) carries the id;
       requestLog(app.get<PinoLogger>(ROOT_LOGGER)),
+      // helmet's full set on the explorer's pages, the REST set on every answer of the API (the
+      // per-IP limit's 429 included);
+      securityHeaders(isDocsPath, PAGE_HEADERS, API_HEADERS),
       // the per-IP limit of the requests no guard counts (PerIpLimit): ahead of every route and of
       // routing itself, those without a token and the docs (before the 404, unrouted ones with a
       // token: below). Never health probes; RateLimitGuard counts the rest;
       perIp.aheadOfRouting,
-      // helmet's full set on the explorer's pages, the REST set on every answer of the API;
-      securityHeaders((url) => url.startsWith(`/${DOCS_PATH}`), PAGE_HEADERS, API_HEADERS),
       // a listed origin gets CORS headers (credentials allowed); any other gets none at all.
       corsFor(corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }) }), EXPOSED_HEADERS),
     ),

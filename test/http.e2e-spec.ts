@@ -57,9 +57,12 @@ describe('security headers', () => {
   });
 
   it("keep helmet's document headers for the explorer's pages only", async () => {
-    const page = await server().get('/docs');
-    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
-    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    for (const path of ['/docs', '/DOCS/']) {
+      const page = await server().get(path);
+      expect(page.status).toBe(200);
+      expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    }
     const api = await server().get('/api/tasks');
     expect(api.headers['cross-origin-opener-policy']).toBeUndefined();
     expect(api.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");

@@ -79,7 +79,11 @@ describe('the docs, whatever Authorization header they carry', () => {
     const statuses: number[] = [];
     for (const path of ['/docs-json', '/docs-yaml', '/health/nope']) statuses.push((await get(path)).status);
     expect(statuses).toEqual([200, 200, 404]);
-    expectProblem(await get('/docs-json'), 429);
+    const limited = await get('/docs-json');
+    expectProblem(limited, 429);
+    // Answered ahead of routing, it still carries the security headers of every answer.
+    expect(limited.headers['x-content-type-options']).toBe('nosniff');
+    expect(limited.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     // Express routes without regard to case: every spelling it serves the docs under counts too.
     for (const path of ['/DOCS-json', '/Docs/', '/docs/swagger-ui.css', '/DOCS/swagger-ui.css'])
       expectProblem(await get(path, 'junk'), 429);

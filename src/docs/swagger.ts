@@ -7,6 +7,15 @@ import { FieldErrorDto, ProblemDto } from '../errors/problem.dto.js';
 
 export const DOCS_PATH = 'docs';
 
+// Case-insensitive, as Express routes (and mounts Swagger's assets): `/DOCS-json` is the docs too.
+const DOCS = new RegExp(`^/${DOCS_PATH}(?:$|[/?-])`, 'i');
+
+/**
+ * Whether a request path (or a URL, its query included) is the docs': the explorer's pages and
+ * assets and the OpenAPI document.
+ */
+export const isDocsPath = (path: string): boolean => DOCS.test(path);
+
 const DESCRIPTION = `The REST API behind the to-do app. Users sign in with Better Auth in the Next.js
 frontend; every \`/api/*\` call carries that session's JWT as \`Authorization: Bearer <token>\`, and
 the token's \`sub\` is the user whose tasks are read and written.

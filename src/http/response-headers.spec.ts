@@ -1,6 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import helmet from 'helmet';
+import { isDocsPath } from '../docs/swagger.js';
 import { API_HEADERS, corsFor, PAGE_HEADERS, securityHeaders } from './response-headers.js';
 
 function exchange(
@@ -26,11 +27,17 @@ const run = (
 };
 
 describe('securityHeaders', () => {
-  const once = securityHeaders((url) => url.startsWith('/docs'), PAGE_HEADERS, API_HEADERS);
+  const once = securityHeaders(isDocsPath, PAGE_HEADERS, API_HEADERS);
 
   it.each([
     ['/docs', PAGE_HEADERS],
+    ['/docs/', PAGE_HEADERS],
+    ['/DOCS/swagger-ui.css', PAGE_HEADERS],
+    ['/docs-json', PAGE_HEADERS],
+    ['/docs?urls.primaryName=x', PAGE_HEADERS],
     ['/api/tasks', API_HEADERS],
+    ['/documents', API_HEADERS],
+    ['/dav/docs', API_HEADERS],
   ] as const)('sets exactly what helmet sets with the same options on %s, every time', (url, options) => {
     const fromHelmet = run(helmet(options), {}, url).headers;
     for (let i = 0; i < 2; i++) {
@@ -45,7 +52,9 @@ describe('securityHeaders', () => {
     expect(headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
     expect(headers['x-frame-options']).toBe('DENY');
     expect(headers['x-content-type-options']).toBe('nosniff');
-    expect(headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+    expect(headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    expect(headers['referrer-policy']).toBe('no-referrer');
+    expect(headers['cross-origin-resource-policy']).toBe('same-origin');
     for (const page of [
       'cross-origin-opener-policy',
       'origin-agent-cluster',

@@ -15,9 +15,9 @@ export const PAGE_HEADERS: HelmetOptions = {
 
 /**
  * The security headers of the API's own answers (JSON, problem details, CalDAV's XML and
- * iCalendar), which no browser renders as a page: the set OWASP's REST Security Cheat Sheet lists
- * (a CSP that loads nothing and refuses framing, HSTS, nosniff, X-Frame-Options), plus
- * Referrer-Policy and Cross-Origin-Resource-Policy. helmet's headers that only a rendered document
+ * iCalendar), which no browser renders as a page: the security headers OWASP's REST Security Cheat
+ * Sheet lists but Cache-Control (a CSP that loads nothing and refuses framing, HSTS, nosniff,
+ * X-Frame-Options), plus Referrer-Policy and Cross-Origin-Resource-Policy. helmet's headers that only a rendered document
  * uses (opener policy, origin-keyed agent clusters, DNS prefetch, IE's download and XSS filters,
  * Flash's cross-domain policies) are left out: six headers fewer on every answer.
  */

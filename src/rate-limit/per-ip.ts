@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { DOCS_PATH } from '../docs/swagger.js';
+import { isDocsPath } from '../docs/swagger.js';
 import { clientKey } from '../http/client-address.js';
 import { RateLimiter } from './rate-limiter.js';
 
-// Case-insensitive, as Express routes (and mounts Swagger's assets): `/DOCS-json` is the docs too.
+// Case-insensitive, as Express routes.
 const HEALTH = /^\/health\//i;
-const DOCS = new RegExp(`^/${DOCS_PATH}(?:$|[/-])`, 'i');
 
 /**
  * Whether the request counts per IP ahead of routing: it carries no Authorization header (nothing
@@ -17,7 +16,7 @@ const DOCS = new RegExp(`^/${DOCS_PATH}(?:$|[/-])`, 'i');
  */
 export const countsAheadOfRouting = (req: Request): boolean =>
   !HEALTH.test(req.path) &&
-  (req.headers.authorization === undefined || req.method === 'OPTIONS' || DOCS.test(req.path));
+  (req.headers.authorization === undefined || req.method === 'OPTIONS' || isDocsPath(req.path));
 
 /**
  * The per-IP limit (RATE_LIMIT_IP_PER_MINUTE) at the two layers no guard sees: ahead of routing, and

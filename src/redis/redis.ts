@@ -4,6 +4,13 @@ import type { Redis } from 'ioredis';
 import type { Env } from '../config/env.js';
 
 const READY_WAIT_MS = 1000;
+/**
+ * How long a closing connection may take to end before it is destroyed (ioredis' default: 2 s).
+ * ioredis arms that timer even when the connection is already gone (closing while it waits to
+ * reconnect to an unreachable Redis: redis/ioredis#1247, #2169), and the timer then holds the
+ * process that long after the app closed.
+ */
+const DISCONNECT_TIMEOUT_MS = 200;
 
 /**
  * This instance's Redis (REDIS_URL): one shared client for every command (rate-limit counters,
@@ -42,6 +49,7 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
       maxRetriesPerRequest: 1,
       connectTimeout: 1000,
       commandTimeout: 500,
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     });
     this.client.on('error', (err: Error) => this.logger.debug(err.message));
   }
@@ -53,7 +61,11 @@ export class RedisConnections implements OnModuleInit, OnApplicationShutdown {
    */
   subscriber(): Redis | undefined {
     if (!this.url || !this.Redis || this.subscription) return this.subscription;
-    this.subscription = new this.Redis(this.url, { maxRetriesPerRequest: null, connectTimeout: 1000 });
+    this.subscription = new this.Redis(this.url, {
+      maxRetriesPerRequest: null,
+      connectTimeout: 1000,
+      disconnectTimeout: DISCONNECT_TIMEOUT_MS,
+    });
     this.subscription.on('error', (err: Error) => this.logger.debug(`subscriber: ${err.message}`));
     return this.subscription;
   }

@@ -13,6 +13,23 @@ import { benchDatabase, startServer } from './lib.js';
 const DURATION = Number(process.env.DURATION ?? 8);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
 
+/** One trivial NestJS app serving GET /health/live, made by `create` (after `imports`, before `setup`). */
+function nestServer(create: string, imports = '', setup = ''): string {
+  return `
+    import 'reflect-metadata';
+    import { Controller, Get, Module } from '@nestjs/common';
+    import { NestFactory } from '@nestjs/core';
+    ${imports}
+    class Live { live() { return { status: 'ok' }; } }
+    Reflect.decorate([Get('health/live')], Live.prototype, 'live', Object.getOwnPropertyDescriptor(Live.prototype, 'live'));
+    Reflect.decorate([Controller()], Live);
+    class App {}
+    Reflect.decorate([Module({ controllers: [Live] })], App);
+    const app = await ${create};
+    ${setup}
+    await app.listen(Number(process.env.PORT), '127.0.0.1');`;
+}
+
 const SERVERS: Record<string, string> = {
   'node:http': `
     import http from 'node:http';
@@ -37,17 +54,14 @@ const SERVERS: Record<string, string> = {
     app.get('/health/live', (req, res) => res.json({ status: 'ok' }));
     http.createServer({ IncomingMessage: withPrototype(http.IncomingMessage, app.request),
       ServerResponse: withPrototype(http.ServerResponse, app.response) }, app).listen(Number(process.env.PORT), '127.0.0.1');`,
-  'nestjs 12 (platform-express)': `
-    import 'reflect-metadata';
-    import { Controller, Get, Module } from '@nestjs/common';
-    import { NestFactory } from '@nestjs/core';
-    class Live { live() { return { status: 'ok' }; } }
-    Reflect.decorate([Get('health/live')], Live.prototype, 'live', Object.getOwnPropertyDescriptor(Live.prototype, 'live'));
-    Reflect.decorate([Controller()], Live);
-    class App {}
-    Reflect.decorate([Module({ controllers: [Live] })], App);
-    const app = await NestFactory.create(App, { logger: false });
-    await app.listen(Number(process.env.PORT), '127.0.0.1');`,
+  'nestjs 12 (platform-express)': nestServer('NestFactory.create(App, { logger: false })'),
+  // The same Nest app on the app's adapter (requests on Express's prototypes): what Nest itself
+  // adds to Express, apart from the app's middleware, guards and filters.
+  "nestjs 12, the app's ExpressHttpAdapter": nestServer(
+    'NestFactory.create(App, new ExpressHttpAdapter(), { logger: false, bodyParser: false })',
+    "import { ExpressHttpAdapter } from './dist/src/http/express-adapter.js';",
+    "app.getHttpAdapter().getInstance().set('etag', false);",
+  ),
 };
 
 /** CPU seconds (user + system) the process has used, or undefined off Linux. */
